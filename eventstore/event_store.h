@@ -1,0 +1,138 @@
+// The event log: portico's source of truth, stored in RocksDB.
+//
+// Contract:
+// - Append(stream, expected, envelopes, idempotency_key) appends the envelopes (built by
+//   schemas::EncodeEnvelope for that stream) atomically: all of them or none. The store
+//   stamps each with its event id, stream version, global position, commit time, previous
+//   hash and own hash (schemas/envelope.h). The call returns only once the events are
+//   durable (RocksDB WriteBatch with sync=true).
+// - Concurrent appends are gathered by one writer thread into a single synced WriteBatch
+//   (group commit). Each append is acknowledged only once its batch is durable.
+// - Global positions start at 1 and are gapless and strictly increasing. Recorded times never
+//   decrease along the log, so PositionAt(time) is well defined.
+// - Expected version: Any, NoStream, StreamExists or Exact(v). A mismatch is an Aborted
+//   status carrying the stream's current version.
+// - Idempotency keys are global and durable. The same key with the same envelope bytes
+//   returns the first append's result (with `deduplicated` set) and appends nothing, also
+//   after a restart; the same key with other bytes is FailedPrecondition.
+// - Every value read back is verified before use; damaged bytes give a Corruption status
+//   that names the position.
+//
+// Thread safety: every method may be called from any thread. The EventStore must outlive
+// every call into it; the destructor waits for in-flight appends.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+#include "common/strong_type.h"
+#include "schemas/envelope.h"
+
+namespace portico::eventstore {
+
+class ExpectedVersion {
+ public:
+  enum class Kind : std::uint8_t { kAny, kNoStream, kStreamExists, kExact };
+  static ExpectedVersion Any() { return ExpectedVersion(Kind::kAny, 0); }
+  static ExpectedVersion NoStream() { return ExpectedVersion(Kind::kNoStream, 0); }
+  static ExpectedVersion StreamExists() { return ExpectedVersion(Kind::kStreamExists, 0); }
+  static ExpectedVersion Exact(StreamVersion v) { return ExpectedVersion(Kind::kExact, v.value()); }
+
+  Kind kind() const { return kind_; }
+  StreamVersion version() const { return StreamVersion(version_); }
+  // True when a stream at `current` (0: no stream) satisfies this expectation.
+  bool Matches(StreamVersion current) const;
+
+ private:
+  ExpectedVersion(Kind k, std::uint64_t v) : kind_(k), version_(v) {}
+  Kind kind_;
+  std::uint64_t version_;
+};
+
+struct AppendResult {
+  Position first_position;     // of the first appended event
+  Position last_position;      // of the last: the consistency token a command replies with
+  StreamVersion stream_version;  // the stream's version after the append
+  bool deduplicated = false;   // an earlier append with the same idempotency key
+};
+
+// One event read back from the log. `envelope()` is valid while this object lives and is
+// unmoved... after a move, call envelope() again (it re-derives from `bytes`).
+struct StoredEvent {
+  Position position;
+  std::string bytes;  // verified Envelope bytes, exactly as stored
+  const schema::Envelope& envelope() const { return *schema::GetEnvelope(bytes.data()); }
+};
+
+enum class Direction : std::uint8_t { kForward, kBackward };
+
+struct Options {
+  std::string dir;                      // created when missing
+  bool sync = true;                     // false only for tests that measure something else
+  std::size_t max_batch_events = 4096;  // cap on one group-commit WriteBatch
+  std::size_t verify_tail_events = 1024;  // chain tail verified at Open
+  bool read_only = false;               // open without writing (auditors, replay)
+};
+
+class EventStore {
+ public:
+  using AppendCallback = std::function<void(Result<AppendResult>)>;
+
+  // Opens (or creates) the log in options.dir, recovers the head, and verifies the tail of the
+  // hash chain. Fails with Corruption if the tail does not verify.
+  static Result<std::unique_ptr<EventStore>> Open(const Options& options);
+
+  virtual ~EventStore() = default;
+  EventStore(const EventStore&) = delete;
+  EventStore& operator=(const EventStore&) = delete;
+
+  // Blocking append; see the contract above. `envelopes` must be non-empty, each verified
+  // and with stream_id == stream.
+  virtual Result<AppendResult> Append(const StreamId& stream, ExpectedVersion expected,
+                                      std::vector<std::string> envelopes,
+                                      std::string_view idempotency_key = {}) = 0;
+
+  // Non-blocking append: `done` runs on the writer thread once the batch is durable (or the
+  // append is rejected). `done` must be quick and must not call Append synchronously.
+  virtual void AppendAsync(const StreamId& stream, ExpectedVersion expected,
+                           std::vector<std::string> envelopes, std::string idempotency_key,
+                           AppendCallback done) = 0;
+
+  // Up to `max` events of `stream`, starting at version `from` inclusive, going forwards or
+  // backwards. Backwards from StreamVersion(UINT64_MAX) starts at the newest event.
+  virtual Result<std::vector<StoredEvent>> ReadStream(const StreamId& stream,
+                                                      StreamVersion from, Direction direction,
+                                                      std::size_t max) const = 0;
+
+  // Up to `max` events of the whole log from position `from` inclusive, in order.
+  virtual Result<std::vector<StoredEvent>> ReadAll(Position from, std::size_t max) const = 0;
+
+  // The last position whose recorded time is <= time_us; Position(0) when none is.
+  virtual Result<Position> PositionAt(std::int64_t time_us) const = 0;
+
+  // The current version of `stream` (StreamVersion(0) when it has no events).
+  virtual Result<StreamVersion> CurrentVersion(const StreamId& stream) const = 0;
+
+  // The last durable position (Position(0) on an empty log) and its hash.
+  virtual Position Head() const = 0;
+  virtual schemas::Hash HeadHash() const = 0;
+
+  // Blocks until Head() > after, or the timeout passes. Returns the head it saw.
+  virtual Position WaitForPositionAfter(Position after,
+                                        std::chrono::milliseconds timeout) const = 0;
+
+  // Verifies the hash chain, the envelopes and positions over [from, to] inclusive
+  // (to = Position(0) means up to the head). The error names the first bad position.
+  virtual Status VerifyRange(Position from, Position to) const = 0;
+
+ protected:
+  EventStore() = default;
+};
+
+}  // namespace portico::eventstore

@@ -1,0 +1,25 @@
+// The command line of `portico serve` (API.md, "Command line").
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+
+namespace portico::gateway {
+
+struct ServeOptions {
+  std::string data_dir = "./data";
+  std::string http = "127.0.0.1:8080";  // HOST:PORT to listen on
+  std::string kafka = "embedded";       // "embedded" or a bootstrap.servers list
+  std::string admin_key_file;           // optional; PORTICO_ADMIN_KEY also works
+};
+
+// Parses the arguments after "serve". Unknown options and malformed values are an
+// InvalidArgument naming the option.
+Result<ServeOptions> ParseServeOptions(const std::vector<std::string>& args);
+
+// The usage text printed by `portico --help`.
+std::string ServeUsage();
+
+}  // namespace portico::gateway
