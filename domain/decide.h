@@ -1,0 +1,37 @@
+// Decide: judges a command against the current state. It returns the events to append (in
+// order; possibly on several streams), or a rejection naming the broken rule:
+//   InvalidArgument     malformed input: a bad id, name, scope, enum value, e-mail...
+//   NotFound            a named organisation, user, level, resource, note or session does not exist
+//   AlreadyExists       the id (or user name) is taken
+//   FailedPrecondition  a domain rule: "level 'x' is not allowed for organisation 'acme'",
+//                       "user 'u1' is archived", "password is shorter than the minimum of 8"...
+//   Unauthenticated     a login with an unknown user name
+// A refused login is not a rejection: it is recorded (LoginFailed, UserLockedOut).
+//
+// Pure: no I/O, no clock (`now_us` is the command's time), no logging. Deterministic: the same
+// state, command and time give the same events. Passwords never enter an event, only hashes.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+#include "domain/commands.h"
+#include "domain/events.h"
+#include "domain/state.h"
+
+namespace portico::domain {
+
+Result<std::vector<DomainEvent>> Decide(const AccessState& state, const Command& command,
+                                        std::int64_t now_us);
+
+// The password policy in force (min length from the settings, max 128). Call it before
+// hashing a new password; SetPassword and CreateUser check it again.
+Status CheckPasswordPolicy(const Settings& settings, std::string_view password);
+
+// GET /v1/usernames/{username}: whether the canonical form of `username` is free (no user,
+// archived or not, has it). InvalidArgument when it is not a valid user name.
+Result<bool> IsUsernameAvailable(const AccessState& state, std::string_view username);
+
+}  // namespace portico::domain

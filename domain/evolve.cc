@@ -1,0 +1,322 @@
+#include "domain/evolve.h"
+
+#include <algorithm>
+
+#include "domain/presets.h"
+#include "schemas/envelope.h"
+
+namespace portico::domain {
+namespace {
+
+using schema::EventBody;
+
+std::string_view Sv(const flatbuffers::String* s) {
+  return s == nullptr ? std::string_view() : std::string_view(s->c_str(), s->size());
+}
+
+template <typename V>
+V* FindMutable(StringMap<V>& map, std::string_view id) {
+  const auto it = map.find(id);
+  return it == map.end() ? nullptr : &it->second;
+}
+
+void IndexAdd(StringMap<StringSet>& index, std::string_view key, std::string_view value) {
+  if (key.empty()) return;
+  auto it = index.find(key);
+  if (it == index.end()) it = index.emplace(std::string(key), StringSet{}).first;
+  it->second.emplace(value);
+}
+
+void IndexRemove(StringMap<StringSet>& index, std::string_view key, std::string_view value) {
+  const auto it = index.find(key);
+  if (it == index.end()) return;
+  const auto member = it->second.find(value);
+  if (member != it->second.end()) it->second.erase(member);
+  if (it->second.empty()) index.erase(it);
+}
+
+std::string HashKey(const schema::Hash256* h) {
+  if (h == nullptr) return std::string(32, '\0');
+  return std::string(reinterpret_cast<const char*>(h->bytes()->Data()), 32);
+}
+
+// The capability and scope a stored entry names, when this build knows them.
+std::optional<std::pair<Capability, Scope>> ParseEntry(std::string_view capability, std::string_view scope) {
+  const auto cap = ParseCapability(capability);
+  if (!cap) return std::nullopt;
+  const auto resolved = ResolveScope(*cap, scope);
+  if (!resolved.ok()) return std::nullopt;
+  return std::make_pair(*cap, *resolved);
+}
+
+class Folder {
+ public:
+  Folder(AccessState& state, const schema::Envelope& env) : s_(state), env_(env), now_(env.recorded_at_us()) {}
+
+  void Apply() {
+    if (env_.body() == nullptr) return;
+    switch (env_.body_type()) {
+      case EventBody::ProviderSettingsChanged: return On(*env_.body_as_ProviderSettingsChanged());
+      case EventBody::OrgRegistered: return On(*env_.body_as_OrgRegistered());
+      case EventBody::OrgAccessChanged: return On(*env_.body_as_OrgAccessChanged());
+      case EventBody::OrgAllowedLevelsSet: return On(*env_.body_as_OrgAllowedLevelsSet());
+      case EventBody::LevelDefined: return On(*env_.body_as_LevelDefined());
+      case EventBody::UserCreated: return On(*env_.body_as_UserCreated());
+      case EventBody::UserLevelChanged: return On(*env_.body_as_UserLevelChanged());
+      case EventBody::PermissionGranted: return On(*env_.body_as_PermissionGranted());
+      case EventBody::PermissionRevoked: return On(*env_.body_as_PermissionRevoked());
+      case EventBody::PasswordChanged: return On(*env_.body_as_PasswordChanged());
+      case EventBody::PasswordResetForced: return On(*env_.body_as_PasswordResetForced());
+      case EventBody::LoginEnabledChanged: return On(*env_.body_as_LoginEnabledChanged());
+      case EventBody::UserArchived: return On(*env_.body_as_UserArchived());
+      case EventBody::SessionStarted: return On(*env_.body_as_SessionStarted());
+      case EventBody::LoginFailed: return On(*env_.body_as_LoginFailed());
+      case EventBody::UserLockedOut: return On(*env_.body_as_UserLockedOut());
+      case EventBody::SessionEnded: return On(*env_.body_as_SessionEnded());
+      case EventBody::ResourceUpserted: return On(*env_.body_as_ResourceUpserted());
+      case EventBody::NoteShared: return On(*env_.body_as_NoteShared());
+      case EventBody::NoteVisibilityChanged: return On(*env_.body_as_NoteVisibilityChanged());
+      default: return;  // NONE, or a type newer than this build: not ours to fold
+    }
+  }
+
+ private:
+  User* FindUser(const flatbuffers::String* id) { return FindMutable(s_.users, Sv(id)); }
+
+  void On(const schema::ProviderSettingsChanged& e) {
+    Settings& st = s_.settings;
+    st.portal_enabled = e.portal_enabled();
+    st.self_registration = e.self_registration();
+    st.password_min_length = e.password_min_length();
+    st.session_idle_minutes = e.session_idle_minutes();
+    st.session_absolute_hours = e.session_absolute_hours();
+    st.lockout_threshold = e.lockout_threshold();
+    st.lockout_minutes = e.lockout_minutes();
+  }
+
+  void On(const schema::OrgRegistered& e) {
+    const std::string_view id = Sv(e.org_id()), parent = Sv(e.parent_org_id());
+    if (id.empty() || s_.FindOrg(id) != nullptr) return;
+    Org* parent_org = nullptr;
+    if (!parent.empty()) {
+      parent_org = FindMutable(s_.orgs, parent);
+      if (parent_org == nullptr) return;
+    }
+    Org org;
+    org.id = OrgId(std::string(id));
+    org.name = std::string(Sv(e.name()));
+    org.kind = e.kind();
+    org.parent = OrgId(std::string(parent));
+    org.registered_at_us = now_;
+    if (parent_org != nullptr) parent_org->children.push_back(org.id);
+    s_.orgs.emplace(std::string(id), std::move(org));
+  }
+
+  void On(const schema::OrgAccessChanged& e) {
+    if (Org* org = FindMutable(s_.orgs, Sv(e.org_id()))) org->mode = e.mode();
+  }
+
+  void On(const schema::OrgAllowedLevelsSet& e) {
+    Org* org = FindMutable(s_.orgs, Sv(e.org_id()));
+    if (org == nullptr) return;
+    org->allowed_levels.clear();
+    if (e.levels() != nullptr) {
+      for (const auto* level : *e.levels()) org->allowed_levels.emplace_back(std::string(Sv(level)));
+    }
+    std::sort(org->allowed_levels.begin(), org->allowed_levels.end());
+    org->allowed_levels.erase(std::unique(org->allowed_levels.begin(), org->allowed_levels.end()),
+                              org->allowed_levels.end());
+  }
+
+  void On(const schema::LevelDefined& e) {
+    const std::string_view id = Sv(e.level_id());
+    if (id.empty() || FindPreset(id) != nullptr) return;
+    Level level;
+    level.id = LevelId(std::string(id));
+    level.name = std::string(Sv(e.name()));
+    if (e.capabilities() != nullptr) {
+      for (const auto* entry : *e.capabilities()) {
+        if (const auto parsed = ParseEntry(Sv(entry->capability()), Sv(entry->scope()))) {
+          level.capabilities.Add(parsed->first, parsed->second);
+        }
+      }
+    }
+    s_.levels.insert_or_assign(std::string(id), std::move(level));
+  }
+
+  void On(const schema::UserCreated& e) {
+    const std::string_view id = Sv(e.user_id()), username = Sv(e.username()), org = Sv(e.org_id());
+    if (id.empty() || username.empty() || s_.FindUser(id) != nullptr || s_.FindUserByUsername(username) != nullptr ||
+        s_.FindOrg(org) == nullptr) {
+      return;
+    }
+    User user;
+    user.id = UserId(std::string(id));
+    user.org = OrgId(std::string(org));
+    user.username = std::string(username);
+    user.display_name = std::string(Sv(e.display_name()));
+    user.email = std::string(Sv(e.email()));
+    user.type = e.user_type();
+    user.level = LevelId(std::string(Sv(e.level())));
+    user.password_hash = std::string(Sv(e.password_hash()));
+    user.must_reset_password = e.must_reset_password();
+    user.created_at_us = now_;
+    if (!user.password_hash.empty()) user.password_changed_at_us = now_;
+    s_.user_by_username.emplace(std::string(username), std::string(id));
+    IndexAdd(s_.users_by_org, org, id);
+    s_.users.emplace(std::string(id), std::move(user));
+  }
+
+  void On(const schema::UserLevelChanged& e) {
+    if (User* u = FindUser(e.user_id())) u->level = LevelId(std::string(Sv(e.level())));
+  }
+
+  void On(const schema::PermissionGranted& e) {
+    User* u = FindUser(e.user_id());
+    const auto parsed = ParseEntry(Sv(e.capability()), Sv(e.scope()));
+    if (u == nullptr || !parsed) return;
+    Grant grant{parsed->first, parsed->second, e.expires_at_us(), now_};
+    for (Grant& g : u->grants) {
+      if (g.capability == grant.capability && g.scope == grant.scope) {
+        g = grant;
+        return;
+      }
+    }
+    u->grants.push_back(grant);
+  }
+
+  void On(const schema::PermissionRevoked& e) {
+    User* u = FindUser(e.user_id());
+    const auto cap = ParseCapability(Sv(e.capability()));
+    if (u == nullptr || !cap) return;
+    u->revoked |= 1u << static_cast<unsigned>(*cap);
+    std::erase_if(u->grants, [&](const Grant& g) { return g.capability == *cap; });
+  }
+
+  void On(const schema::PasswordChanged& e) {
+    if (User* u = FindUser(e.user_id())) {
+      u->password_hash = std::string(Sv(e.password_hash()));
+      u->must_reset_password = e.must_reset_password();
+      u->password_changed_at_us = now_;
+    }
+  }
+
+  void On(const schema::PasswordResetForced& e) {
+    if (User* u = FindUser(e.user_id())) u->must_reset_password = true;
+  }
+
+  void On(const schema::LoginEnabledChanged& e) {
+    if (User* u = FindUser(e.user_id())) u->login_enabled = e.enabled();
+  }
+
+  void On(const schema::UserArchived& e) {
+    if (User* u = FindUser(e.user_id())) u->archived = true;
+  }
+
+  void On(const schema::SessionStarted& e) {
+    User* u = FindUser(e.user_id());
+    const std::string_view id = Sv(e.session_id());
+    std::string token = HashKey(e.token_hash());
+    if (u == nullptr || id.empty() || s_.FindSession(id) != nullptr || s_.FindSessionByToken(token) != nullptr) return;
+    Session session;
+    session.id = SessionId(std::string(id));
+    session.user = u->id;
+    session.token_hash = token;
+    session.impersonated_by = std::string(Sv(e.impersonated_by()));
+    session.started_at_us = now_;
+    session.idle_timeout_us = e.idle_timeout_us();
+    session.absolute_expires_at_us = e.absolute_expires_at_us();
+    if (session.impersonated_by.empty()) u->failed_logins = 0;  // a successful login
+    u->sessions.emplace(id);
+    s_.session_by_token.emplace(std::move(token), std::string(id));
+    s_.sessions.emplace(std::string(id), std::move(session));
+  }
+
+  void On(const schema::LoginFailed& e) {
+    User* u = FindUser(e.user_id());
+    if (u != nullptr && e.reason() == schema::LoginFailureReason::BadPassword) {
+      u->failed_logins = e.consecutive_failures();
+    }
+  }
+
+  void On(const schema::UserLockedOut& e) {
+    if (User* u = FindUser(e.user_id())) {
+      u->locked_until_us = e.until_us();
+      u->failed_logins = 0;  // after the lockout, a fresh count
+    }
+  }
+
+  void On(const schema::SessionEnded& e) {
+    const auto it = s_.sessions.find(Sv(e.session_id()));
+    if (it == s_.sessions.end() || it->second.user.value() != Sv(e.user_id())) return;
+    if (User* u = FindMutable(s_.users, it->second.user.value())) u->sessions.erase(it->first);
+    s_.session_by_token.erase(it->second.token_hash);
+    s_.sessions.erase(it);
+  }
+
+  void On(const schema::ResourceUpserted& e) {
+    const std::string_view id = Sv(e.resource_id()), org = Sv(e.org_id());
+    if (id.empty() || org.empty()) return;
+    auto it = s_.resources.find(id);
+    if (it == s_.resources.end()) {
+      it = s_.resources.emplace(std::string(id), Resource{}).first;
+      it->second.id = ResourceId(std::string(id));
+    } else {
+      IndexRemove(s_.resources_by_org, it->second.org.value(), id);
+      IndexRemove(s_.resources_by_assigned_org, it->second.assigned_org.value(), id);
+    }
+    Resource& r = it->second;
+    r.type = e.type();
+    r.org = OrgId(std::string(org));
+    r.title = std::string(Sv(e.title()));
+    r.status = e.status();
+    r.contact = UserId(std::string(Sv(e.contact_user_id())));
+    r.assigned_users.clear();
+    if (e.assigned_user_ids() != nullptr) {
+      for (const auto* user : *e.assigned_user_ids()) r.assigned_users.emplace_back(std::string(Sv(user)));
+    }
+    std::sort(r.assigned_users.begin(), r.assigned_users.end());
+    r.assigned_users.erase(std::unique(r.assigned_users.begin(), r.assigned_users.end()), r.assigned_users.end());
+    r.assigned_org = OrgId(std::string(Sv(e.assigned_org_id())));
+    r.updated_at_us = now_;
+    IndexAdd(s_.resources_by_org, org, id);
+    IndexAdd(s_.resources_by_assigned_org, r.assigned_org.value(), id);
+  }
+
+  void On(const schema::NoteShared& e) {
+    const std::string_view id = Sv(e.note_id()), resource = Sv(e.resource_id());
+    if (id.empty() || resource.empty() || s_.FindNote(id) != nullptr) return;
+    Note note;
+    note.id = NoteId(std::string(id));
+    note.resource = ResourceId(std::string(resource));
+    note.body = std::string(Sv(e.body()));
+    note.visibility = e.visibility();
+    note.author = UserId(std::string(Sv(e.author_user_id())));
+    note.shared_at_us = now_;
+    s_.notes_by_resource[std::string(resource)].emplace_back(id);
+    s_.notes.emplace(std::string(id), std::move(note));
+  }
+
+  void On(const schema::NoteVisibilityChanged& e) {
+    if (Note* n = FindMutable(s_.notes, Sv(e.note_id()))) n->visibility = e.visibility();
+  }
+
+  AccessState& s_;
+  const schema::Envelope& env_;
+  const std::int64_t now_;
+};
+
+}  // namespace
+
+void Evolve(AccessState& state, const schema::Envelope& envelope) {
+  Folder(state, envelope).Apply();
+  state.position = envelope.position();
+}
+
+Status EvolveBytes(AccessState& state, std::string_view bytes) {
+  ASSIGN_OR_RETURN(const schema::Envelope* envelope, schemas::VerifyEnvelope(bytes));
+  Evolve(state, *envelope);
+  return Status::Ok();
+}
+
+}  // namespace portico::domain
