@@ -1,0 +1,61 @@
+// A projection: a read model together with the position of the last event applied to it.
+//
+// The model and its position live in ONE object, so they cannot diverge: Apply() changes both
+// or neither, and Snapshot()/Restore() save and load both as one blob. A read model is a pure
+// function of the log: applying positions 1..P in order gives the same model whether the
+// events came through Kafka, from the log, or from a mix.
+//
+// Contract for implementations:
+// - applied() is the last position applied (Position(0): nothing yet). The runner calls
+//   Apply(event, p) only with p == applied() + 1, on its own thread, one call at a time.
+// - Apply() handles every event type, including ones it does not care about (it just advances
+//   its position), and must not throw. On success applied() == p afterwards. A non-OK status
+//   means "this projection cannot apply this event" (a bug or an unknown schema): the model and
+//   its position must be unchanged; the runner logs it and halts this projection (it stays at
+//   its position and WaitForPosition beyond it times out) while the others continue.
+// - `event` is verified (schemas::VerifyEnvelope, hash, position) and valid only during the call.
+// - Snapshot() returns the model and its position as one blob, or nullopt when this projection
+//   is not checkpointed (then it is rebuilt from the log at every start). Restore(blob) replaces
+//   the model and its position with the blob's, entirely or (on error) not at all. The runner
+//   calls them on its thread, between Apply() calls.
+// - Queries read the model from other threads: the projection guards its own state.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+#include "common/strong_type.h"
+#include "schemas/envelope.h"
+
+namespace portico::projections {
+
+class Projection {
+ public:
+  virtual ~Projection() = default;
+
+  // Unique among the projections of one process: names the snapshot file and the logs.
+  virtual std::string_view name() const = 0;
+
+  virtual Position applied() const = 0;
+
+  virtual Status Apply(const schema::Envelope& event, Position position) = 0;
+
+  virtual std::optional<std::string> Snapshot() const { return std::nullopt; }
+  virtual Status Restore(std::string_view /*blob*/) {
+    return Status::FailedPrecondition("this projection keeps no snapshots");
+  }
+};
+
+// Reads the log directly: up to `max` envelopes from position `from` inclusive, in position
+// order, each the Envelope bytes as stored (the runner verifies them again). An empty vector
+// means the log has nothing at `from` yet. The gateway binds it to EventStore::ReadAll; it is
+// called on the runner's thread.
+using LogReader =
+    std::function<Result<std::vector<std::string>>(Position from, std::size_t max)>;
+
+}  // namespace portico::projections

@@ -1,0 +1,608 @@
+#include "projections/runner.h"
+
+#include <algorithm>
+#include <atomic>
+#include <charconv>
+#include <condition_variable>
+#include <filesystem>
+#include <limits>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include <librdkafka/rdkafka.h>
+
+#include "common/log.h"
+#include "projections/snapshot_file.h"
+#include "schemas/envelope.h"
+
+namespace portico::projections {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr std::uint64_t kUnbounded = std::numeric_limits<std::uint64_t>::max();
+
+std::shared_ptr<spdlog::logger> Logger() {
+  static auto logger = NamedLogger("projections");
+  return logger;
+}
+
+bool Every(Clock::time_point& last, std::chrono::milliseconds interval) {
+  const auto now = Clock::now();
+  if (last != Clock::time_point{} && now - last < interval) return false;
+  last = now;
+  return true;
+}
+
+// Verifies envelope bytes from Kafka or the log: FlatBuffers structure, a committed position
+// and the envelope's own hash.
+Result<const schema::Envelope*> VerifyEvent(std::string_view bytes) {
+  ASSIGN_OR_RETURN(const schema::Envelope* env, schemas::VerifyEnvelope(bytes));
+  if (env->position() == 0) {
+    return Status::Corruption("envelope has no position (it was never committed)");
+  }
+  if (schemas::ComputeEnvelopeHash(bytes, *env) != schemas::ToHash(env->hash())) {
+    return Status::Corruption("envelope hash does not match its bytes");
+  }
+  return env;
+}
+
+std::optional<std::string_view> Header(rd_kafka_headers_t* headers, const char* name) {
+  const void* value = nullptr;
+  std::size_t size = 0;
+  if (headers == nullptr ||
+      rd_kafka_header_get_last(headers, name, &value, &size) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return std::nullopt;
+  }
+  if (value == nullptr) return std::string_view();
+  return std::string_view(static_cast<const char*>(value), size);
+}
+
+// Everything a Kafka message must satisfy before its envelope is used (see runner.h).
+Result<const schema::Envelope*> VerifyMessage(const rd_kafka_message_t& m) {
+  if (m.payload == nullptr || m.len == 0) return Status::Corruption("empty value");
+  const std::string_view value(static_cast<const char*>(m.payload), m.len);
+  ASSIGN_OR_RETURN(const schema::Envelope* env, VerifyEvent(value));
+  rd_kafka_headers_t* headers = nullptr;
+  if (rd_kafka_message_headers(&m, &headers) != RD_KAFKA_RESP_ERR_NO_ERROR) headers = nullptr;
+  const auto position = Header(headers, "position");
+  if (!position) return Status::Corruption("no position header: not a portico event");
+  std::uint64_t header_position = 0;
+  const auto [end, ec] =
+      std::from_chars(position->data(), position->data() + position->size(), header_position);
+  if (ec != std::errc() || end != position->data() + position->size()) {
+    return Status::Corruption("bad position header '" + std::string(*position) + "'");
+  }
+  if (header_position != env->position()) {
+    return Status::Corruption("position header says " + std::to_string(header_position) +
+                              " but the envelope says " + std::to_string(env->position()));
+  }
+  const std::string_view stream = env->stream_id()->string_view();
+  if (const auto header_stream = Header(headers, "stream");
+      header_stream && *header_stream != stream) {
+    return Status::Corruption("stream header '" + std::string(*header_stream) +
+                              "' differs from the envelope's '" + std::string(stream) + "'");
+  }
+  if (m.key != nullptr &&
+      std::string_view(static_cast<const char*>(m.key), m.key_len) != stream) {
+    return Status::Corruption("key differs from the envelope's stream '" + std::string(stream) +
+                              "'");
+  }
+  return env;
+}
+
+}  // namespace
+
+class ProjectionRunner::Impl {
+ public:
+  Impl(RunnerOptions options, std::vector<Projection*> projections, LogReader log)
+      : options_(std::move(options)), log_(std::move(log)) {
+    for (Projection* p : projections) {
+      auto slot = std::make_unique<Slot>();
+      slot->projection = p;
+      slot->name = std::string(p->name());
+      slot->applied = p->applied().value();
+      slots_.push_back(std::move(slot));
+    }
+  }
+
+  ~Impl() { Stop(); }
+
+  Status RestoreSnapshots() {
+    if (options_.snapshot_dir.empty()) return Status::Ok();
+    std::error_code ec;
+    std::filesystem::create_directories(options_.snapshot_dir, ec);
+    if (ec) {
+      return Status::Internal("cannot create snapshot dir " + options_.snapshot_dir + ": " +
+                              ec.message());
+    }
+    for (auto& slot : slots_) {
+      const std::string path = SnapshotPath(*slot);
+      ASSIGN_OR_RETURN(std::optional<SnapshotRecord> record, ReadSnapshotFile(path));
+      if (!record) continue;
+      if (record->name != slot->name) {
+        return Status::Corruption("snapshot " + path + " belongs to projection '" +
+                                  record->name + "'");
+      }
+      const Status restored = slot->projection->Restore(record->blob);
+      if (!restored.ok()) {
+        return Status(restored.code() == StatusCode::kCorruption
+                          ? Status::Corruption("snapshot " + path + ": " + restored.message())
+                          : Status::Internal("restoring " + path + ": " + restored.ToString()));
+      }
+      if (slot->projection->applied() != record->position) {
+        return Status::Corruption("snapshot " + path + " says position " +
+                                  std::to_string(record->position.value()) +
+                                  " but restores position " +
+                                  std::to_string(slot->projection->applied().value()));
+      }
+      slot->applied = record->position.value();
+      slot->snapshot_position = record->position.value();
+      Logger()->info("projection {} restored from {} at position {}", slot->name, path,
+                     record->position.value());
+    }
+    return Status::Ok();
+  }
+
+  Status CreateConsumer() {
+    char err[512];
+    rd_kafka_conf_t* conf = rd_kafka_conf_new();
+    const std::vector<std::pair<std::string, std::string>> settings = {
+        {"bootstrap.servers", options_.bootstrap_servers},
+        {"client.id", options_.client_id},
+        {"group.id", options_.group_id},
+        {"enable.auto.commit", "false"},
+        {"enable.auto.offset.store", "false"},
+        {"auto.offset.reset", "earliest"},
+        {"enable.partition.eof", "false"},
+        {"fetch.wait.max.ms", "10"},
+        {"fetch.error.backoff.ms", "50"},
+        {"reconnect.backoff.ms", "20"},
+        {"reconnect.backoff.max.ms", "1000"},
+        {"socket.nagle.disable", "true"},
+        {"log.connection.close", "false"},
+    };
+    Status status;
+    auto set = [&](const std::string& name, const std::string& value) {
+      if (rd_kafka_conf_set(conf, name.c_str(), value.c_str(), err, sizeof err) !=
+          RD_KAFKA_CONF_OK) {
+        status = Status::InvalidArgument("projections: Kafka property " + name + ": " + err);
+      }
+    };
+    for (const auto& [name, value] : settings) {
+      if (status.ok()) set(name, value);
+    }
+    for (const auto& [name, value] : options_.kafka_properties) {
+      if (status.ok()) set(name, value);
+    }
+    if (!status.ok()) {
+      rd_kafka_conf_destroy(conf);
+      return status;
+    }
+    rd_kafka_conf_set_opaque(conf, this);
+    rd_kafka_conf_set_error_cb(conf, &Impl::OnError);
+    rd_kafka_conf_set_log_cb(conf, &Impl::OnLog);
+    rk_ = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
+    if (rk_ == nullptr) {
+      rd_kafka_conf_destroy(conf);
+      return Status::Unavailable(std::string("projections: cannot create the consumer: ") + err);
+    }
+    rd_kafka_poll_set_consumer(rk_);
+    return Status::Ok();
+  }
+
+  void StartThread() {
+    thread_ = std::thread([this] { Run(); });
+  }
+
+  void Stop() {
+    stop_ = true;
+    if (thread_.joinable()) thread_.join();
+    if (rk_ != nullptr) {
+      rd_kafka_consumer_close(rk_);
+      rd_kafka_destroy(rk_);
+      rk_ = nullptr;
+    }
+  }
+
+  Position applied(std::string_view projection) const {
+    std::lock_guard lock(mu_);
+    return Position(AppliedLocked(projection).value_or(0));
+  }
+
+  bool WaitForPosition(Position p, std::chrono::milliseconds bound,
+                       std::string_view projection) const {
+    RaiseDemand(p.value());
+    std::unique_lock lock(mu_);
+    return cv_.wait_for(lock, bound, [&] {
+      const auto applied = AppliedLocked(projection);
+      return applied && *applied >= p.value();
+    });
+  }
+
+  Status AwaitPosition(Position p, std::chrono::milliseconds bound,
+                       std::string_view projection) const {
+    if (WaitForPosition(p, bound, projection)) return Status::Ok();
+    std::lock_guard lock(mu_);
+    const auto applied = AppliedLocked(projection);
+    if (!applied) {
+      return Status::NotFound("no projection named '" + std::string(projection) + "'");
+    }
+    std::string msg = "read model " +
+                      (projection.empty() ? std::string("projections") : std::string(projection)) +
+                      " at position " + std::to_string(*applied) + ", asked for " +
+                      std::to_string(p.value()) + ", waited " + std::to_string(bound.count()) +
+                      " ms";
+    for (const auto& slot : slots_) {
+      if ((projection.empty() || slot->name == projection) && slot->halted) {
+        msg += "; projection " + slot->name + " is halted: " + slot->halt_reason;
+      }
+    }
+    return Status::Unavailable(msg);
+  }
+
+  RunnerStats Stats() const {
+    RunnerStats s;
+    {
+      std::lock_guard lock(mu_);
+      s.applied = Position(AppliedLocked({}).value_or(0));
+      for (const auto& slot : slots_) {
+        s.projections.push_back(
+            {slot->name, Position(slot->applied), slot->halted, slot->halt_reason});
+      }
+    }
+    s.messages = n_messages_.load();
+    s.applied_from_kafka = n_from_kafka_.load();
+    s.applied_from_log = n_from_log_.load();
+    s.duplicates = n_duplicates_.load();
+    s.rejected = n_rejected_.load();
+    s.gaps = n_gaps_.load();
+    s.consumer_errors = n_consumer_errors_.load();
+    s.log_errors = n_log_errors_.load();
+    s.next_offset = next_offset_.load();
+    return s;
+  }
+
+ private:
+  struct Slot {
+    Projection* projection = nullptr;
+    std::string name;
+    // Mirrors projection->applied() for other threads; written under mu_ by the runner thread.
+    std::uint64_t applied = 0;
+    bool halted = false;       // GUARDED_BY(mu_) for readers; written only by the runner thread
+    std::string halt_reason;   // GUARDED_BY(mu_)
+    std::uint64_t snapshot_position = 0;  // runner thread only
+  };
+
+  // ---- The runner thread ------------------------------------------------------------------
+
+  void Run() {
+    if (options_.catch_up_from_log_at_start) {
+      const auto before = n_from_log_.load();
+      FillFromLog(LowestActive() + 1, kUnbounded);
+      Logger()->info("projections caught up from the log: {} event(s), now at position {}",
+                     n_from_log_.load() - before, LowestActive());
+    }
+    Assign();
+    last_progress_ = Clock::now();
+    while (!stop_.load()) {
+      rd_kafka_message_t* message =
+          rd_kafka_consumer_poll(rk_, static_cast<int>(options_.poll_timeout.count()));
+      if (message != nullptr) {
+        Handle(*message);
+        rd_kafka_message_destroy(message);
+      } else {
+        MaybeFallBackToLog();
+      }
+      MaybeSnapshot(/*force=*/false);
+    }
+    MaybeSnapshot(/*force=*/true);
+  }
+
+  void Assign() {
+    std::vector<std::int32_t> partitions;
+    rd_kafka_topic_t* rkt = rd_kafka_topic_new(rk_, options_.topic.c_str(), nullptr);
+    rd_kafka_resp_err_t err = rkt == nullptr ? rd_kafka_last_error() : RD_KAFKA_RESP_ERR__TIMED_OUT;
+    // Up to about 5 s for the partition count (the broker may be down), but Stop() wins.
+    for (int attempt = 0; rkt != nullptr && attempt < 5 && !stop_.load(); ++attempt) {
+      const rd_kafka_metadata_t* metadata = nullptr;
+      err = rd_kafka_metadata(rk_, 0, rkt, &metadata, 1000);
+      if (err == RD_KAFKA_RESP_ERR_NO_ERROR && metadata->topic_cnt == 1) {
+        err = metadata->topics[0].err;
+        for (int i = 0; err == RD_KAFKA_RESP_ERR_NO_ERROR && i < metadata->topics[0].partition_cnt;
+             ++i) {
+          partitions.push_back(metadata->topics[0].partitions[i].id);
+        }
+      }
+      if (metadata != nullptr) rd_kafka_metadata_destroy(metadata);
+      if (!partitions.empty()) break;
+    }
+    if (rkt != nullptr) rd_kafka_topic_destroy(rkt);
+    if (stop_.load()) return;
+    if (partitions.empty()) {
+      Logger()->warn("projections: no metadata for topic {} ({}); assuming partition 0",
+                     options_.topic, rd_kafka_err2str(err));
+      partitions.push_back(0);
+    }
+    std::sort(partitions.begin(), partitions.end());
+    rd_kafka_topic_partition_list_t* list =
+        rd_kafka_topic_partition_list_new(static_cast<int>(partitions.size()));
+    for (const std::int32_t p : partitions) {
+      rd_kafka_topic_partition_list_add(list, options_.topic.c_str(), p)->offset =
+          options_.start_offset;
+    }
+    const rd_kafka_resp_err_t assign_err = rd_kafka_assign(rk_, list);
+    rd_kafka_topic_partition_list_destroy(list);
+    if (assign_err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      Logger()->error("projections: assigning {} failed: {}", options_.topic,
+                      rd_kafka_err2str(assign_err));
+    } else {
+      Logger()->info("projections following {} ({} partition(s)) at {} from offset {}",
+                     options_.topic, partitions.size(), options_.bootstrap_servers,
+                     options_.start_offset);
+    }
+  }
+
+  void Handle(const rd_kafka_message_t& m) {
+    if (m.err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      if (m.err == RD_KAFKA_RESP_ERR__PARTITION_EOF) return;
+      ++n_consumer_errors_;
+      if (Every(last_consumer_error_log_, std::chrono::seconds(5))) {
+        Logger()->warn("projections: consumer error: {}: {}", rd_kafka_err2name(m.err),
+                       rd_kafka_message_errstr(&m));
+      }
+      return;
+    }
+    ++n_messages_;
+    if (m.partition == 0) next_offset_ = m.offset + 1;
+    auto env = VerifyMessage(m);
+    if (!env.ok()) {
+      ++n_rejected_;
+      Logger()->warn("projections: skipping message at {} [{}] offset {}: {}",
+                     options_.topic, m.partition, m.offset, env.status().message());
+      return;
+    }
+    const std::uint64_t position = (*env)->position();
+    const std::uint64_t low = LowestActive();
+    if (low == kUnbounded) return;  // every projection is halted
+    if (position <= low) {
+      ++n_duplicates_;
+      return;
+    }
+    if (position > low + 1) {
+      ++n_gaps_;
+      Logger()->info("projections: gap before position {} (at {}): reading {}..{} from the log",
+                     position, low, low + 1, position - 1);
+      if (!FillFromLog(low + 1, position - 1)) return;  // logged; a later message retries
+    }
+    ApplyAll(position, **env, n_from_kafka_);
+  }
+
+  // Applies positions [from, to] from the log (to = kUnbounded: to the log's current end).
+  // True when all of them were applied.
+  bool FillFromLog(std::uint64_t from, std::uint64_t to) {
+    if (from == 0 || from > to) return true;  // from == 0: every projection is halted
+    std::uint64_t next = from;
+    while (next <= to && !stop_.load()) {
+      const std::size_t max = static_cast<std::size_t>(
+          std::min<std::uint64_t>(options_.log_batch, to - next + 1));
+      auto batch = log_(Position(next), max);
+      if (!batch.ok()) {
+        ++n_log_errors_;
+        if (Every(last_log_error_log_, std::chrono::seconds(5))) {
+          Logger()->error("projections: reading the log at position {} failed: {}", next,
+                          batch.status().ToString());
+        }
+        return false;
+      }
+      if (batch->empty()) {
+        if (to == kUnbounded) return true;
+        ++n_log_errors_;
+        Logger()->error("projections: the log has no position {} yet, needed up to {}", next,
+                        to);
+        return false;
+      }
+      for (const std::string& bytes : *batch) {
+        auto env = VerifyEvent(bytes);
+        if (!env.ok() || (*env)->position() != next) {
+          ++n_log_errors_;
+          Logger()->error("projections: the log's event at position {} is unusable: {}", next,
+                          env.ok() ? "it carries position " + std::to_string((*env)->position())
+                                   : env.status().ToString());
+          return false;
+        }
+        ApplyAll(next, **env, n_from_log_);
+        ++next;
+        if (next > to) break;
+      }
+    }
+    return next > to;
+  }
+
+  // Applies `event` at `position` to every active projection that is at position - 1, and
+  // counts it in `source` (before any waiter can see the new position, so that Stats() taken
+  // after a wait includes it). Returns how many projections applied it.
+  int ApplyAll(std::uint64_t position, const schema::Envelope& event,
+               std::atomic<std::uint64_t>& source) {
+    const bool wanted = std::any_of(slots_.begin(), slots_.end(), [&](const auto& slot) {
+      return !slot->halted && slot->applied + 1 == position;
+    });
+    if (!wanted) return 0;
+    ++source;
+    int applied = 0;
+    for (auto& slot : slots_) {
+      if (slot->halted || slot->applied + 1 != position) continue;
+      Status status = slot->projection->Apply(event, Position(position));
+      if (status.ok() && slot->projection->applied().value() != position) {
+        status = Status::Internal("Apply returned OK but the projection is at position " +
+                                  std::to_string(slot->projection->applied().value()));
+      }
+      std::lock_guard lock(mu_);
+      if (!status.ok()) {
+        slot->halted = true;
+        slot->halt_reason = "position " + std::to_string(position) + " (" +
+                            std::string(schemas::EventTypeName(event.body_type())) +
+                            "): " + status.ToString();
+        Logger()->error("projection {} halted at position {}: {}", slot->name, slot->applied,
+                        slot->halt_reason);
+        continue;
+      }
+      slot->applied = position;
+      ++applied;
+    }
+    if (applied > 0) {
+      last_progress_ = Clock::now();
+      cv_.notify_all();
+    }
+    return applied;
+  }
+
+  void MaybeFallBackToLog() {
+    if (options_.log_fallback_after.count() <= 0) return;
+    const std::uint64_t low = LowestActive();
+    if (low == kUnbounded || demand_.load() <= low) return;
+    if (Clock::now() - last_progress_ < options_.log_fallback_after) return;
+    const auto before = n_from_log_.load();
+    FillFromLog(low + 1, kUnbounded);
+    if (n_from_log_.load() != before) {
+      Logger()->info("projections: Kafka brought nothing for {} ms; read {} event(s) from the "
+                     "log",
+                     options_.log_fallback_after.count(), n_from_log_.load() - before);
+    }
+    last_progress_ = Clock::now();
+  }
+
+  void MaybeSnapshot(bool force) {
+    if (options_.snapshot_dir.empty()) return;
+    const auto now = Clock::now();
+    if (!force && now - last_snapshot_ < options_.snapshot_interval) return;
+    last_snapshot_ = now;
+    for (auto& slot : slots_) {
+      if (slot->applied == slot->snapshot_position) continue;
+      std::optional<std::string> blob = slot->projection->Snapshot();
+      if (!blob) continue;
+      const Status status = WriteSnapshotFile(
+          SnapshotPath(*slot), {slot->name, Position(slot->applied), std::move(*blob)});
+      if (!status.ok()) {
+        Logger()->error("projection {}: writing its snapshot failed: {}", slot->name,
+                        status.ToString());
+        continue;
+      }
+      slot->snapshot_position = slot->applied;
+    }
+  }
+
+  static void OnError(rd_kafka_t* /*rk*/, int err, const char* reason, void* opaque) {
+    auto* self = static_cast<Impl*>(opaque);
+    if (self->stop_.load()) return;
+    if (Every(self->last_error_cb_log_, std::chrono::seconds(5))) {
+      Logger()->warn("projections: Kafka error {}: {}",
+                     rd_kafka_err2name(static_cast<rd_kafka_resp_err_t>(err)), reason);
+    }
+  }
+
+  static void OnLog(const rd_kafka_t* /*rk*/, int level, const char* fac, const char* buf) {
+    const auto spd = level <= 4 ? spdlog::level::warn
+                     : level <= 6 ? spdlog::level::info
+                                  : spdlog::level::debug;
+    Logger()->log(spd, "librdkafka [{}] {}", fac, buf);
+  }
+
+  // ---- Helpers ----------------------------------------------------------------------------
+
+  // The lowest position among projections that are not halted; kUnbounded when all are.
+  std::uint64_t LowestActive() const {
+    std::uint64_t low = kUnbounded;
+    for (const auto& slot : slots_) {
+      if (!slot->halted) low = std::min(low, slot->applied);
+    }
+    return low;
+  }
+
+  // REQUIRES mu_. The lowest applied() among all projections (or the named one's); nullopt
+  // for an unknown name.
+  std::optional<std::uint64_t> AppliedLocked(std::string_view projection) const {
+    std::optional<std::uint64_t> low;
+    for (const auto& slot : slots_) {
+      if (!projection.empty() && slot->name != projection) continue;
+      low = std::min(low.value_or(kUnbounded), slot->applied);
+    }
+    return low;
+  }
+
+  void RaiseDemand(std::uint64_t p) const {
+    std::uint64_t current = demand_.load();
+    while (current < p && !demand_.compare_exchange_weak(current, p)) {
+    }
+  }
+
+  std::string SnapshotPath(const Slot& slot) const {
+    return (std::filesystem::path(options_.snapshot_dir) / (slot.name + ".snapshot")).string();
+  }
+
+  const RunnerOptions options_;
+  const LogReader log_;
+  std::vector<std::unique_ptr<Slot>> slots_;
+  rd_kafka_t* rk_ = nullptr;
+  std::thread thread_;
+  std::atomic<bool> stop_{false};
+
+  // Runner thread only.
+  Clock::time_point last_progress_{};
+  Clock::time_point last_snapshot_{Clock::now()};
+  Clock::time_point last_consumer_error_log_{}, last_log_error_log_{}, last_error_cb_log_{};
+
+  mutable std::mutex mu_;
+  mutable std::condition_variable cv_;
+  mutable std::atomic<std::uint64_t> demand_{0};
+  std::atomic<std::int64_t> next_offset_{-1001};
+  std::atomic<std::uint64_t> n_messages_{0}, n_from_kafka_{0}, n_from_log_{0}, n_duplicates_{0},
+      n_rejected_{0}, n_gaps_{0}, n_consumer_errors_{0}, n_log_errors_{0};
+};
+
+Result<std::unique_ptr<ProjectionRunner>> ProjectionRunner::Start(
+    RunnerOptions options, std::vector<Projection*> projections, LogReader log) {
+  if (projections.empty()) return Status::InvalidArgument("projections: none to run");
+  if (!log) return Status::InvalidArgument("projections: a LogReader is required");
+  if (options.bootstrap_servers.empty()) {
+    return Status::InvalidArgument("projections: no bootstrap servers");
+  }
+  if (options.log_batch == 0) return Status::InvalidArgument("projections: log_batch is 0");
+  std::set<std::string, std::less<>> names;
+  for (const Projection* p : projections) {
+    if (p == nullptr) return Status::InvalidArgument("projections: null projection");
+    if (p->name().empty() || !names.insert(std::string(p->name())).second) {
+      return Status::InvalidArgument("projections: empty or duplicate name '" +
+                                     std::string(p->name()) + "'");
+    }
+  }
+  auto impl = std::make_unique<Impl>(std::move(options), std::move(projections), std::move(log));
+  RETURN_IF_ERROR(impl->RestoreSnapshots());
+  RETURN_IF_ERROR(impl->CreateConsumer());
+  impl->StartThread();
+  return std::unique_ptr<ProjectionRunner>(new ProjectionRunner(std::move(impl)));
+}
+
+ProjectionRunner::ProjectionRunner(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+ProjectionRunner::~ProjectionRunner() { Stop(); }
+
+void ProjectionRunner::Stop() { impl_->Stop(); }
+
+Position ProjectionRunner::applied(std::string_view projection) const {
+  return impl_->applied(projection);
+}
+
+bool ProjectionRunner::WaitForPosition(Position p, std::chrono::milliseconds bound,
+                                       std::string_view projection) const {
+  return impl_->WaitForPosition(p, bound, projection);
+}
+
+Status ProjectionRunner::AwaitPosition(Position p, std::chrono::milliseconds bound,
+                                       std::string_view projection) const {
+  return impl_->AwaitPosition(p, bound, projection);
+}
+
+RunnerStats ProjectionRunner::Stats() const { return impl_->Stats(); }
+
+}  // namespace portico::projections

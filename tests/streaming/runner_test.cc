@@ -1,0 +1,355 @@
+// The projection runner: read-your-writes through Kafka, restarts, catch-up from the log,
+// corrupt and foreign messages, bounded waits, halted projections.
+#include <algorithm>
+
+#include <flatbuffers/flatbuffers.h>
+#include <gmock/gmock.h>
+
+#include "projections/snapshot_file.h"
+#include "streaming/harness.h"
+
+namespace portico::streaming_test {
+namespace {
+
+using ::testing::HasSubstr;
+using RunnerTest = StreamingTest;
+
+projections::RunnerOptions KafkaOnly(projections::RunnerOptions options) {
+  options.catch_up_from_log_at_start = false;  // every event must come through Kafka
+  return options;
+}
+
+TEST_F(RunnerTest, ReadYourWritesThroughTheWholePath) {
+  auto* projection = NewProjection();
+  auto* runner = StartRunner({projection}, KafkaOnly(RunnerOptions()));
+  ASSERT_NE(runner, nullptr);
+  StartRelay();
+  Position last{0};
+  for (int round = 0; round < 20; ++round) {
+    last = Append(10, 3, round % 3 + 1);
+    // The position a command would reply with is visible once the wait returns.
+    ASSERT_TRUE(runner->WaitForPosition(last, kLong)) << "round " << round;
+    ASSERT_GE(projection->applied(), last);
+  }
+  EXPECT_EQ(last, Position(200));
+  EXPECT_EQ(projection->positions(), Range(1, 200));
+  EXPECT_EQ(projection->hashes(), LogHashes(last));
+  const auto stats = runner->Stats();
+  EXPECT_EQ(stats.applied, last);
+  EXPECT_EQ(stats.applied_from_kafka, 200u);
+  EXPECT_EQ(stats.applied_from_log, 0u);
+  EXPECT_EQ(stats.rejected, 0u);
+  EXPECT_GE(stats.next_offset, 200);
+  EXPECT_TRUE(runner->AwaitPosition(last, 1ms).ok());
+}
+
+TEST_F(RunnerTest, ARestartedRunnerResumesExactlyWhereItStopped) {
+  auto* projection = NewProjection();
+  StartRelay();
+  auto* first = StartRunner({projection}, KafkaOnly(RunnerOptions()));
+  ASSERT_NE(first, nullptr);
+  Append(100);
+  ASSERT_TRUE(first->WaitForPosition(Position(100), kLong));
+  first->Stop();
+
+  Append(100);  // while the projection is stopped
+  // The same model and position; Kafka is read again from its first offset.
+  auto* second = StartRunner({projection}, KafkaOnly(RunnerOptions()));
+  ASSERT_NE(second, nullptr);
+  ASSERT_TRUE(second->WaitForPosition(Position(200), kLong));
+  EXPECT_EQ(projection->positions(), Range(1, 200));  // no gap, no duplicate
+  EXPECT_EQ(projection->hashes(), LogHashes(Position(200)));
+  const auto stats = second->Stats();
+  EXPECT_GE(stats.duplicates, 100u);  // 1..100 came again and were skipped
+  EXPECT_EQ(stats.applied_from_kafka, 100u);
+  EXPECT_EQ(stats.applied_from_log, 0u);
+}
+
+TEST_F(RunnerTest, ASnapshotRestoresModelAndPositionTogetherAfterARestart) {
+  auto options = RunnerOptions();
+  options.snapshot_dir = (dir_ / "snapshots").string();
+  StartRelay();
+  auto* before = NewProjection("digest");
+  auto* first = StartRunner({before}, KafkaOnly(options));
+  ASSERT_NE(first, nullptr);
+  Append(120);
+  ASSERT_TRUE(first->WaitForPosition(Position(120), kLong));
+  first->Stop();  // writes the final snapshot
+  auto saved = projections::ReadSnapshotFile((dir_ / "snapshots" / "digest.snapshot").string());
+  ASSERT_TRUE(saved.ok()) << saved.status().ToString();
+  ASSERT_TRUE(saved->has_value());
+  EXPECT_EQ((*saved)->position, Position(120));
+
+  Append(30);
+  // A new process: an empty model restored from its snapshot, and a brand-new projection that
+  // has never seen anything, sharing one runner.
+  auto* after = NewProjection("digest");
+  auto* fresh = NewProjection("audit");
+  auto* second = StartRunner({after, fresh}, options);
+  ASSERT_NE(second, nullptr);
+  ASSERT_TRUE(second->WaitForPosition(Position(150), kLong));
+  EXPECT_EQ(after->positions(), Range(1, 150));
+  EXPECT_EQ(fresh->positions(), Range(1, 150));
+  EXPECT_EQ(after->hashes(), LogHashes(Position(150)));
+  EXPECT_EQ(fresh->hashes(), after->hashes());
+  EXPECT_EQ(before->positions(), Range(1, 120));  // the old object was left alone
+
+  // More events reach both through Kafka.
+  Append(10);
+  ASSERT_TRUE(second->WaitForPosition(Position(160), kLong));
+  EXPECT_EQ(after->positions(), Range(1, 160));
+  EXPECT_EQ(fresh->positions(), Range(1, 160));
+}
+
+TEST_F(RunnerTest, FillsAGapFromTheLogWhenKafkaLostEarlyHistory) {
+  StartRelay();
+  Append(100);
+  ASSERT_TRUE(relay_->WaitForCheckpoint(Position(100), kLong));
+  // As if offsets 0..59 (positions 1..60) had been lost to retention.
+  auto options = KafkaOnly(RunnerOptions());
+  options.start_offset = 60;
+  auto* projection = NewProjection();
+  auto* runner = StartRunner({projection}, options);
+  ASSERT_NE(runner, nullptr);
+  ASSERT_TRUE(runner->WaitForPosition(Position(100), kLong));
+  EXPECT_EQ(projection->positions(), Range(1, 100));
+  EXPECT_EQ(projection->hashes(), LogHashes(Position(100)));
+  auto stats = runner->Stats();
+  EXPECT_EQ(stats.gaps, 1u);
+  EXPECT_EQ(stats.applied_from_log, 60u);
+  EXPECT_EQ(stats.applied_from_kafka, 40u);
+
+  Append(10);
+  ASSERT_TRUE(runner->WaitForPosition(Position(110), kLong));
+  EXPECT_EQ(projection->positions(), Range(1, 110));
+  stats = runner->Stats();
+  EXPECT_EQ(stats.applied_from_kafka, 50u);
+}
+
+TEST_F(RunnerTest, CatchesUpFromTheLogWhenTheTopicNeverHadTheEarlyEvents) {
+  // Events delivered to an earlier (embedded, now gone) broker: the relay's checkpoint says 80
+  // but this broker's topic starts at position 81.
+  Append(80);
+  ASSERT_TRUE(eventstore::WriteRelayCheckpoint(RelayOptions().checkpoint_path, Position(80)).ok());
+  StartRelay();
+  auto* projection = NewProjection();
+  auto* runner = StartRunner({projection}, KafkaOnly(RunnerOptions()));
+  ASSERT_NE(runner, nullptr);
+  Append(20);
+  ASSERT_TRUE(runner->WaitForPosition(Position(100), kLong));
+  EXPECT_EQ(projection->positions(), Range(1, 100));
+  EXPECT_EQ(projection->hashes(), LogHashes(Position(100)));
+  const auto stats = runner->Stats();
+  EXPECT_EQ(stats.gaps, 1u);
+  EXPECT_EQ(stats.applied_from_log, 80u);
+  EXPECT_EQ(stats.applied_from_kafka, 20u);
+}
+
+TEST_F(RunnerTest, CatchesUpWhenTheEmbeddedBrokerDroppedTheOldestMessages) {
+  StartRelay();
+  // About 7 MiB of events: more than the embedded broker keeps in a partition (~5 MiB).
+  const Position last = Append(2400, 10, 100, /*pad=*/3000);
+  ASSERT_EQ(last, Position(2400));
+  ASSERT_TRUE(relay_->WaitForCheckpoint(last, kLong));
+  const auto first_kept = ReadTopic(kafka_->bootstrap_servers(), topic_, 1);
+  ASSERT_EQ(first_kept.size(), 1u);
+  ASSERT_GT(first_kept[0].offset, 0) << "the broker kept everything; the test needs more data";
+
+  auto* projection = NewProjection();
+  auto* runner = StartRunner({projection}, KafkaOnly(RunnerOptions()));
+  ASSERT_NE(runner, nullptr);
+  ASSERT_TRUE(runner->WaitForPosition(last, kLong));
+  EXPECT_EQ(projection->positions(), Range(1, 2400));
+  EXPECT_EQ(projection->hashes(), LogHashes(last));
+  const auto stats = runner->Stats();
+  EXPECT_EQ(stats.gaps, 1u);
+  EXPECT_EQ(stats.applied_from_log, static_cast<std::uint64_t>(first_kept[0].offset));
+  EXPECT_EQ(stats.applied_from_log + stats.applied_from_kafka, 2400u);
+}
+
+TEST_F(RunnerTest, SkipsCorruptAndForeignMessagesAndNamesTheirOffsets) {
+  auto sink = std::make_shared<CapturingSink>();
+  auto logger = NamedLogger("projections");
+  logger->sinks().push_back(sink);
+  struct RemoveSink {
+    std::shared_ptr<spdlog::logger> logger;
+    ~RemoveSink() { logger->sinks().pop_back(); }
+  } remove_sink{logger};
+
+  StartRelay();
+  auto* projection = NewProjection();
+  auto* runner = StartRunner({projection}, KafkaOnly(RunnerOptions()));
+  ASSERT_NE(runner, nullptr);
+  Append(10);
+  ASSERT_TRUE(runner->WaitForPosition(Position(10), kLong));
+
+  const std::string bootstrap = kafka_->bootstrap_servers();
+  const std::string topic = topic_;
+  auto stored = [&](std::uint64_t p) {
+    auto events = store_->ReadAll(Position(p), 1);
+    EXPECT_TRUE(events.ok() && events->size() == 1);
+    return (*events)[0];
+  };
+  auto honest_headers = [](const eventstore::StoredEvent& e) {
+    const auto& env = e.envelope();
+    return std::vector<std::pair<std::string, std::string>>{
+        {"event_type", std::string(schemas::EventTypeName(env.body_type()))},
+        {"position", std::to_string(e.position.value())},
+        {"stream", env.stream_id()->str()}};
+  };
+  std::vector<std::pair<std::string, std::int64_t>> bad;  // what, offset
+
+  // 1. Random bytes, no headers, no key.
+  std::string noise(300, '\0');
+  for (std::size_t i = 0; i < noise.size(); ++i) noise[i] = static_cast<char>((i * 131 + 7) % 251);
+  bad.emplace_back("random bytes", ProduceRaw(bootstrap, topic, std::nullopt, noise, {}));
+  // 2. Random bytes claiming to be the next position.
+  bad.emplace_back("random bytes with headers",
+                   ProduceRaw(bootstrap, topic, "org:o1", noise, {{"position", "11"}}));
+  // 3. A valid FlatBuffer of another kind (an Actor table, no PTEV identifier).
+  {
+    flatbuffers::FlatBufferBuilder fbb;
+    fbb.Finish(schema::CreateActor(fbb, schema::ActorKind::Staff, fbb.CreateString("mallory")));
+    const std::string other(reinterpret_cast<const char*>(fbb.GetBufferPointer()), fbb.GetSize());
+    bad.emplace_back("another flatbuffer",
+                     ProduceRaw(bootstrap, topic, "org:o1", other, {{"position", "11"}}));
+  }
+  // 4. An envelope that was never committed (no position, no hash).
+  bad.emplace_back("uncommitted envelope",
+                   ProduceRaw(bootstrap, topic, "org:o1", OrgEvent("org:o1", 99),
+                              {{"position", "11"}, {"stream", "org:o1"}}));
+  // 5. A real committed envelope (position 3) whose position header lies.
+  {
+    const auto e = stored(3);
+    auto headers = honest_headers(e);
+    headers[1].second = "11";
+    bad.emplace_back("lying position header",
+                     ProduceRaw(bootstrap, topic, e.envelope().stream_id()->str(), e.bytes, headers));
+  }
+  // 6. A real envelope (position 4) with one byte of its body changed: the hash fails.
+  {
+    const auto e = stored(4);
+    std::string tampered = e.bytes;
+    const auto at = tampered.find("org ");
+    ASSERT_NE(at, std::string::npos);
+    tampered[at] = 'O';
+    bad.emplace_back("tampered envelope",
+                     ProduceRaw(bootstrap, topic, e.envelope().stream_id()->str(), tampered,
+                                honest_headers(e)));
+  }
+  // 7. A real envelope (position 5) whose stream header lies.
+  {
+    const auto e = stored(5);
+    auto headers = honest_headers(e);
+    headers[2].second = "user:someone-else";
+    bad.emplace_back("lying stream header",
+                     ProduceRaw(bootstrap, topic, e.envelope().stream_id()->str(), e.bytes, headers));
+  }
+  for (const auto& [what, offset] : bad) ASSERT_GE(offset, 0) << what;
+
+  // Real events after the bad ones still flow.
+  Append(5);
+  ASSERT_TRUE(runner->WaitForPosition(Position(15), kLong));
+  EXPECT_EQ(projection->positions(), Range(1, 15));
+  EXPECT_EQ(projection->hashes(), LogHashes(Position(15)));
+  const auto stats = runner->Stats();
+  EXPECT_EQ(stats.rejected, bad.size());
+  EXPECT_FALSE(stats.projections[0].halted);
+
+  const auto lines = sink->lines();
+  for (const auto& [what, offset] : bad) {
+    const std::string needle = "offset " + std::to_string(offset) + ":";
+    const bool logged = std::any_of(lines.begin(), lines.end(), [&](const std::string& line) {
+      return line.find("skipping message") != std::string::npos &&
+             line.find(needle) != std::string::npos;
+    });
+    EXPECT_TRUE(logged) << what << " at offset " << offset << " was not logged";
+  }
+}
+
+TEST_F(RunnerTest, TheWaitForAPositionIsBoundedAndFailsClearly) {
+  StartRelay();
+  auto* projection = NewProjection();
+  auto* runner = StartRunner({projection}, RunnerOptions());
+  ASSERT_NE(runner, nullptr);
+  Append(5);
+  ASSERT_TRUE(runner->WaitForPosition(Position(5), kLong));
+
+  // Position 1000 never comes: the wait ends when its bound runs out.
+  EXPECT_FALSE(runner->WaitForPosition(Position(1000), 200ms));
+  const Status status = runner->AwaitPosition(Position(1000), 100ms);
+  EXPECT_EQ(status.code(), StatusCode::kUnavailable);
+  EXPECT_THAT(status.message(), HasSubstr("at position 5"));
+  EXPECT_THAT(status.message(), HasSubstr("asked for 1000"));
+  EXPECT_THAT(status.message(), HasSubstr("waited 100 ms"));
+
+  EXPECT_TRUE(runner->AwaitPosition(Position(5), 1ms).ok());
+  EXPECT_TRUE(runner->WaitForPosition(Position(0), 0ms));
+  EXPECT_FALSE(runner->WaitForPosition(Position(1), 10ms, "no-such-projection"));
+  EXPECT_TRUE(runner->AwaitPosition(Position(1), 10ms, "no-such-projection").IsNotFound());
+}
+
+TEST_F(RunnerTest, AProjectionThatCannotApplyAnEventHaltsAloneAndSaysWhy) {
+  StartRelay();
+  auto* good = NewProjection("good");
+  auto* bad = NewProjection("bad");
+  bad->FailAt(Position(7));
+  auto* runner = StartRunner({good, bad}, RunnerOptions());
+  ASSERT_NE(runner, nullptr);
+  Append(12);
+  ASSERT_TRUE(runner->WaitForPosition(Position(12), kLong, "good"));
+  EXPECT_EQ(good->positions(), Range(1, 12));
+  EXPECT_EQ(bad->positions(), Range(1, 6));  // unchanged by the event it refused
+  EXPECT_EQ(runner->applied("bad"), Position(6));
+
+  const Status status = runner->AwaitPosition(Position(12), 50ms);
+  EXPECT_EQ(status.code(), StatusCode::kUnavailable);
+  EXPECT_THAT(status.message(), HasSubstr("bad is halted"));
+  const auto stats = runner->Stats();
+  ASSERT_EQ(stats.projections.size(), 2u);
+  EXPECT_FALSE(stats.projections[0].halted);
+  EXPECT_TRUE(stats.projections[1].halted);
+  EXPECT_THAT(stats.projections[1].halt_reason, HasSubstr("position 7"));
+}
+
+TEST_F(RunnerTest, WithLogFallbackAWaiterIsServedFromTheLogWhileKafkaIsDown) {
+  StartRelay();
+  auto options = KafkaOnly(RunnerOptions());
+  options.log_fallback_after = 100ms;
+  auto* projection = NewProjection();
+  auto* runner = StartRunner({projection}, options);
+  ASSERT_NE(runner, nullptr);
+  Append(10);
+  ASSERT_TRUE(runner->WaitForPosition(Position(10), kLong));  // via Kafka or the log
+  const auto before = runner->Stats().applied_from_log;
+
+  ASSERT_TRUE(kafka_->SetAllBrokersDown().ok());
+  Append(10);
+  // Kafka cannot bring 11..20 now; the waiter gets them from the log.
+  ASSERT_TRUE(runner->WaitForPosition(Position(20), kLong));
+  EXPECT_EQ(runner->Stats().applied_from_log - before, 10u);
+
+  ASSERT_TRUE(kafka_->SetAllBrokersUp().ok());
+  Append(5);
+  ASSERT_TRUE(runner->WaitForPosition(Position(25), kLong));
+  EXPECT_EQ(projection->positions(), Range(1, 25));
+  EXPECT_EQ(projection->hashes(), LogHashes(Position(25)));
+}
+
+TEST_F(RunnerTest, StartRejectsBadArguments) {
+  auto* a = NewProjection("same");
+  auto* b = NewProjection("same");
+  auto options = RunnerOptions();
+  EXPECT_EQ(projections::ProjectionRunner::Start(options, {}, Reader()).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(projections::ProjectionRunner::Start(options, {a, b}, Reader()).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(projections::ProjectionRunner::Start(options, {a}, nullptr).status().code(),
+            StatusCode::kInvalidArgument);
+  options.kafka_properties = {{"no.such.property", "1"}};
+  EXPECT_EQ(projections::ProjectionRunner::Start(options, {a}, Reader()).status().code(),
+            StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace portico::streaming_test
