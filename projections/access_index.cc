@@ -1,0 +1,226 @@
+#include "projections/access_index.h"
+
+#include <algorithm>
+#include <array>
+
+#include "domain/evolve.h"
+
+namespace portico::projections {
+namespace {
+
+using domain::Org;
+using domain::Resource;
+using domain::StringSet;
+
+constexpr std::size_t kTypeCount = static_cast<std::size_t>(schema::ResourceType::MAX) + 1;
+constexpr std::size_t kStatusCount = static_cast<std::size_t>(schema::ResourceStatus::MAX) + 1;
+
+std::string_view Sv(const flatbuffers::String* s) {
+  return s == nullptr ? std::string_view() : std::string_view(s->c_str(), s->size());
+}
+
+template <typename V>
+const V* Find(const domain::StringMap<V>& map, std::string_view key) {
+  const auto it = map.find(key);
+  return it == map.end() ? nullptr : &it->second;
+}
+
+// For one user and filter: the (type, status) pairs it holds a view capability for, and the
+// union of the scopes it holds them with.
+struct Viewable {
+  std::array<std::array<bool, kStatusCount>, kTypeCount> pairs{};
+  domain::ScopeMask scopes = 0;
+
+  Viewable(const domain::CapabilitySet& caps, const ResourceFilter& filter) {
+    for (std::size_t t = 0; t < kTypeCount; ++t) {
+      for (std::size_t s = 0; s < kStatusCount; ++s) {
+        const auto type = static_cast<schema::ResourceType>(t);
+        const auto status = static_cast<schema::ResourceStatus>(s);
+        if (!filter.Matches(type, status)) continue;
+        const domain::ScopeMask held = caps.Scopes(domain::ViewCapabilityFor(type, status));
+        pairs[t][s] = held != 0;
+        scopes |= held;
+      }
+    }
+  }
+  bool Has(const Resource& r) const {
+    const auto t = static_cast<std::size_t>(r.type), s = static_cast<std::size_t>(r.status);
+    return t < kTypeCount && s < kStatusCount && pairs[t][s];
+  }
+};
+
+// The capability of the catalogue with this name, by binary search over the names.
+std::optional<domain::Capability> CapabilityByName(std::string_view name) {
+  using Entry = std::pair<std::string_view, domain::Capability>;
+  static const std::vector<Entry> kByName = [] {
+    std::vector<Entry> v;
+    for (const auto& info : domain::Catalogue()) v.emplace_back(info.name, info.id);
+    std::sort(v.begin(), v.end());
+    return v;
+  }();
+  const auto it = std::lower_bound(kByName.begin(), kByName.end(), name,
+                                   [](const Entry& e, std::string_view n) { return e.first < n; });
+  if (it == kByName.end() || it->first != name) return std::nullopt;
+  return it->second;
+}
+
+}  // namespace
+
+ResourceFilter ResourceFilter::Of(std::optional<schema::ResourceType> type,
+                                  std::optional<schema::ResourceStatus> status) {
+  ResourceFilter f;
+  if (type) f.types = TypeBit(*type);
+  if (status) f.statuses = StatusBit(*status);
+  return f;
+}
+
+void AccessIndex::Fold(const schema::Envelope& event) {
+  const std::size_t orgs = state_.orgs.size(), users = state_.users.size(), resources = state_.resources.size();
+  if (event.body_type() == schema::EventBody::ResourceUpserted && event.body() != nullptr) {
+    // Evolve may ignore the event, so compare the resource's assigned users before and after.
+    // An existing resource keeps its node (and so its pointer) through Evolve.
+    const std::string_view id = Sv(event.body_as_ResourceUpserted()->resource_id());
+    const Resource* existing = resources_.Find(id);
+    std::vector<domain::UserId> before;
+    if (existing != nullptr && !existing->assigned_users.empty()) before = existing->assigned_users;
+    domain::Evolve(state_, event);
+    const Resource* r = existing != nullptr ? existing : state_.FindResource(id);  // just inserted: cached
+    if (r != nullptr) {
+      if (existing == nullptr) resources_.Insert(r);
+      if (r->assigned_users != before) {
+        IndexAssignedUsers(id, before, /*add=*/false);
+        IndexAssignedUsers(id, r->assigned_users, /*add=*/true);
+      }
+    }
+  } else {
+    domain::Evolve(state_, event);
+    if (event.body_type() == schema::EventBody::UserCreated && event.body() != nullptr) {
+      if (const domain::User* u = state_.FindUser(Sv(event.body_as_UserCreated()->user_id()))) users_.Insert(u);
+    } else if (event.body_type() == schema::EventBody::OrgRegistered && event.body() != nullptr) {
+      if (const domain::Org* o = state_.FindOrg(Sv(event.body_as_OrgRegistered()->org_id()))) orgs_.Insert(o);
+    }
+  }
+  // The flat tables hold pointers into the state's maps; should Evolve ever remove an org, a
+  // user or a resource (it does not today), start them afresh rather than keep a dangling one.
+  if (state_.orgs.size() < orgs || state_.users.size() < users || state_.resources.size() < resources) Reindex();
+}
+
+void AccessIndex::Reindex() {
+  orgs_ = {};
+  users_ = {};
+  resources_ = {};
+  for (const auto& [id, o] : state_.orgs) orgs_.Insert(&o);
+  for (const auto& [id, u] : state_.users) users_.Insert(&u);
+  for (const auto& [id, r] : state_.resources) resources_.Insert(&r);
+}
+
+domain::CheckResult AccessIndex::Check(const domain::UserId& user, std::string_view capability,
+                                       const domain::ResourceId* resource, std::int64_t now_us) const {
+  // The user and the resource are each two cache misses away (slot, entity) in a large
+  // model: prefetch both lookups side by side so that their misses overlap.
+  const std::uint64_t user_hash = users_.Hash(user.value());
+  const std::uint64_t resource_hash = resource != nullptr ? resources_.Hash(resource->value()) : 0;
+  users_.PrefetchSlot(user_hash);
+  if (resource != nullptr) resources_.PrefetchSlot(resource_hash);
+  users_.PrefetchEntity(user_hash);
+  if (resource != nullptr) resources_.PrefetchEntity(resource_hash);
+  const domain::User* u = users_.Find(user.value(), user_hash);
+  // The user's organisation next, while the resource may still be on its way.
+  const std::uint64_t org_hash = u != nullptr ? orgs_.Hash(u->org.value()) : 0;
+  if (u != nullptr) orgs_.PrefetchSlot(org_hash);
+  const auto cap = CapabilityByName(capability);
+  const Resource* r = resource != nullptr ? resources_.Find(resource->value(), resource_hash) : nullptr;
+  if (u == nullptr || !cap || (resource != nullptr && r == nullptr)) {
+    return domain::Check(state_, user, capability, resource, now_us);  // the domain's own "unknown ..."
+  }
+  return domain::Check(state_, *u, orgs_.Find(u->org.value(), org_hash), *cap, r, now_us);
+}
+
+void AccessIndex::IndexAssignedUsers(std::string_view resource_id, const std::vector<domain::UserId>& users,
+                                     bool add) {
+  for (const domain::UserId& user : users) {
+    auto it = resources_by_assigned_user_.find(user.value());
+    if (add) {
+      if (it == resources_by_assigned_user_.end()) it = resources_by_assigned_user_.try_emplace(user.value()).first;
+      it->second.emplace(resource_id);
+    } else if (it != resources_by_assigned_user_.end()) {
+      if (const auto member = it->second.find(resource_id); member != it->second.end()) it->second.erase(member);
+      if (it->second.empty()) resources_by_assigned_user_.erase(it);
+    }
+  }
+}
+
+void AccessIndex::ForEachVisibleResource(const domain::User& user, const ResourceFilter& filter,
+                                         std::int64_t now_us,
+                                         const std::function<void(const Resource&)>& fn) const {
+  const Org* org = state_.FindOrg(user.org.value());
+  if (org == nullptr || !domain::CheckUserActive(state_, user, now_us).allowed) return;
+  const Viewable viewable(domain::EffectiveCapabilities(state_, user, now_us), filter);
+  if (viewable.scopes == 0) return;
+
+  std::vector<const Org*> orgs;
+  if (viewable.scopes & domain::Bit(domain::Scope::kOrgTree)) {
+    orgs = state_.Subtree(*org);
+  } else {
+    orgs.push_back(org);
+  }
+  std::vector<const Resource*> candidates;
+  int sources = 0;
+  auto add = [&](const StringSet* ids) {
+    if (ids == nullptr) return;
+    ++sources;
+    for (const std::string& id : *ids) {
+      const Resource* r = resources_.Find(id);
+      if (r != nullptr && viewable.Has(*r)) candidates.push_back(r);
+    }
+  };
+  for (const Org* o : orgs) add(Find(state_.resources_by_org, o->id.value()));
+  if (org->kind == schema::OrgKind::Contractor) {
+    for (const Org* o : orgs) add(Find(state_.resources_by_assigned_org, o->id.value()));
+    add(Find(resources_by_assigned_user_, user.id.value()));
+  }
+  if (sources > 1) {  // a resource may be both owned by and assigned to the user's side
+    std::sort(candidates.begin(), candidates.end());
+    candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
+  }
+  for (const Resource* r : candidates) {
+    if (domain::CanSeeResource(state_, user, *r, now_us).allowed) fn(*r);
+  }
+}
+
+std::vector<std::uint64_t> AccessIndex::CountVisibleByType(const domain::User& user, const ResourceFilter& filter,
+                                                           std::int64_t now_us) const {
+  std::vector<std::uint64_t> counts(kTypeCount, 0);
+  ForEachVisibleResource(user, filter, now_us,
+                         [&](const Resource& r) { ++counts[static_cast<std::size_t>(r.type)]; });
+  return counts;
+}
+
+void AccessIndex::ForEachVisibleNote(const domain::User& user, const Resource& resource, std::int64_t now_us,
+                                     const std::function<void(const domain::Note&)>& fn) const {
+  const auto* ids = Find(state_.notes_by_resource, resource.id.value());
+  if (ids == nullptr) return;
+  for (const std::string& id : *ids) {
+    const domain::Note* note = state_.FindNote(id);
+    if (note != nullptr && domain::CanSeeNote(state_, user, *note, now_us).allowed) fn(*note);
+  }
+}
+
+void AccessIndex::MarkEndedHere(const std::vector<domain::SessionId>& sessions, Position ended_at) {
+  if (ended_at.value() <= state_.position) return;  // the model has the end already
+  for (const domain::SessionId& id : sessions) {
+    auto [it, inserted] = ended_here_.try_emplace(id.value(), ended_at);
+    if (!inserted) it->second = std::max(it->second, ended_at);
+  }
+}
+
+bool AccessIndex::IsEndedHere(std::string_view session_id) const {
+  return !ended_here_.empty() && ended_here_.find(session_id) != ended_here_.end();
+}
+
+void AccessIndex::ForgetEndedThrough(Position applied) {
+  if (ended_here_.empty()) return;
+  std::erase_if(ended_here_, [&](const auto& entry) { return entry.second <= applied; });
+}
+
+}  // namespace portico::projections

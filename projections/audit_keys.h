@@ -1,0 +1,81 @@
+// Building blocks of the audit model (audit_model.h), internal to projections/.
+//
+// KeyTable interns the ids the audit model meets (users, organisations, resources, notes,
+// levels, actors, other stream names) as dense 32-bit keys. Each id is stored once, whatever
+// the number of events naming it. Per key it keeps a posting list (the positions of the
+// events about it, ascending, no duplicates) and one link (a user's organisation, a
+// resource's organisation, a note's resource), which is how an event naming only a user is
+// also found by its organisation. The same id under two kinds (a user and an organisation
+// both called "acme") are two keys.
+//
+// IntersectPostings walks the positions present in every one of several posting lists.
+//
+// Not thread-safe (the audit model guards it).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "domain/state.h"
+
+namespace portico::projections {
+
+enum class KeyKind : char {
+  kUser = 'u',
+  kOrg = 'o',
+  kResource = 'r',
+  kNote = 'n',
+  kLevel = 'l',
+  kActor = 'a',   // staff key names, portal user ids and system components acting
+  kStream = 's',  // any other stream name, whole ("settings")
+};
+
+using Postings = std::vector<std::uint64_t>;
+
+class KeyTable {
+ public:
+  static constexpr std::uint32_t kNone = 0xffffffffu;
+
+  KeyTable() = default;
+  KeyTable(const KeyTable&) = delete;
+  KeyTable& operator=(const KeyTable&) = delete;
+
+  // The key of (kind, id), created when new.
+  std::uint32_t Intern(KeyKind kind, std::string_view id);
+  // kNone when unknown.
+  std::uint32_t Find(KeyKind kind, std::string_view id) const;
+
+  KeyKind kind(std::uint32_t key) const { return static_cast<KeyKind>((*entries_[key].text)[0]); }
+  std::string_view id(std::uint32_t key) const { return std::string_view(*entries_[key].text).substr(1); }
+
+  std::uint32_t link(std::uint32_t key) const { return entries_[key].link; }
+  void set_link(std::uint32_t key, std::uint32_t target) { entries_[key].link = target; }
+
+  const Postings& postings(std::uint32_t key) const { return entries_[key].postings; }
+  // Appends the position unless it is already the last one.
+  void Post(std::uint32_t key, std::uint64_t position);
+
+  std::size_t size() const { return entries_.size(); }
+
+ private:
+  struct Entry {
+    const std::string* text;  // kind character + id: the key of ids_ (stable: node-based map)
+    std::uint32_t link = kNone;
+    Postings postings;
+  };
+
+  domain::StringMap<std::uint32_t> ids_;
+  std::vector<Entry> entries_;
+  std::string scratch_;  // Intern's lookup key, reused
+};
+
+// Calls accept(p) for each position p in [lo, hi] present in every list (at least one list),
+// ascending, until accept returns false. Drives from the shortest list and gallops through the
+// others, so the cost follows the shortest list, not the longest.
+void IntersectPostings(std::vector<const Postings*> lists, std::uint64_t lo, std::uint64_t hi,
+                       const std::function<bool(std::uint64_t)>& accept);
+
+}  // namespace portico::projections

@@ -1,0 +1,211 @@
+#include "projections/state_digest.h"
+
+#include <algorithm>
+#include <set>
+#include <string_view>
+#include <vector>
+
+#include <sodium.h>
+
+namespace portico::projections {
+namespace {
+
+using namespace portico::domain;
+
+// Buffers the canonical bytes and feeds them to BLAKE2b in large chunks.
+class Hasher {
+ public:
+  Hasher() { crypto_generichash_init(&state_, nullptr, 0, 32); }
+
+  void U64(std::uint64_t v) {
+    for (int i = 0; i < 8; ++i) buf_.push_back(static_cast<char>(v >> (8 * i)));
+    MaybeFlush();
+  }
+  void I64(std::int64_t v) { U64(static_cast<std::uint64_t>(v)); }
+  template <typename E>
+  void Enum(E v) { U64(static_cast<std::uint64_t>(v)); }
+  void Str(std::string_view s) {
+    U64(s.size());
+    buf_.append(s);
+    MaybeFlush();
+  }
+  template <typename Tag>
+  void Str(const StrongType<Tag, std::string>& id) { Str(id.value()); }
+
+  schemas::Hash Finish() {
+    Flush();
+    schemas::Hash out{};
+    crypto_generichash_final(&state_, out.data(), out.size());
+    return out;
+  }
+
+ private:
+  void MaybeFlush() {
+    if (buf_.size() >= (1u << 16)) Flush();
+  }
+  void Flush() {
+    crypto_generichash_update(&state_, reinterpret_cast<const unsigned char*>(buf_.data()), buf_.size());
+    buf_.clear();
+  }
+
+  crypto_generichash_state state_;
+  std::string buf_;
+};
+
+// The entries of a map, sorted by key.
+template <typename V>
+std::vector<const std::pair<const std::string, V>*> Sorted(const StringMap<V>& map) {
+  std::vector<const std::pair<const std::string, V>*> out;
+  out.reserve(map.size());
+  for (const auto& entry : map) out.push_back(&entry);
+  std::sort(out.begin(), out.end(), [](const auto* a, const auto* b) { return a->first < b->first; });
+  return out;
+}
+
+void Write(Hasher& h, const StringSet& set) {
+  std::vector<std::string_view> members(set.begin(), set.end());
+  std::sort(members.begin(), members.end());
+  h.U64(members.size());
+  for (std::string_view m : members) h.Str(m);
+}
+
+template <typename T>
+void WriteList(Hasher& h, const std::vector<T>& list) {
+  h.U64(list.size());
+  for (const T& item : list) h.Str(item);
+}
+
+void Write(Hasher& h, const CapabilitySet& caps) {
+  const auto entries = caps.Entries();
+  h.U64(entries.size());
+  for (const auto& [capability, scope] : entries) {
+    h.Enum(capability);
+    h.Enum(scope);
+  }
+}
+
+void Write(Hasher& h, const Settings& s) {
+  h.U64(s.portal_enabled);
+  h.Enum(s.self_registration);
+  h.U64(s.password_min_length);
+  h.U64(s.session_idle_minutes);
+  h.U64(s.session_absolute_hours);
+  h.U64(s.lockout_threshold);
+  h.U64(s.lockout_minutes);
+}
+
+void Write(Hasher& h, const Org& o) {
+  h.Str(o.id);
+  h.Str(o.name);
+  h.Enum(o.kind);
+  h.Str(o.parent);
+  h.Enum(o.mode);
+  WriteList(h, o.allowed_levels);
+  WriteList(h, o.children);
+  h.I64(o.registered_at_us);
+}
+
+void Write(Hasher& h, const Level& l) {
+  h.Str(l.id);
+  h.Str(l.name);
+  Write(h, l.capabilities);
+  h.U64(l.preset);
+  h.Str(l.seed);
+}
+
+void Write(Hasher& h, const User& u) {
+  h.Str(u.id);
+  h.Str(u.org);
+  h.Str(u.username);
+  h.Str(u.display_name);
+  h.Str(u.email);
+  h.Enum(u.type);
+  h.Str(u.level);
+  h.Str(u.password_hash);
+  h.U64(u.must_reset_password);
+  h.U64(u.login_enabled);
+  h.U64(u.archived);
+  h.U64(u.failed_logins);
+  h.I64(u.locked_until_us);
+  h.U64(u.grants.size());
+  for (const Grant& g : u.grants) {
+    h.Enum(g.capability);
+    h.Enum(g.scope);
+    h.I64(g.expires_at_us);
+    h.I64(g.granted_at_us);
+  }
+  h.U64(u.revoked);
+  h.U64(u.sessions.size());
+  for (const std::string& s : u.sessions) h.Str(s);  // std::set: sorted
+  h.I64(u.created_at_us);
+  h.I64(u.password_changed_at_us);
+}
+
+void Write(Hasher& h, const Resource& r) {
+  h.Str(r.id);
+  h.Enum(r.type);
+  h.Str(r.org);
+  h.Str(r.title);
+  h.Enum(r.status);
+  h.Str(r.contact);
+  WriteList(h, r.assigned_users);
+  h.Str(r.assigned_org);
+  h.I64(r.updated_at_us);
+}
+
+void Write(Hasher& h, const Note& n) {
+  h.Str(n.id);
+  h.Str(n.resource);
+  h.Str(n.body);
+  h.Enum(n.visibility);
+  h.Str(n.author);
+  h.I64(n.shared_at_us);
+}
+
+void Write(Hasher& h, const Session& s) {
+  h.Str(s.id);
+  h.Str(s.user);
+  h.Str(s.token_hash);
+  h.Str(s.impersonated_by);
+  h.I64(s.started_at_us);
+  h.I64(s.idle_timeout_us);
+  h.I64(s.absolute_expires_at_us);
+}
+
+void Write(Hasher& h, const std::string& s) { h.Str(s); }
+void Write(Hasher& h, const std::vector<std::string>& list) { WriteList(h, list); }
+
+// A map: a tag naming it, its size, then key and value of each entry in key order.
+template <typename V>
+void WriteMap(Hasher& h, std::string_view tag, const StringMap<V>& map) {
+  h.Str(tag);
+  h.U64(map.size());
+  for (const auto* entry : Sorted(map)) {
+    h.Str(entry->first);
+    Write(h, entry->second);
+  }
+}
+
+}  // namespace
+
+schemas::Hash DigestAccessState(const AccessState& s) {
+  Hasher h;
+  h.Str("portico.access.v1");
+  Write(h, s.settings);
+  WriteMap(h, "orgs", s.orgs);
+  WriteMap(h, "levels", s.levels);
+  WriteMap(h, "users", s.users);
+  WriteMap(h, "resources", s.resources);
+  WriteMap(h, "notes", s.notes);
+  WriteMap(h, "sessions", s.sessions);
+  WriteMap(h, "user_by_username", s.user_by_username);
+  WriteMap(h, "users_by_org", s.users_by_org);
+  WriteMap(h, "resources_by_org", s.resources_by_org);
+  WriteMap(h, "resources_by_assigned_org", s.resources_by_assigned_org);
+  WriteMap(h, "notes_by_resource", s.notes_by_resource);
+  WriteMap(h, "session_by_token", s.session_by_token);
+  h.U64(s.position);
+  return h.Finish();
+}
+
+}  // namespace portico::projections
