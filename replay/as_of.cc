@@ -1,0 +1,45 @@
+// as-of: the full access state at a moment (state_json.h), folded from the log.
+#include "replay/cli.h"
+#include "replay/exit_codes.h"
+#include "replay/json_out.h"
+#include "replay/state_json.h"
+
+namespace portico::replay {
+
+boost::json::object AsOfAnswer(const FoldedView& view) {
+  boost::json::object doc = MomentHeader(view);
+  for (auto& [key, value] : StateJson(view.state, view.moment.now_us)) doc[key] = std::move(value);
+  return doc;
+}
+
+int AsOf(const AsOfOptions& options, std::ostream& out, std::ostream& err) {
+  auto folded = FoldToMoment(options.common, options.moment, options.verify_hashes, err, "as-of");
+  if (!folded.ok()) return Fail(err, "as-of", folded.status());
+  boost::json::object doc = AsOfAnswer(folded->view());
+  doc["hashes_verified"] = options.verify_hashes;
+  WriteJson(out, doc, options.common.pretty);
+  return kExitOk;
+}
+
+int AsOfMain(const std::vector<std::string>& args, bool terminal, std::ostream& out, std::ostream& err) {
+  CommonArgs common;
+  MomentArgs moment;
+  AsOfOptions options;
+  po::options_description desc("as-of options");
+  common.Add(desc);
+  moment.Add(desc, "at", "position", "the moment (default: the head)");
+  desc.add_options()("verify", po::bool_switch(&options.verify_hashes),
+                     "also recompute every folded event's own hash (slower)");
+  if (auto exit = ParseArgs("as-of", "--data-dir DIR [--at TIME | --position N] [--verify]", desc, args, out, err)) {
+    return *exit;
+  }
+  auto parsed = common.Finish(terminal);
+  if (!parsed.ok()) return Fail(err, "as-of", parsed.status());
+  auto spec = moment.Finish();
+  if (!spec.ok()) return Fail(err, "as-of", spec.status());
+  options.common = *parsed;
+  options.moment = *spec;
+  return AsOf(options, out, err);
+}
+
+}  // namespace portico::replay

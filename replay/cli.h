@@ -1,0 +1,100 @@
+// Internal: what the command files share to parse their arguments, open the log, fold it and
+// report failures. Not for the tests (they use commands.h).
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <boost/json/object.hpp>
+#include <boost/program_options.hpp>
+
+#include "common/status.h"
+#include "replay/commands.h"
+#include "replay/log_db.h"
+#include "replay/moment.h"
+#include "replay/progress.h"
+#include "replay/replayer.h"
+
+namespace portico::replay {
+
+namespace po = boost::program_options;
+
+// The raw strings of the options every command takes, bound to a description.
+struct CommonArgs {
+  std::string data_dir;
+  std::string open_mode = "auto";
+  std::string progress = "auto";
+  bool compact = false;
+
+  void Add(po::options_description& desc);
+  Result<CommonOptions> Finish(bool terminal) const;
+};
+
+// --at TIME / --position N under the given names.
+struct MomentArgs {
+  std::optional<std::string> at;
+  std::optional<std::uint64_t> position;
+
+  void Add(po::options_description& desc, const char* at_name, const char* position_name, const char* what);
+  Result<MomentSpec> Finish() const;
+};
+
+// --from/--to TIME and --from-position/--to-position N.
+struct RangeArgs {
+  std::optional<std::string> from, to;
+  std::optional<std::uint64_t> from_position, to_position;
+
+  void Add(po::options_description& desc);
+  Result<RangeSpec> Finish() const;
+};
+
+// Parses args against desc (plus --help). Returns nullopt when the command should run; else
+// the exit code, having printed the usage (--help: 0) or the error (2).
+std::optional<int> ParseArgs(std::string_view command, std::string_view synopsis, po::options_description& desc,
+                             const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+
+// Prints "portico-replay COMMAND: MESSAGE" to err and returns ExitCodeFor(status).
+int Fail(std::ostream& err, std::string_view command, const Status& status);
+
+Result<std::unique_ptr<LogDb>> OpenLog(const CommonOptions& options);
+
+// The position of the first event with recorded_at >= from_us (from_position if given),
+// and of the last with recorded_at <= to_us, within [1, last].
+Result<std::pair<Position, Position>> ResolveRange(const LogDb& db, const RangeSpec& range, Position last);
+
+// Folds replayer up to `to`, with a progress display on err.
+Status FoldWithProgress(Replayer& replayer, Position to, const CommonOptions& options, std::ostream& err,
+                        std::string_view label);
+
+// A log folded up to a moment: what as-of, who-can and what-can answer on.
+struct FoldedMoment {
+  std::unique_ptr<LogDb> db;
+  Moment moment;
+  std::unique_ptr<Replayer> replayer;  // uses *db
+
+  const domain::AccessState& state() const { return replayer->state(); }
+  FoldedView view() const { return FoldedView{replayer->state(), moment, replayer->chain().hash()}; }
+};
+
+// "position", "at", "at_us" and "event_hash" (the hash of the event at the position).
+boost::json::object MomentHeader(const FoldedView& view);
+
+// Opens the log, resolves the moment and folds up to it (with progress on err).
+Result<FoldedMoment> FoldToMoment(const CommonOptions& options, const MomentSpec& spec, bool verify_hashes,
+                                  std::ostream& err, std::string_view label);
+
+// The command-line entry points of the command files (see CommandInfo).
+int VerifyMain(const std::vector<std::string>& args, bool terminal, std::ostream& out, std::ostream& err);
+int AsOfMain(const std::vector<std::string>& args, bool terminal, std::ostream& out, std::ostream& err);
+int WhoCanMain(const std::vector<std::string>& args, bool terminal, std::ostream& out, std::ostream& err);
+int WhatCanMain(const std::vector<std::string>& args, bool terminal, std::ostream& out, std::ostream& err);
+int TimelineMain(const std::vector<std::string>& args, bool terminal, std::ostream& out, std::ostream& err);
+int DiffMain(const std::vector<std::string>& args, bool terminal, std::ostream& out, std::ostream& err);
+int ExportMain(const std::vector<std::string>& args, bool terminal, std::ostream& out, std::ostream& err);
+int RebuildMain(const std::vector<std::string>& args, bool terminal, std::ostream& out, std::ostream& err);
+
+}  // namespace portico::replay

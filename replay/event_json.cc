@@ -1,0 +1,340 @@
+#include "replay/event_json.h"
+
+#include <boost/json/serialize.hpp>
+
+#include "replay/time_format.h"
+
+namespace portico::replay {
+namespace {
+
+namespace json = boost::json;
+using schema::EventBody;
+
+std::string Str(const flatbuffers::String* s) { return s == nullptr ? std::string() : s->str(); }
+
+json::array Strings(const flatbuffers::Vector<flatbuffers::Offset<flatbuffers::String>>* v) {
+  json::array out;
+  if (v != nullptr) {
+    for (const auto* s : *v) out.emplace_back(Str(s));
+  }
+  return out;
+}
+
+std::string Hex(const schema::Hash256* h) {
+  const schemas::Hash hash = schemas::ToHash(h);
+  return schemas::HexEncode(hash);
+}
+
+std::string Quote(std::string_view s) { return "'" + std::string(s) + "'"; }
+
+json::object Body(const schema::ProviderSettingsChanged& e) {
+  return {{"portal_enabled", e.portal_enabled()},
+          {"self_registration", SnakeCase(schema::EnumNameSelfRegistration(e.self_registration()))},
+          {"password_min_length", e.password_min_length()},
+          {"session_idle_minutes", e.session_idle_minutes()},
+          {"session_absolute_hours", e.session_absolute_hours()},
+          {"lockout_threshold", e.lockout_threshold()},
+          {"lockout_minutes", e.lockout_minutes()}};
+}
+json::object Body(const schema::OrgRegistered& e) {
+  return {{"org_id", Str(e.org_id())},
+          {"name", Str(e.name())},
+          {"kind", SnakeCase(schema::EnumNameOrgKind(e.kind()))},
+          {"parent_org_id", Str(e.parent_org_id())}};
+}
+json::object Body(const schema::OrgAccessChanged& e) {
+  return {{"org_id", Str(e.org_id())}, {"mode", SnakeCase(schema::EnumNameAccessMode(e.mode()))}};
+}
+json::object Body(const schema::OrgAllowedLevelsSet& e) {
+  return {{"org_id", Str(e.org_id())}, {"levels", Strings(e.levels())}};
+}
+json::object Body(const schema::LevelDefined& e) {
+  json::array caps;
+  if (e.capabilities() != nullptr) {
+    for (const auto* c : *e.capabilities()) {
+      caps.emplace_back(json::object{{"capability", Str(c->capability())}, {"scope", Str(c->scope())}});
+    }
+  }
+  return {{"level_id", Str(e.level_id())}, {"name", Str(e.name())}, {"capabilities", std::move(caps)}};
+}
+json::object Body(const schema::UserCreated& e) {
+  return {{"user_id", Str(e.user_id())},
+          {"org_id", Str(e.org_id())},
+          {"username", Str(e.username())},
+          {"display_name", Str(e.display_name())},
+          {"email", Str(e.email())},
+          {"user_type", SnakeCase(schema::EnumNameUserType(e.user_type()))},
+          {"level", Str(e.level())},
+          {"password_set", e.password_hash() != nullptr && e.password_hash()->size() > 0},
+          {"must_reset_password", e.must_reset_password()}};
+}
+json::object Body(const schema::UserLevelChanged& e) {
+  return {{"user_id", Str(e.user_id())}, {"level", Str(e.level())}};
+}
+json::object Body(const schema::PermissionGranted& e) {
+  json::object out{{"user_id", Str(e.user_id())}, {"capability", Str(e.capability())}, {"scope", Str(e.scope())},
+                   {"expires_at_us", e.expires_at_us()}};
+  if (e.expires_at_us() != 0) out["expires_at"] = FormatTime(e.expires_at_us());
+  return out;
+}
+json::object Body(const schema::PermissionRevoked& e) {
+  return {{"user_id", Str(e.user_id())}, {"capability", Str(e.capability())}};
+}
+json::object Body(const schema::PasswordChanged& e) {
+  return {{"user_id", Str(e.user_id())},
+          {"password_set", e.password_hash() != nullptr && e.password_hash()->size() > 0},
+          {"must_reset_password", e.must_reset_password()}};
+}
+json::object Body(const schema::PasswordResetForced& e) { return {{"user_id", Str(e.user_id())}}; }
+json::object Body(const schema::LoginEnabledChanged& e) {
+  return {{"user_id", Str(e.user_id())}, {"enabled", e.enabled()}};
+}
+json::object Body(const schema::UserArchived& e) { return {{"user_id", Str(e.user_id())}}; }
+json::object Body(const schema::SessionStarted& e) {
+  return {{"session_id", Str(e.session_id())},
+          {"user_id", Str(e.user_id())},
+          {"impersonated_by", Str(e.impersonated_by())},
+          {"idle_timeout_us", e.idle_timeout_us()},
+          {"absolute_expires_at_us", e.absolute_expires_at_us()},
+          {"absolute_expires_at", FormatTime(e.absolute_expires_at_us())}};
+}
+json::object Body(const schema::LoginFailed& e) {
+  return {{"user_id", Str(e.user_id())},
+          {"reason", SnakeCase(schema::EnumNameLoginFailureReason(e.reason()))},
+          {"consecutive_failures", e.consecutive_failures()}};
+}
+json::object Body(const schema::UserLockedOut& e) {
+  return {{"user_id", Str(e.user_id())}, {"until_us", e.until_us()}, {"until", FormatTime(e.until_us())}};
+}
+json::object Body(const schema::SessionEnded& e) {
+  return {{"session_id", Str(e.session_id())},
+          {"user_id", Str(e.user_id())},
+          {"reason", SnakeCase(schema::EnumNameSessionEndReason(e.reason()))}};
+}
+json::object Body(const schema::ResourceUpserted& e) {
+  return {{"resource_id", Str(e.resource_id())},
+          {"type", SnakeCase(schema::EnumNameResourceType(e.type()))},
+          {"org_id", Str(e.org_id())},
+          {"title", Str(e.title())},
+          {"status", SnakeCase(schema::EnumNameResourceStatus(e.status()))},
+          {"contact_user_id", Str(e.contact_user_id())},
+          {"assigned_user_ids", Strings(e.assigned_user_ids())},
+          {"assigned_org_id", Str(e.assigned_org_id())}};
+}
+json::object Body(const schema::NoteShared& e) {
+  return {{"note_id", Str(e.note_id())},
+          {"resource_id", Str(e.resource_id())},
+          {"body", Str(e.body())},
+          {"visibility", SnakeCase(schema::EnumNameNoteVisibility(e.visibility()))},
+          {"author_user_id", Str(e.author_user_id())}};
+}
+json::object Body(const schema::NoteVisibilityChanged& e) {
+  return {{"note_id", Str(e.note_id())}, {"visibility", SnakeCase(schema::EnumNameNoteVisibility(e.visibility()))}};
+}
+
+// Calls f(body) with the typed body of the envelope; returns f's result, or `otherwise`.
+template <typename R, typename F>
+R VisitBody(const schema::Envelope& e, F&& f, R otherwise) {
+  switch (e.body_type()) {
+    case EventBody::ProviderSettingsChanged: return f(*e.body_as_ProviderSettingsChanged());
+    case EventBody::OrgRegistered: return f(*e.body_as_OrgRegistered());
+    case EventBody::OrgAccessChanged: return f(*e.body_as_OrgAccessChanged());
+    case EventBody::OrgAllowedLevelsSet: return f(*e.body_as_OrgAllowedLevelsSet());
+    case EventBody::LevelDefined: return f(*e.body_as_LevelDefined());
+    case EventBody::UserCreated: return f(*e.body_as_UserCreated());
+    case EventBody::UserLevelChanged: return f(*e.body_as_UserLevelChanged());
+    case EventBody::PermissionGranted: return f(*e.body_as_PermissionGranted());
+    case EventBody::PermissionRevoked: return f(*e.body_as_PermissionRevoked());
+    case EventBody::PasswordChanged: return f(*e.body_as_PasswordChanged());
+    case EventBody::PasswordResetForced: return f(*e.body_as_PasswordResetForced());
+    case EventBody::LoginEnabledChanged: return f(*e.body_as_LoginEnabledChanged());
+    case EventBody::UserArchived: return f(*e.body_as_UserArchived());
+    case EventBody::SessionStarted: return f(*e.body_as_SessionStarted());
+    case EventBody::LoginFailed: return f(*e.body_as_LoginFailed());
+    case EventBody::UserLockedOut: return f(*e.body_as_UserLockedOut());
+    case EventBody::SessionEnded: return f(*e.body_as_SessionEnded());
+    case EventBody::ResourceUpserted: return f(*e.body_as_ResourceUpserted());
+    case EventBody::NoteShared: return f(*e.body_as_NoteShared());
+    case EventBody::NoteVisibilityChanged: return f(*e.body_as_NoteVisibilityChanged());
+    default: return otherwise;
+  }
+}
+
+std::string Describe(const schema::ProviderSettingsChanged& e) {
+  return std::string("provider settings changed: portal ") + (e.portal_enabled() ? "enabled" : "disabled") +
+         " for everyone";
+}
+std::string Describe(const schema::OrgRegistered& e) {
+  std::string out = SnakeCase(schema::EnumNameOrgKind(e.kind())) + " organisation " + Quote(Str(e.org_id())) +
+                    " registered (access disabled)";
+  if (e.parent_org_id() != nullptr && e.parent_org_id()->size() > 0) out += " under " + Quote(Str(e.parent_org_id()));
+  return out;
+}
+std::string Describe(const schema::OrgAccessChanged& e) {
+  return "organisation " + Quote(Str(e.org_id())) + " access " + SnakeCase(schema::EnumNameAccessMode(e.mode()));
+}
+std::string Describe(const schema::OrgAllowedLevelsSet& e) {
+  std::string levels;
+  if (e.levels() != nullptr) {
+    for (const auto* l : *e.levels()) levels += (levels.empty() ? "" : ", ") + Str(l);
+  }
+  return "organisation " + Quote(Str(e.org_id())) + " may hand out levels: " + (levels.empty() ? "any" : levels);
+}
+std::string Describe(const schema::LevelDefined& e) { return "level " + Quote(Str(e.level_id())) + " defined"; }
+std::string Describe(const schema::UserCreated& e) {
+  return "user " + Quote(Str(e.user_id())) + " created in organisation " + Quote(Str(e.org_id())) + " with level " +
+         Quote(Str(e.level()));
+}
+std::string Describe(const schema::UserLevelChanged& e) {
+  return "user " + Quote(Str(e.user_id())) + " moved to level " + Quote(Str(e.level()));
+}
+std::string Describe(const schema::PermissionGranted& e) {
+  std::string out = "user " + Quote(Str(e.user_id())) + " granted " + Quote(Str(e.capability()));
+  if (e.scope() != nullptr && e.scope()->size() > 0) out += " (" + Str(e.scope()) + ")";
+  if (e.expires_at_us() != 0) out += " until " + FormatTime(e.expires_at_us());
+  return out;
+}
+std::string Describe(const schema::PermissionRevoked& e) {
+  return "user " + Quote(Str(e.user_id())) + " revoked " + Quote(Str(e.capability()));
+}
+std::string Describe(const schema::PasswordChanged& e) { return "user " + Quote(Str(e.user_id())) + " password changed"; }
+std::string Describe(const schema::PasswordResetForced& e) {
+  return "user " + Quote(Str(e.user_id())) + " must reset password";
+}
+std::string Describe(const schema::LoginEnabledChanged& e) {
+  return "user " + Quote(Str(e.user_id())) + (e.enabled() ? " may log in" : " may no longer log in");
+}
+std::string Describe(const schema::UserArchived& e) { return "user " + Quote(Str(e.user_id())) + " archived"; }
+std::string Describe(const schema::SessionStarted& e) {
+  std::string out = "user " + Quote(Str(e.user_id())) + " session " + Quote(Str(e.session_id())) + " started";
+  if (e.impersonated_by() != nullptr && e.impersonated_by()->size() > 0) {
+    out += " by staff " + Quote(Str(e.impersonated_by())) + " (log in as client)";
+  }
+  return out;
+}
+std::string Describe(const schema::LoginFailed& e) {
+  return "user " + Quote(Str(e.user_id())) + " login failed (" +
+         SnakeCase(schema::EnumNameLoginFailureReason(e.reason())) + ")";
+}
+std::string Describe(const schema::UserLockedOut& e) {
+  return "user " + Quote(Str(e.user_id())) + " locked out until " + FormatTime(e.until_us());
+}
+std::string Describe(const schema::SessionEnded& e) {
+  return "user " + Quote(Str(e.user_id())) + " session " + Quote(Str(e.session_id())) + " ended (" +
+         SnakeCase(schema::EnumNameSessionEndReason(e.reason())) + ")";
+}
+std::string Describe(const schema::ResourceUpserted& e) {
+  return SnakeCase(schema::EnumNameResourceType(e.type())) + " " + Quote(Str(e.resource_id())) +
+         " of organisation " + Quote(Str(e.org_id())) + " recorded (" +
+         SnakeCase(schema::EnumNameResourceStatus(e.status())) + ")";
+}
+std::string Describe(const schema::NoteShared& e) {
+  return "note " + Quote(Str(e.note_id())) + " shared on " + Quote(Str(e.resource_id())) + " (" +
+         SnakeCase(schema::EnumNameNoteVisibility(e.visibility())) + ")";
+}
+std::string Describe(const schema::NoteVisibilityChanged& e) {
+  return "note " + Quote(Str(e.note_id())) + " visibility " + SnakeCase(schema::EnumNameNoteVisibility(e.visibility()));
+}
+
+void CsvField(std::string& out, std::string_view field) {
+  if (field.find_first_of(",\"\r\n") == std::string_view::npos) {
+    out += field;
+    return;
+  }
+  out += '"';
+  for (char c : field) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  out += '"';
+}
+
+std::string FieldText(const json::value* v) {
+  if (v == nullptr || v->is_null()) return {};
+  if (const auto* s = v->if_string()) return std::string(*s);
+  return json::serialize(*v);
+}
+
+constexpr std::string_view kCsvColumns[] = {
+    "position",    "recorded_at",    "recorded_at_us",  "event_id",       "stream",    "stream_version",
+    "type",        "actor_kind",     "actor_id",        "on_behalf_of",   "correlation_id",
+    "causation_id", "idempotency_key", "schema_version", "prev_hash",     "hash",      "body"};
+
+}  // namespace
+
+std::string SnakeCase(std::string_view camel) {
+  std::string out;
+  for (std::size_t i = 0; i < camel.size(); ++i) {
+    const char c = camel[i];
+    if (c >= 'A' && c <= 'Z') {
+      if (i > 0) out += '_';
+      out += static_cast<char>(c - 'A' + 'a');
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+boost::json::object BodyJson(const schema::Envelope& envelope) {
+  return VisitBody<json::object>(envelope, [](const auto& body) { return Body(body); }, json::object{});
+}
+
+boost::json::object EventJson(const schema::Envelope& e) {
+  const auto* event_id = e.event_id();
+  json::object actor;
+  actor["kind"] = e.actor() != nullptr ? SnakeCase(schema::EnumNameActorKind(e.actor()->kind())) : "system";
+  actor["id"] = e.actor() != nullptr ? Str(e.actor()->id()) : "";
+  json::object out;
+  out["position"] = e.position();
+  out["recorded_at"] = FormatTime(e.recorded_at_us());
+  out["recorded_at_us"] = e.recorded_at_us();
+  out["event_id"] = event_id != nullptr ? schemas::HexEncode(event_id->bytes()->Data(), 16) : "";
+  out["stream"] = Str(e.stream_id());
+  out["stream_version"] = e.stream_version();
+  out["type"] = std::string(schemas::EventTypeName(e.body_type()));
+  out["actor"] = std::move(actor);
+  out["on_behalf_of"] = Str(e.on_behalf_of());
+  out["correlation_id"] = Str(e.correlation_id());
+  out["causation_id"] = Str(e.causation_id());
+  out["idempotency_key"] = Str(e.idempotency_key());
+  out["schema_version"] = e.schema_version();
+  out["prev_hash"] = Hex(e.prev_hash());
+  out["hash"] = Hex(e.hash());
+  out["body"] = BodyJson(e);
+  return out;
+}
+
+std::string DescribeEvent(const schema::Envelope& envelope) {
+  return VisitBody<std::string>(envelope, [](const auto& body) { return Describe(body); },
+                                std::string(schemas::EventTypeName(envelope.body_type())));
+}
+
+std::string CsvHeader() {
+  std::string out;
+  for (std::string_view column : kCsvColumns) {
+    if (!out.empty()) out += ',';
+    out += column;
+  }
+  return out + "\r\n";
+}
+
+std::string CsvRow(const boost::json::object& record) {
+  std::string out;
+  const json::object* actor = record.contains("actor") ? record.at("actor").if_object() : nullptr;
+  bool first = true;
+  for (std::string_view column : kCsvColumns) {
+    if (!first) out += ',';
+    first = false;
+    const json::value* v = nullptr;
+    if (column == "actor_kind" || column == "actor_id") {
+      v = actor != nullptr ? actor->if_contains(column.substr(6)) : nullptr;
+    } else {
+      v = record.if_contains(column);
+    }
+    CsvField(out, FieldText(v));
+  }
+  return out + "\r\n";
+}
+
+}  // namespace portico::replay

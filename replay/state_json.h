@@ -1,0 +1,41 @@
+// The access state at a moment as one JSON document (the answer of as-of): provider settings;
+// organisations with their own and effective access modes; custom levels; users with their
+// levels, grants (expired ones marked), revocations, effective capabilities and whether they
+// may use the portal; active sessions; resources and notes (without note bodies).
+// Every list is sorted by id. Password and token hashes never appear.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <boost/json/object.hpp>
+
+#include "domain/state.h"
+
+namespace portico::replay {
+
+boost::json::object StateJson(const domain::AccessState& state, std::int64_t now_us);
+
+// The parts, also used by diff.
+boost::json::object SettingsJson(const domain::Settings& settings);
+boost::json::object OrgJson(const domain::AccessState& state, const domain::Org& org);
+boost::json::object UserJson(const domain::AccessState& state, const domain::User& user, std::int64_t now_us);
+boost::json::object SessionJson(const domain::Session& session, std::int64_t now_us);
+
+// The values of a StringMap, sorted by key.
+template <typename V>
+std::vector<const V*> SortedValues(const domain::StringMap<V>& map) {
+  std::vector<std::pair<const std::string*, const V*>> items;
+  items.reserve(map.size());
+  for (const auto& [k, v] : map) items.emplace_back(&k, &v);
+  std::sort(items.begin(), items.end(), [](const auto& a, const auto& b) { return *a.first < *b.first; });
+  std::vector<const V*> out;
+  out.reserve(items.size());
+  for (const auto& item : items) out.push_back(item.second);
+  return out;
+}
+
+}  // namespace portico::replay
