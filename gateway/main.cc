@@ -1,6 +1,6 @@
 // The `portico` executable. `portico serve` runs the whole system in one process (DESIGN.md,
-// "Running"): today it opens the event log, reports where it is, and stops cleanly on SIGINT
-// or SIGTERM.
+// "Running"): log, Kafka, relay, projections and HTTP; it stops cleanly on SIGINT or SIGTERM.
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -9,32 +9,36 @@
 #include <sodium.h>
 
 #include "common/log.h"
-#include "eventstore/event_store.h"
+#include "gateway/app/system.h"
 #include "gateway/serve_options.h"
 
 namespace {
 
 int Serve(const portico::gateway::ServeOptions& options) {
   auto log = portico::NamedLogger("gateway");
-  portico::eventstore::Options store_options;
-  store_options.dir = options.data_dir + "/log";
-  auto store = portico::eventstore::EventStore::Open(store_options);
-  if (!store.ok()) {
-    log->error("cannot open the event log in {}: {}", store_options.dir,
-               store.status().ToString());
+  auto system = portico::gateway::System::Start(options);
+  if (!system.ok()) {
+    log->error("portico could not start: {}", system.status().ToString());
     return 1;
   }
-  log->info("event log open in {} at position {}", store_options.dir,
-            (*store)->Head().value());
+  fmt::print("portico is serving on {}\n", (*system)->http_url());
+  fmt::print("Kafka bootstrap servers: {} (subscribe with kcat -b {} -t portico.events)\n",
+             (*system)->kafka_bootstrap(), (*system)->kafka_bootstrap());
+  if (const auto& key = (*system)->generated_admin_key()) {
+    fmt::print("Staff key (shown once, keep it): {}\n", *key);
+    fmt::print("Try: curl -H 'Authorization: Bearer {}' {}/v1/status\n", *key,
+               (*system)->http_url());
+  }
+  std::fflush(stdout);
 
   boost::asio::io_context io;
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code&, int signal) {
-    log->info("signal {} received, stopping", signal);
-    io.stop();
+    log->info("signal {} received, draining and stopping", signal);
   });
   io.run();
-  log->info("stopped at position {}", (*store)->Head().value());
+  (*system)->Stop();
+  log->info("stopped");
   return 0;
 }
 

@@ -1,0 +1,240 @@
+#include "gateway/http/connection.h"
+
+#include <array>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include "common/log.h"
+#include "gateway/http/response.h"
+
+namespace portico::gateway {
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = boost::beast::http;
+using tcp = boost::asio::ip::tcp;
+
+namespace {
+
+constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
+// Lingering close discards at most this much of what a client still sends.
+constexpr std::size_t kMaxLingerBytes = std::size_t{4} << 20;
+
+const std::shared_ptr<spdlog::logger>& Log() {
+  static const auto log = NamedLogger("gateway");
+  return log;
+}
+
+Problem TooLarge(std::size_t limit) {
+  return Problem::PayloadTooLarge("the body is larger than this route accepts (" +
+                                  std::to_string(limit) + " bytes)");
+}
+
+bool Expects100Continue(const Request& header) {
+  auto expect = header[http::field::expect];
+  return beast::iequals(expect, "100-continue");
+}
+
+}  // namespace
+
+// ServerShared
+
+ServerShared::Admission ServerShared::Admit() {
+  std::lock_guard lock(mutex_);
+  if (served_ < options.max_connections) {
+    ++served_;
+    return Admission::kServe;
+  }
+  if (refused_ < options.max_connections) {
+    ++refused_;
+    return Admission::kRefuse;
+  }
+  return Admission::kDrop;
+}
+
+void ServerShared::Register(const std::shared_ptr<Connection>& connection) {
+  std::lock_guard lock(mutex_);
+  connections_.emplace(connection.get(), connection);
+}
+
+void ServerShared::Unregister(const Connection* connection, bool refused) {
+  std::lock_guard lock(mutex_);
+  connections_.erase(connection);
+  --(refused ? refused_ : served_);
+  if (connections_.empty()) drained_.notify_all();
+}
+
+std::vector<std::shared_ptr<Connection>> ServerShared::Connections() {
+  std::lock_guard lock(mutex_);
+  std::vector<std::shared_ptr<Connection>> out;
+  for (auto& [key, weak] : connections_) {
+    if (auto c = weak.lock()) out.push_back(std::move(c));
+  }
+  return out;
+}
+
+bool ServerShared::WaitDrained(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mutex_);
+  return drained_.wait_for(lock, timeout, [this] { return connections_.empty(); });
+}
+
+std::size_t ServerShared::Count() {
+  std::lock_guard lock(mutex_);
+  return connections_.size();
+}
+
+// Connection
+
+std::shared_ptr<Connection> Connection::Create(tcp::socket socket,
+                                               std::shared_ptr<ServerShared> shared, bool refused) {
+  std::shared_ptr<Connection> connection(
+      new Connection(std::move(socket), std::move(shared), refused));
+  connection->shared_->Register(connection);
+  return connection;
+}
+
+Connection::Connection(tcp::socket socket, std::shared_ptr<ServerShared> shared, bool refused)
+    : shared_(std::move(shared)), stream_(std::move(socket)), refused_(refused) {
+  beast::error_code ec;
+  auto endpoint = stream_.socket().remote_endpoint(ec);
+  if (!ec) remote_address_ = endpoint.address().to_string();
+}
+
+Connection::~Connection() { shared_->Unregister(this, refused_); }
+
+void Connection::CloseIfIdle() {
+  if (idle_) ForceClose();
+}
+
+void Connection::ForceClose() {
+  beast::error_code ec;
+  stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+  stream_.close();
+}
+
+asio::awaitable<void> Connection::Run() {
+  const ServerOptions& options = shared_->options;
+  while (!shared_->stopping.load()) {
+    parser_.emplace();
+    parser_->header_limit(static_cast<std::uint32_t>(options.header_limit));
+    parser_->body_limit(boost::none);  // the route's limit applies once the header is read
+    idle_ = true;
+    stream_.expires_after(options.header_timeout);
+    auto [ec, bytes] = co_await http::async_read_header(stream_, buffer_, *parser_, kUseTuple);
+    idle_ = false;
+    if (ec) {
+      co_await OnReadError(ec, nullptr, kDefaultBodyLimit);
+      co_return;
+    }
+    if (refused_) {
+      co_await ReplyAndClose(Problem::Unavailable("the server is at its connection limit"),
+                             nullptr);
+      co_return;
+    }
+    if (!co_await ServeOne()) co_return;
+  }
+  ForceClose();  // stopping: this connection is idle between requests
+}
+
+asio::awaitable<bool> Connection::ServeOne() {
+  const ServerOptions& options = shared_->options;
+  const auto started = std::chrono::steady_clock::now();
+  RouteMatch match = shared_->router.Find(parser_->get().method(), parser_->get().target());
+  const Route* route = match.route;
+  const std::size_t limit = route != nullptr ? route->options.body_limit : kDefaultBodyLimit;
+  if (auto length = parser_->content_length(); length && *length > limit) {
+    co_await ReplyAndClose(TooLarge(limit), route);
+    co_return false;
+  }
+  parser_->body_limit(limit);
+  if (!parser_->is_done()) {
+    if (Expects100Continue(parser_->get())) {
+      http::response<http::empty_body> proceed{http::status::continue_, 11};
+      stream_.expires_after(options.write_timeout);
+      auto [ec, n] = co_await http::async_write(stream_, proceed, kUseTuple);
+      if (ec) co_return false;
+    }
+    stream_.expires_after(options.body_timeout);
+    auto [ec, n] = co_await http::async_read(stream_, buffer_, *parser_, kUseTuple);
+    if (ec) {
+      co_await OnReadError(ec, route, limit);
+      co_return false;
+    }
+  }
+  stream_.expires_never();
+
+  Request request = parser_->release();
+  RouteContext context;
+  context.remote_address = remote_address_;
+  Response response = co_await shared_->router.Invoke(std::move(match), request, context);
+  Record(route, response.result_int(), started);
+  const bool keep_alive = request.keep_alive() && !shared_->stopping.load();
+  co_return co_await Write(std::move(response), request.version(), keep_alive);
+}
+
+asio::awaitable<void> Connection::OnReadError(beast::error_code ec, const Route* route,
+                                              std::size_t body_limit) {
+  if (ec == http::error::header_limit) {
+    co_await ReplyAndClose(
+        Problem::HeadersTooLarge("the request header is larger than " +
+                                 std::to_string(shared_->options.header_limit) + " bytes"),
+        route);
+  } else if (ec == http::error::body_limit) {
+    co_await ReplyAndClose(TooLarge(body_limit), route);
+  } else if (ec.category() == http::make_error_code(http::error::bad_target).category() &&
+             ec != http::error::end_of_stream && ec != http::error::partial_message) {
+    // A parse error: the client sent something that is not HTTP/1.1.
+    co_await ReplyAndClose(Problem::BadRequest("malformed HTTP request: " + ec.message()), route);
+  } else {
+    ForceClose();  // timeout, reset, end of stream, closed by Stop
+  }
+}
+
+asio::awaitable<void> Connection::ReplyAndClose(const Problem& problem, const Route* route) {
+  Record(route, problem.status, std::chrono::steady_clock::now());
+  co_await Write(ProblemResponse(problem), 11, false);
+}
+
+asio::awaitable<bool> Connection::Write(Response response, unsigned version, bool keep_alive) {
+  FinalizeResponse(response, version, keep_alive);
+  stream_.expires_after(shared_->options.write_timeout);
+  auto [ec, bytes] = co_await http::async_write(stream_, response, kUseTuple);
+  if (ec) {
+    ForceClose();
+    co_return false;
+  }
+  if (!keep_alive) {
+    co_await LingeringClose();
+    co_return false;
+  }
+  co_return true;
+}
+
+asio::awaitable<void> Connection::LingeringClose() {
+  beast::error_code ec;
+  stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+  stream_.expires_after(shared_->options.linger_timeout);
+  std::array<char, 4096> scratch;
+  for (std::size_t total = 0; total < kMaxLingerBytes;) {
+    auto [read_ec, n] = co_await stream_.async_read_some(asio::buffer(scratch), kUseTuple);
+    if (read_ec) break;
+    total += n;
+  }
+  stream_.close();
+}
+
+void Connection::Record(const Route* route, unsigned status,
+                        std::chrono::steady_clock::time_point start) {
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (shared_->metrics) shared_->metrics->Record(route, status, seconds);
+  Log()->debug("{} {} -> {} in {:.3f} ms", remote_address_,
+               route != nullptr ? route->pattern : std::string("(unmatched)"), status,
+               seconds * 1000);
+}
+
+}  // namespace portico::gateway

@@ -1,0 +1,112 @@
+#include "gateway/http/freshness.h"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <vector>
+
+#include "gateway/http/async.h"
+
+namespace portico::gateway {
+
+// A waiter's entry in waiters_, removed when the waiting coroutine ends, also when its frame
+// is destroyed without resuming.
+class PositionNotifier::Registration {
+ public:
+  Registration(PositionNotifier& owner, Key key) : owner_(owner), key_(key) {}
+  ~Registration() {
+    std::lock_guard lock(owner_.mutex_);
+    owner_.waiters_.erase(key_);
+  }
+  Registration(const Registration&) = delete;
+  Registration& operator=(const Registration&) = delete;
+
+ private:
+  PositionNotifier& owner_;
+  Key key_;
+};
+
+PositionNotifier::PositionNotifier(Position applied) : applied_(applied.value()) {}
+
+Position PositionNotifier::applied() const {
+  std::lock_guard lock(mutex_);
+  return Position(applied_);
+}
+
+void PositionNotifier::Advance(Position applied) {
+  std::vector<std::shared_ptr<boost::asio::steady_timer>> wake;
+  {
+    std::lock_guard lock(mutex_);
+    if (applied.value() <= applied_) return;
+    applied_ = applied.value();
+    auto end = waiters_.upper_bound({applied_, UINT64_MAX});
+    for (auto it = waiters_.begin(); it != end; ++it) wake.push_back(it->second);
+    waiters_.erase(waiters_.begin(), end);
+  }
+  // A timer is not thread-safe: cancel it on the executor its waiter runs on.
+  for (auto& timer : wake) {
+    auto executor = timer->get_executor();
+    boost::asio::post(executor, [timer = std::move(timer)] { timer->cancel(); });
+  }
+}
+
+boost::asio::awaitable<bool> PositionNotifier::WaitFor(Position target,
+                                                       std::chrono::milliseconds timeout) {
+  auto timer = std::make_shared<boost::asio::steady_timer>(
+      co_await boost::asio::this_coro::executor, timeout);
+  Key key;
+  {
+    std::lock_guard lock(mutex_);
+    if (applied_ >= target.value()) co_return true;
+    key = {target.value(), next_id_++};
+    waiters_.emplace(key, timer);
+  }
+  Registration registration(*this, key);
+  co_await timer->async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+  co_return applied() >= target;
+}
+
+namespace {
+
+// min_position from the query: nullopt when absent; a problem when malformed.
+ProblemOr<std::optional<Position>> ReadMinPosition(QueryReader& query) {
+  auto value = query.OptionalUint("min_position");
+  if (!query.ok()) return *query.Finish();
+  if (!value) return std::optional<Position>();
+  return std::optional<Position>(Position(*value));
+}
+
+Problem NotFreshEnough(Position position) {
+  return Problem::Unavailable("the read model has not yet applied position " +
+                              std::to_string(position.value()));
+}
+
+}  // namespace
+
+boost::asio::awaitable<std::optional<Problem>> AwaitMinPosition(QueryReader& query,
+                                                                PositionNotifier& notifier,
+                                                                std::chrono::milliseconds timeout) {
+  auto position = ReadMinPosition(query);
+  if (!position.ok()) co_return position.problem();
+  if (!*position) co_return std::nullopt;
+  if (co_await notifier.WaitFor(**position, timeout)) co_return std::nullopt;
+  co_return NotFreshEnough(**position);
+}
+
+boost::asio::awaitable<std::optional<Problem>> AwaitMinPosition(QueryReader& query,
+                                                                const BlockingPositionWait& wait,
+                                                                boost::asio::thread_pool& pool,
+                                                                std::chrono::milliseconds timeout) {
+  auto position = ReadMinPosition(query);
+  if (!position.ok()) co_return position.problem();
+  if (!*position) co_return std::nullopt;
+  const Position target = **position;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  if (co_await OnWorkerPool(pool, [&wait, target, deadline] { return wait(target, deadline); })) {
+    co_return std::nullopt;
+  }
+  co_return NotFreshEnough(target);
+}
+
+}  // namespace portico::gateway

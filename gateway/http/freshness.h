@@ -1,0 +1,73 @@
+// min_position (API.md): "the reply waits, bounded, until the read model has applied
+// position N, or answers 503 with Retry-After".
+//
+// A PositionNotifier tracks how far one read model has applied the log. Its owner (the
+// projection runner) calls Advance(p) after applying p; handlers co_await WaitFor(p, timeout),
+// which resumes as soon as applied() >= p, or when the timeout passes, without holding any
+// thread meanwhile (a timer on the handler's executor). Thread-safe; it must outlive every
+// pending WaitFor.
+//
+// AwaitMinPosition reads `min_position` through the route's QueryReader (so the parameter
+// counts as known on every GET), then waits. It returns nullopt to go ahead, or the problem
+// to answer: 400 for a malformed value, 503 with Retry-After: 1 when the read model did not
+// get there within the timeout (default 2 s). The second overload takes a blocking
+// `wait(position, deadline) -> bool` instead (for read models that only offer one); it runs
+// on `pool` through OnWorkerPool and so occupies a pool thread while it waits.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <utility>
+
+#include "common/strong_type.h"
+#include "gateway/http/problem.h"
+#include "gateway/http/query.h"
+
+namespace portico::gateway {
+
+inline constexpr std::chrono::milliseconds kDefaultFreshnessWait{2000};
+
+class PositionNotifier {
+ public:
+  explicit PositionNotifier(Position applied = Position(0));
+  PositionNotifier(const PositionNotifier&) = delete;
+  PositionNotifier& operator=(const PositionNotifier&) = delete;
+
+  // Records that the read model applied `applied` (ignored unless it moves forward) and
+  // wakes the waiters it satisfies.
+  void Advance(Position applied);
+  Position applied() const;
+
+  // True once applied() >= target; false when the timeout passed first.
+  boost::asio::awaitable<bool> WaitFor(Position target, std::chrono::milliseconds timeout);
+
+ private:
+  using Key = std::pair<std::uint64_t, std::uint64_t>;  // (target, waiter id)
+  class Registration;
+
+  mutable std::mutex mutex_;
+  std::uint64_t applied_ = 0;                                          // GUARDED_BY(mutex_)
+  std::uint64_t next_id_ = 0;                                          // GUARDED_BY(mutex_)
+  std::map<Key, std::shared_ptr<boost::asio::steady_timer>> waiters_;  // GUARDED_BY(mutex_)
+};
+
+using BlockingPositionWait =
+    std::function<bool(Position, std::chrono::steady_clock::time_point deadline)>;
+
+boost::asio::awaitable<std::optional<Problem>> AwaitMinPosition(
+    QueryReader& query, PositionNotifier& notifier,
+    std::chrono::milliseconds timeout = kDefaultFreshnessWait);
+
+boost::asio::awaitable<std::optional<Problem>> AwaitMinPosition(
+    QueryReader& query, const BlockingPositionWait& wait, boost::asio::thread_pool& pool,
+    std::chrono::milliseconds timeout = kDefaultFreshnessWait);
+
+}  // namespace portico::gateway

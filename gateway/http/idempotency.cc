@@ -1,0 +1,132 @@
+#include "gateway/http/idempotency.h"
+
+#include <sodium.h>
+
+#include <algorithm>
+#include <array>
+
+#include "gateway/http/problem.h"
+#include "gateway/http/response.h"
+
+namespace portico::gateway {
+namespace {
+
+constexpr std::string_view kHeader = "Idempotency-Key";
+
+bool IsValidKey(std::string_view key) {
+  return !key.empty() && key.size() <= 255 &&
+         std::all_of(key.begin(), key.end(), [](char c) { return c > 0x20 && c < 0x7f; });
+}
+
+}  // namespace
+
+IdempotencyStore::Claim InMemoryIdempotencyStore::Begin(std::string_view key,
+                                                        std::string_view fingerprint) {
+  std::lock_guard lock(mutex_);
+  auto [it, inserted] = entries_.try_emplace(std::string(key));
+  if (inserted) {
+    it->second.fingerprint = std::string(fingerprint);
+    return {State::kNew, std::nullopt};
+  }
+  if (it->second.fingerprint != fingerprint) return {State::kMismatch, std::nullopt};
+  if (!it->second.reply) return {State::kInFlight, std::nullopt};
+  return {State::kReplay, it->second.reply};
+}
+
+void InMemoryIdempotencyStore::Complete(std::string_view key, StoredReply reply) {
+  std::lock_guard lock(mutex_);
+  auto it = entries_.find(std::string(key));
+  if (it == entries_.end() || it->second.reply) return;
+  it->second.reply = std::move(reply);
+  completed_.emplace_back(key);
+  while (completed_.size() > capacity_) {
+    entries_.erase(completed_.front());
+    completed_.pop_front();
+  }
+}
+
+void InMemoryIdempotencyStore::Abandon(std::string_view key) {
+  std::lock_guard lock(mutex_);
+  auto it = entries_.find(std::string(key));
+  if (it != entries_.end() && !it->second.reply) entries_.erase(it);
+}
+
+std::string RequestFingerprint(const Request& request, std::string_view actor) {
+  static const bool sodium_ready = sodium_init() >= 0;
+  (void)sodium_ready;
+  crypto_generichash_state state;
+  crypto_generichash_init(&state, nullptr, 0, crypto_generichash_BYTES);
+  auto add = [&state](std::string_view part) {
+    // Length-prefixed, so ("ab", "c") and ("a", "bc") differ.
+    const std::uint64_t size = part.size();
+    crypto_generichash_update(&state, reinterpret_cast<const unsigned char*>(&size), sizeof size);
+    crypto_generichash_update(&state, reinterpret_cast<const unsigned char*>(part.data()),
+                              part.size());
+  };
+  add(boost::beast::http::to_string(request.method()));
+  add(request.target());
+  add(actor);
+  add(request.body());
+  std::array<unsigned char, crypto_generichash_BYTES> hash;
+  crypto_generichash_final(&state, hash.data(), hash.size());
+  std::string hex(hash.size() * 2 + 1, '\0');
+  sodium_bin2hex(hex.data(), hex.size(), hash.data(), hash.size());
+  hex.pop_back();
+  return hex;
+}
+
+boost::asio::awaitable<Response> WithIdempotency(IdempotencyStore& store, Request& request,
+                                                 RouteContext& context, const Handler& handler) {
+  auto header = request.find(kHeader);
+  if (header == request.end()) co_return co_await handler(request, context);
+  const std::string key(header->value());
+  if (!IsValidKey(key)) {
+    co_return ProblemResponse(
+        Problem::BadRequest("Idempotency-Key must be 1 to 255 visible ASCII characters")
+            .WithField(std::string(kHeader)));
+  }
+  auto claim = store.Begin(key, RequestFingerprint(request, context.actor));
+  switch (claim.state) {
+    case IdempotencyStore::State::kReplay: {
+      Response replay = TextResponse(static_cast<HttpStatus>(claim.reply->status),
+                                     claim.reply->content_type, claim.reply->body);
+      replay.set("Idempotent-Replayed", "true");
+      co_return replay;
+    }
+    case IdempotencyStore::State::kMismatch:
+      co_return ProblemResponse(Problem::FailedPrecondition(
+          "this Idempotency-Key was already used for a different request"));
+    case IdempotencyStore::State::kInFlight:
+      co_return ProblemResponse(
+          Problem::Conflict("a request with this Idempotency-Key is still being processed"));
+    case IdempotencyStore::State::kNew:
+      break;
+  }
+  // Abandons the claim unless completed: also when the handler throws, or its coroutine is
+  // destroyed (connection closed) before it finishes.
+  struct ClaimGuard {
+    IdempotencyStore& store;
+    const std::string& key;
+    bool completed = false;
+    ~ClaimGuard() {
+      if (!completed) store.Abandon(key);
+    }
+  } guard{store, key};
+  Response response = co_await handler(request, context);
+  if (response.result_int() / 100 == 2) {
+    store.Complete(
+        key, {response.result_int(), std::string(response[boost::beast::http::field::content_type]),
+              response.body()});
+    guard.completed = true;
+  }
+  co_return response;
+}
+
+Handler Idempotent(IdempotencyStore& store, Handler handler) {
+  return [&store, handler = std::move(handler)](
+             Request& request, RouteContext& context) -> boost::asio::awaitable<Response> {
+    co_return co_await WithIdempotency(store, request, context, handler);
+  };
+}
+
+}  // namespace portico::gateway

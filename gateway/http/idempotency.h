@@ -1,0 +1,92 @@
+// Idempotency-Key support for commands (API.md): the same key with the same request returns
+// the first reply and appends nothing; with another request it is a 422.
+//
+// A request's fingerprint is the BLAKE2b-256 of its method, target, actor and body, so a key
+// reused by another caller, on another route or with another body never replays someone
+// else's reply. An IdempotencyStore maps key -> {fingerprint, stored reply}:
+//   Begin(key, fp)   kNew: the caller runs the command, then Complete or Abandon;
+//                    kReplay: `reply` is the stored reply of the same request;
+//                    kMismatch: the key was used for another request (422);
+//                    kInFlight: the same key is being run right now (409, Retry-After: 1).
+//   Complete(key, r) stores the reply of a kNew claim; Abandon(key) forgets the claim.
+// Only successful (2xx) replies are stored: a rejected command may be retried with the same
+// key once the caller has fixed what was wrong.
+//
+// Surviving restarts: InMemoryIdempotencyStore forgets everything on restart (and evicts the
+// oldest completed entries beyond its capacity). That is safe for appends, because the key is
+// also passed to the event store, whose idempotency keys are durable: a command retried after
+// a restart is deduplicated there (AppendResult::deduplicated) and appends nothing. To replay
+// the exact first reply across restarts, implement IdempotencyStore over the event store's
+// durable keys (planned; the interface is meant for it).
+//
+// WithIdempotency runs a handler under these rules when the request has an Idempotency-Key
+// header (1 to 255 visible ASCII characters, else 400 naming the header) and simply runs it
+// when it has none. Wrap it inside authentication, so context.actor is set:
+//   RequireStaff(keys, Idempotent(store, handler)).
+// Implementations must be thread-safe. The store must outlive the router.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <cstddef>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "gateway/http/router.h"
+#include "gateway/http/types.h"
+
+namespace portico::gateway {
+
+struct StoredReply {
+  unsigned status = 200;
+  std::string content_type;
+  std::string body;
+};
+
+class IdempotencyStore {
+ public:
+  enum class State { kNew, kReplay, kMismatch, kInFlight };
+  struct Claim {
+    State state = State::kNew;
+    std::optional<StoredReply> reply;  // set for kReplay
+  };
+
+  virtual ~IdempotencyStore() = default;
+  virtual Claim Begin(std::string_view key, std::string_view fingerprint) = 0;
+  virtual void Complete(std::string_view key, StoredReply reply) = 0;
+  virtual void Abandon(std::string_view key) = 0;
+};
+
+class InMemoryIdempotencyStore final : public IdempotencyStore {
+ public:
+  explicit InMemoryIdempotencyStore(std::size_t capacity = 100'000) : capacity_(capacity) {}
+
+  Claim Begin(std::string_view key, std::string_view fingerprint) override;
+  void Complete(std::string_view key, StoredReply reply) override;
+  void Abandon(std::string_view key) override;
+
+ private:
+  struct Entry {
+    std::string fingerprint;
+    std::optional<StoredReply> reply;  // empty while in flight
+  };
+
+  const std::size_t capacity_;
+  std::mutex mutex_;
+  std::unordered_map<std::string, Entry> entries_;  // GUARDED_BY(mutex_)
+  std::deque<std::string> completed_;               // oldest first; GUARDED_BY(mutex_)
+};
+
+// Hex BLAKE2b-256 of method, target, actor and body.
+std::string RequestFingerprint(const Request& request, std::string_view actor);
+
+boost::asio::awaitable<Response> WithIdempotency(IdempotencyStore& store, Request& request,
+                                                 RouteContext& context, const Handler& handler);
+
+// `handler` wrapped in WithIdempotency.
+Handler Idempotent(IdempotencyStore& store, Handler handler);
+
+}  // namespace portico::gateway

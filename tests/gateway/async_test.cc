@@ -1,0 +1,145 @@
+#include "gateway/http/async.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_future.hpp>
+#include <stdexcept>
+#include <thread>
+
+#include "common/status.h"
+#include "gateway/http/freshness.h"
+#include "test_util.h"
+
+namespace portico::gateway {
+namespace {
+
+using testing::RunSync;
+namespace asio = boost::asio;
+
+TEST(OnWorkerPoolTest, RunsOnThePoolAndResumesOnTheStrand) {
+  asio::io_context io;
+  asio::thread_pool pool(2);
+  auto strand = asio::make_strand(io);
+  const auto io_thread = std::this_thread::get_id();
+  auto future = asio::co_spawn(
+      strand,
+      [&]() -> asio::awaitable<bool> {
+        auto worker = co_await OnWorkerPool(pool, [] { return std::this_thread::get_id(); });
+        co_return worker != io_thread&& strand.running_in_this_thread() &&
+            std::this_thread::get_id() == io_thread;
+      },
+      asio::use_future);
+  io.run();
+  EXPECT_TRUE(future.get());
+  pool.join();
+}
+
+TEST(OnWorkerPoolTest, PropagatesExceptionsAndSupportsVoid) {
+  asio::thread_pool pool(1);
+  int ran = 0;
+  RunSync([&]() -> asio::awaitable<int> {
+    co_await OnWorkerPool(pool, [&] { ++ran; });
+    co_return 0;
+  }());
+  EXPECT_EQ(ran, 1);
+  EXPECT_THROW(RunSync([&]() -> asio::awaitable<int> {
+                 co_return co_await OnWorkerPool(
+                     pool, []() -> int { throw std::runtime_error("hash failed"); });
+               }()),
+               std::runtime_error);
+  // A result type without a default constructor.
+  auto result = RunSync([&]() -> asio::awaitable<int> {
+    Result<int> r = co_await OnWorkerPool(pool, [] { return Result<int>(Status::NotFound("x")); });
+    co_return r.ok() ? 1 : 2;
+  }());
+  EXPECT_EQ(result, 2);
+  pool.join();
+}
+
+TEST(AwaitCallbackTest, ResumesWithAValueFromAnotherThread) {
+  std::thread writer;
+  auto value = RunSync([&]() -> asio::awaitable<int> {
+    Result<int> r = co_await AwaitCallback<Result<int>>([&](auto done) {
+      std::function<void(Result<int>)> callback = done;  // fits a std::function
+      writer = std::thread([callback] {
+        callback(Result<int>(7));
+        callback(Result<int>(8));  // ignored
+      });
+    });
+    co_return r.ok() ? *r : -1;
+  }());
+  writer.join();
+  EXPECT_EQ(value, 7);
+}
+
+TEST(PositionNotifierTest, WakesWaitersWhenTheReadModelAdvances) {
+  PositionNotifier notifier(Position(3));
+  EXPECT_TRUE(RunSync(notifier.WaitFor(Position(2), std::chrono::milliseconds(0))));
+
+  asio::io_context io;
+  auto future =
+      asio::co_spawn(io, notifier.WaitFor(Position(5), std::chrono::minutes(10)), asio::use_future);
+  std::thread runner([&] { io.run(); });
+  // The waiter may register before or after these: either way it sees 5.
+  notifier.Advance(Position(4));
+  notifier.Advance(Position(5));
+  EXPECT_TRUE(future.get());
+  runner.join();
+  EXPECT_EQ(notifier.applied(), Position(5));
+  notifier.Advance(Position(1));  // never goes back
+  EXPECT_EQ(notifier.applied(), Position(5));
+}
+
+TEST(PositionNotifierTest, TimesOut) {
+  PositionNotifier notifier;
+  EXPECT_FALSE(RunSync(notifier.WaitFor(Position(1), std::chrono::milliseconds(1))));
+}
+
+TEST(MinPositionTest, ParsesWaitsAndAnswers503) {
+  PositionNotifier notifier(Position(10));
+  {
+    QueryReader query("/v1/orgs/a");
+    EXPECT_FALSE(RunSync(AwaitMinPosition(query, notifier)));
+    EXPECT_FALSE(query.Finish());
+  }
+  {
+    QueryReader query("/v1/orgs/a?min_position=10");
+    EXPECT_FALSE(RunSync(AwaitMinPosition(query, notifier)));
+    EXPECT_FALSE(query.Finish());
+  }
+  {
+    QueryReader query("/v1/orgs/a?min_position=ten");
+    auto problem = RunSync(AwaitMinPosition(query, notifier));
+    ASSERT_TRUE(problem);
+    EXPECT_EQ(problem->status, 400u);
+    EXPECT_EQ(problem->field, "min_position");
+  }
+  {
+    QueryReader query("/v1/orgs/a?min_position=11");
+    auto problem = RunSync(AwaitMinPosition(query, notifier, std::chrono::milliseconds(1)));
+    ASSERT_TRUE(problem);
+    EXPECT_EQ(problem->status, 503u);
+    EXPECT_EQ(problem->retry_after, std::chrono::seconds(1));
+  }
+}
+
+TEST(MinPositionTest, BlockingWaitRunsOnThePool) {
+  asio::thread_pool pool(1);
+  BlockingPositionWait wait = [](Position p, std::chrono::steady_clock::time_point) {
+    return p.value() <= 4;
+  };
+  QueryReader ready("/x?min_position=4");
+  EXPECT_FALSE(RunSync(AwaitMinPosition(ready, wait, pool)));
+  QueryReader late("/x?min_position=5");
+  auto problem = RunSync(AwaitMinPosition(late, wait, pool));
+  ASSERT_TRUE(problem);
+  EXPECT_EQ(problem->status, 503u);
+  pool.join();
+}
+
+}  // namespace
+}  // namespace portico::gateway

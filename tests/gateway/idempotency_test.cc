@@ -1,0 +1,100 @@
+#include "gateway/http/idempotency.h"
+
+#include <gtest/gtest.h>
+
+#include "gateway/http/response.h"
+#include "test_util.h"
+
+namespace portico::gateway {
+namespace {
+
+using State = IdempotencyStore::State;
+using testing::BodyJson;
+using testing::MakeRequest;
+using testing::RunSync;
+
+TEST(InMemoryIdempotencyStoreTest, Semantics) {
+  InMemoryIdempotencyStore store;
+  EXPECT_EQ(store.Begin("k1", "fp-a").state, State::kNew);
+  EXPECT_EQ(store.Begin("k1", "fp-a").state, State::kInFlight);
+  EXPECT_EQ(store.Begin("k1", "fp-b").state, State::kMismatch);
+  store.Complete("k1", {201, "application/json", R"({"position":9})"});
+  auto replay = store.Begin("k1", "fp-a");
+  EXPECT_EQ(replay.state, State::kReplay);
+  ASSERT_TRUE(replay.reply);
+  EXPECT_EQ(replay.reply->status, 201u);
+  EXPECT_EQ(replay.reply->body, R"({"position":9})");
+  EXPECT_EQ(store.Begin("k1", "fp-b").state, State::kMismatch);
+
+  EXPECT_EQ(store.Begin("k2", "fp-a").state, State::kNew);
+  store.Abandon("k2");
+  EXPECT_EQ(store.Begin("k2", "fp-b").state, State::kNew);
+}
+
+TEST(InMemoryIdempotencyStoreTest, EvictsTheOldestCompletedBeyondCapacity) {
+  InMemoryIdempotencyStore store(2);
+  for (const char* key : {"a", "b", "c"}) {
+    ASSERT_EQ(store.Begin(key, "fp").state, State::kNew);
+    store.Complete(key, {200, "application/json", "{}"});
+  }
+  EXPECT_EQ(store.Begin("a", "fp").state, State::kNew);  // forgotten
+  EXPECT_EQ(store.Begin("c", "fp").state, State::kReplay);
+}
+
+class WithIdempotencyTest : public ::testing::Test {
+ protected:
+  Response Send(const std::string& key, const std::string& body,
+                const std::string& actor = "admin") {
+    Request request = MakeRequest(Verb::post, "/v1/orgs", body);
+    if (!key.empty()) request.set("Idempotency-Key", key);
+    RouteContext context;
+    context.actor = actor;
+    return RunSync(handler_(request, context));
+  }
+
+  InMemoryIdempotencyStore store_;
+  int runs_ = 0;
+  Handler handler_ = Idempotent(
+      store_, [this](Request& request, RouteContext&) -> boost::asio::awaitable<Response> {
+        ++runs_;
+        if (request.body() == "bad") co_return ProblemResponse(Problem::FailedPrecondition("no"));
+        co_return JsonResponse(HttpStatus::created, {{"position", runs_}});
+      });
+};
+
+TEST_F(WithIdempotencyTest, SameKeySameRequestReplaysTheFirstReply) {
+  Response first = Send("key-1", R"({"org_id":"a"})");
+  Response second = Send("key-1", R"({"org_id":"a"})");
+  EXPECT_EQ(runs_, 1);
+  EXPECT_EQ(second.result(), HttpStatus::created);
+  EXPECT_EQ(second.body(), first.body());
+  EXPECT_EQ(second["Idempotent-Replayed"], "true");
+}
+
+TEST_F(WithIdempotencyTest, SameKeyOtherRequestIs422) {
+  Send("key-1", R"({"org_id":"a"})");
+  Response other = Send("key-1", R"({"org_id":"b"})");
+  EXPECT_EQ(other.result(), HttpStatus::unprocessable_entity);
+  EXPECT_EQ(runs_, 1);
+  Response other_actor = Send("key-1", R"({"org_id":"a"})", "someone-else");
+  EXPECT_EQ(other_actor.result(), HttpStatus::unprocessable_entity);
+}
+
+TEST_F(WithIdempotencyTest, NoKeyRunsEveryTimeAndFailuresAreNotStored) {
+  Send("", "{}");
+  Send("", "{}");
+  EXPECT_EQ(runs_, 2);
+  EXPECT_EQ(Send("key-2", "bad").result(), HttpStatus::unprocessable_entity);
+  EXPECT_EQ(Send("key-2", "bad").result(), HttpStatus::unprocessable_entity);
+  EXPECT_EQ(runs_, 4);  // a rejected command is run again
+}
+
+TEST_F(WithIdempotencyTest, MalformedKeyIs400NamingTheHeader) {
+  Response response = Send(std::string(300, 'k'), "{}");
+  EXPECT_EQ(response.result(), HttpStatus::bad_request);
+  EXPECT_EQ(BodyJson(response).at("field").as_string(), "Idempotency-Key");
+  EXPECT_EQ(runs_, 0);
+}
+
+}  // namespace
+}  // namespace portico::gateway

@@ -1,0 +1,293 @@
+#include "gateway/http/server.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/thread_pool.hpp>
+#include <future>
+#include <thread>
+
+#include "gateway/http/async.h"
+#include "gateway/http/builtin_routes.h"
+#include "gateway/http/response.h"
+#include "test_util.h"
+
+namespace portico::gateway {
+namespace {
+
+using testing::BodyJson;
+using testing::MakeRequest;
+using testing::TestClient;
+using field = boost::beast::http::field;
+using Awaitable = boost::asio::awaitable<Response>;
+
+class ServerTest : public ::testing::Test {
+ protected:
+  ServerTest() {
+    router_.Add(Verb::get, "/echo/{id}", [](Request&, RouteContext& context) -> Awaitable {
+      co_return JsonResponse(HttpStatus::ok, {{"id", std::string(context.Param("id"))}});
+    });
+    router_.Add(Verb::post, "/upload",
+                [](Request& request, RouteContext&) -> Awaitable {
+                  co_return JsonResponse(HttpStatus::ok, {{"bytes", request.body().size()}});
+                },
+                {.body_limit = 1024});
+    // Waits until the test calls the callback it hands over through gate_.
+    router_.Add(Verb::get, "/slow", [this](Request&, RouteContext&) -> Awaitable {
+      int value = co_await AwaitCallback<int>(
+          [this](auto done) { gate_.set_value(std::function<void(int)>(done)); });
+      co_return JsonResponse(HttpStatus::ok, {{"value", value}});
+    });
+    router_.Add(Verb::get, "/work", [this](Request&, RouteContext&) -> Awaitable {
+      int value = co_await OnWorkerPool(pool_, [] { return 6 * 7; });
+      co_return JsonResponse(HttpStatus::ok, {{"value", value}});
+    });
+    AddBuiltinRoutes(router_, metrics_);
+  }
+
+  void StartServer(ServerOptions options = {}) {
+    options.port = 0;
+    server_ = std::make_unique<Server>(options, router_, &metrics_);
+    ASSERT_TRUE(server_->Start().ok());
+    port_ = server_->port();
+    ASSERT_NE(port_, 0);
+  }
+
+  static Request Echo(int id) { return MakeRequest(Verb::get, "/echo/" + std::to_string(id)); }
+
+  Router router_;
+  MetricsRegistry metrics_;
+  boost::asio::thread_pool pool_{2};
+  std::promise<std::function<void(int)>> gate_;
+  std::unique_ptr<Server> server_;
+  std::uint16_t port_ = 0;
+};
+
+TEST_F(ServerTest, AnswersOverARealSocket) {
+  StartServer();
+  TestClient client(port_);
+  Response response = client.RoundTrip(Echo(5));
+  EXPECT_EQ(response.result(), HttpStatus::ok);
+  EXPECT_EQ(BodyJson(response).at("id").as_string(), "5");
+  EXPECT_TRUE(response.keep_alive());
+
+  response = client.RoundTrip(MakeRequest(Verb::get, "/work"));
+  EXPECT_EQ(BodyJson(response).at("value").as_int64(), 42);
+}
+
+TEST_F(ServerTest, SecurityHeadersOnEveryReply) {
+  StartServer();
+  TestClient client(port_);
+  for (const char* target : {"/echo/1", "/nowhere", "/healthz"}) {
+    Response response = client.RoundTrip(MakeRequest(Verb::get, target));
+    EXPECT_EQ(response["X-Content-Type-Options"], "nosniff") << target;
+    EXPECT_EQ(response["X-Frame-Options"], "DENY") << target;
+    EXPECT_EQ(response["Referrer-Policy"], "no-referrer") << target;
+    EXPECT_EQ(response[field::cache_control], "no-store") << target;
+  }
+  Response missing = client.RoundTrip(MakeRequest(Verb::get, "/nowhere"));
+  EXPECT_EQ(missing.result(), HttpStatus::not_found);
+  EXPECT_EQ(missing[field::content_type], "application/problem+json");
+}
+
+TEST_F(ServerTest, BodyOverRouteLimitIs413AndCloses) {
+  StartServer();
+  TestClient ok_client(port_);
+  Response fits = ok_client.RoundTrip(MakeRequest(Verb::post, "/upload", std::string(1000, 'x')));
+  EXPECT_EQ(fits.result(), HttpStatus::ok);
+
+  TestClient client(port_);
+  Response response = client.RoundTrip(MakeRequest(Verb::post, "/upload", std::string(4096, 'x')));
+  EXPECT_EQ(response.result(), HttpStatus::payload_too_large);
+  EXPECT_EQ(response[field::content_type], "application/problem+json");
+  EXPECT_EQ(BodyJson(response).at("status").as_int64(), 413);
+  EXPECT_FALSE(response.keep_alive());
+  EXPECT_TRUE(client.ReadsClosed());
+}
+
+TEST_F(ServerTest, ChunkedBodyOverLimitIs413) {
+  StartServer();
+  TestClient client(port_);
+  std::string chunk(2048, 'x');
+  client.SendRaw(
+      "POST /upload HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+      "Transfer-Encoding: chunked\r\n\r\n800\r\n" +
+      chunk + "\r\n0\r\n\r\n");
+  Response response = client.Read();
+  EXPECT_EQ(response.result(), HttpStatus::payload_too_large);
+  EXPECT_EQ(response[field::content_type], "application/problem+json");
+}
+
+TEST_F(ServerTest, ExpectContinueIsAnsweredBeforeTheBody) {
+  StartServer();
+  TestClient client(port_);
+  client.SendRaw(
+      "POST /upload HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+      "Content-Length: 5\r\nExpect: 100-continue\r\n\r\n");
+  EXPECT_EQ(client.Read().result(), HttpStatus::continue_);
+  client.SendRaw("12345");
+  Response response = client.Read();
+  EXPECT_EQ(response.result(), HttpStatus::ok);
+  EXPECT_EQ(BodyJson(response).at("bytes").as_int64(), 5);
+
+  // Too large: refused at once, before the client sends the body.
+  client.SendRaw(
+      "POST /upload HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+      "Content-Length: 5000\r\nExpect: 100-continue\r\n\r\n");
+  EXPECT_EQ(client.Read().result(), HttpStatus::payload_too_large);
+}
+
+TEST_F(ServerTest, HeaderOverLimitIs431) {
+  ServerOptions options;
+  options.header_limit = 1024;
+  StartServer(options);
+  TestClient client(port_);
+  Request request = Echo(1);
+  request.set("X-Padding", std::string(4096, 'p'));
+  Response response = client.RoundTrip(request);
+  EXPECT_EQ(response.result(), HttpStatus::request_header_fields_too_large);
+  EXPECT_EQ(response[field::content_type], "application/problem+json");
+}
+
+TEST_F(ServerTest, MalformedRequestIs400) {
+  StartServer();
+  TestClient client(port_);
+  client.SendRaw("GET /echo/1 HTTP/9.9\r\n\r\n");
+  Response response = client.Read();
+  EXPECT_EQ(response.result(), HttpStatus::bad_request);
+  EXPECT_EQ(response[field::content_type], "application/problem+json");
+}
+
+TEST_F(ServerTest, KeepAliveServesSeveralRequestsOnOneConnection) {
+  StartServer();
+  TestClient client(port_);
+  for (int id = 1; id <= 3; ++id) {
+    Response response = client.RoundTrip(Echo(id));
+    ASSERT_EQ(response.result(), HttpStatus::ok);
+    EXPECT_EQ(BodyJson(response).at("id").as_string(), std::to_string(id));
+  }
+  EXPECT_EQ(server_->active_connections(), 1u);
+}
+
+TEST_F(ServerTest, PipelinedRequestsAreAnsweredInOrder) {
+  StartServer();
+  TestClient client(port_);
+  std::ostringstream all;
+  all << Echo(1) << MakeRequest(Verb::get, "/work") << Echo(3);
+  client.SendRaw(all.str());  // one write
+  EXPECT_EQ(BodyJson(client.Read()).at("id").as_string(), "1");
+  EXPECT_EQ(BodyJson(client.Read()).at("value").as_int64(), 42);
+  EXPECT_EQ(BodyJson(client.Read()).at("id").as_string(), "3");
+}
+
+TEST_F(ServerTest, HeaderTimeoutClosesIdleConnections) {
+  ServerOptions options;
+  options.header_timeout = std::chrono::milliseconds(100);
+  StartServer(options);
+  TestClient silent(port_);
+  EXPECT_TRUE(silent.ReadsClosed());
+
+  TestClient partial(port_);
+  partial.SendRaw("GET /echo/1 HTTP/1.1\r\nHo");
+  EXPECT_TRUE(partial.ReadsClosed());
+
+  TestClient idle_after_request(port_);
+  EXPECT_EQ(idle_after_request.RoundTrip(Echo(1)).result(), HttpStatus::ok);
+  EXPECT_TRUE(idle_after_request.ReadsClosed());
+}
+
+TEST_F(ServerTest, ConnectionsBeyondTheLimitGet503) {
+  ServerOptions options;
+  options.max_connections = 2;
+  StartServer(options);
+  TestClient a(port_);
+  TestClient b(port_);
+  EXPECT_EQ(a.RoundTrip(Echo(1)).result(), HttpStatus::ok);
+  EXPECT_EQ(b.RoundTrip(Echo(2)).result(), HttpStatus::ok);
+
+  TestClient c(port_);
+  Response refused = c.RoundTrip(Echo(3));
+  EXPECT_EQ(refused.result(), HttpStatus::service_unavailable);
+  EXPECT_EQ(refused[field::retry_after], "1");
+  EXPECT_EQ(refused[field::content_type], "application/problem+json");
+  EXPECT_TRUE(c.ReadsClosed());
+
+  // Once a served connection goes, a new one is served again.
+  a.Close();
+  bool served = false;
+  for (int attempt = 0; attempt < 1000 && !served; ++attempt) {
+    try {
+      TestClient d(port_);
+      served = d.RoundTrip(Echo(4)).result() == HttpStatus::ok;
+    } catch (const std::exception&) {
+      // Refused or dropped while the server had not yet seen `a` go; try again.
+    }
+  }
+  EXPECT_TRUE(served);
+  EXPECT_NE(metrics_.Render().find("portico_http_connections_rejected_total"), std::string::npos);
+}
+
+TEST_F(ServerTest, StopDrainsInFlightRequestsAndClosesIdleOnes) {
+  StartServer();
+  TestClient idle(port_);
+  EXPECT_EQ(idle.RoundTrip(Echo(1)).result(), HttpStatus::ok);  // now idle, kept alive
+
+  TestClient busy(port_);
+  busy.Send(MakeRequest(Verb::get, "/slow"));
+  std::function<void(int)> release = gate_.get_future().get();  // the handler is in flight
+
+  std::thread stopper([this] { server_->Stop(); });
+  while (!server_->stopping()) std::this_thread::yield();
+  EXPECT_TRUE(idle.ReadsClosed());
+
+  release(42);  // from this thread, as the event store's writer thread would
+  Response response = busy.Read();
+  EXPECT_EQ(response.result(), HttpStatus::ok);
+  EXPECT_EQ(BodyJson(response).at("value").as_int64(), 42);
+  EXPECT_FALSE(response.keep_alive());
+  EXPECT_TRUE(busy.ReadsClosed());
+  busy.Close();  // ends the server's lingering close at once
+  stopper.join();
+
+  EXPECT_THROW(TestClient{port_}, boost::system::system_error);  // no longer accepting
+}
+
+TEST_F(ServerTest, MetricsCountRequestsByRoutePattern) {
+  StartServer();
+  TestClient client(port_);
+  client.RoundTrip(Echo(1));
+  client.RoundTrip(Echo(2));
+  client.RoundTrip(MakeRequest(Verb::get, "/nowhere/at/all"));
+  Response metrics = client.RoundTrip(MakeRequest(Verb::get, "/metrics"));
+  EXPECT_EQ(metrics.result(), HttpStatus::ok);
+  EXPECT_EQ(metrics[field::content_type].substr(0, 10), "text/plain");
+  const std::string& text = metrics.body();
+  EXPECT_NE(
+      text.find(
+          "portico_http_requests_total{route=\"/echo/{id}\",method=\"GET\",status=\"200\"} 2"),
+      std::string::npos)
+      << text;
+  EXPECT_NE(
+      text.find("portico_http_requests_total{route=\"unmatched\",method=\"any\",status=\"404\"} 1"),
+      std::string::npos);
+  EXPECT_NE(
+      text.find(
+          "portico_http_request_duration_seconds_count{route=\"/echo/{id}\",method=\"GET\"} 2"),
+      std::string::npos);
+  EXPECT_EQ(text.find("/nowhere"), std::string::npos);  // raw paths never become labels
+}
+
+TEST(SplitHostPortTest, ParsesHostAndPort) {
+  auto v4 = SplitHostPort("127.0.0.1:8080");
+  ASSERT_TRUE(v4.ok());
+  EXPECT_EQ(v4->first, "127.0.0.1");
+  EXPECT_EQ(v4->second, 8080);
+  auto v6 = SplitHostPort("[::1]:0");
+  ASSERT_TRUE(v6.ok());
+  EXPECT_EQ(v6->first, "::1");
+  EXPECT_FALSE(SplitHostPort("localhost").ok());
+  EXPECT_FALSE(SplitHostPort("host:99999").ok());
+  EXPECT_FALSE(SplitHostPort(":80").ok());
+}
+
+}  // namespace
+}  // namespace portico::gateway
