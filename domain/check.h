@@ -80,6 +80,12 @@ CheckResult Check(const AccessState& state, const UserId& user, std::string_view
 CheckResult Check(const AccessState& state, const User& user, Capability capability,
                   const Resource* resource, std::int64_t now_us);
 
+// The same check with the user's organisation at hand: `org` must be
+// state.FindOrg(user.org.value()) (nullptr when there is none). For read models that keep
+// their own index of organisations, so that the check need not find it by its id again.
+CheckResult Check(const AccessState& state, const User& user, const Org* org, Capability capability,
+                  const Resource* resource, std::int64_t now_us);
+
 // Steps 1-3 for a read: may this user use the portal at all right now?
 CheckResult CheckUserActive(const AccessState& state, const User& user, std::int64_t now_us);
 

@@ -257,30 +257,38 @@ class Folder {
   void On(const schema::ResourceUpserted& e) {
     const std::string_view id = Sv(e.resource_id()), org = Sv(e.org_id());
     if (id.empty() || org.empty()) return;
-    auto it = s_.resources.find(id);
-    if (it == s_.resources.end()) {
-      it = s_.resources.emplace(std::string(id), Resource{}).first;
-      it->second.id = ResourceId(std::string(id));
-    } else {
-      IndexRemove(s_.resources_by_org, it->second.org.value(), id);
-      IndexRemove(s_.resources_by_assigned_org, it->second.assigned_org.value(), id);
-    }
+    const std::string_view assigned_org = Sv(e.assigned_org_id());
+    // One hash and one probe for both the lookup and the insertion (ids are short: building
+    // the key string is cheaper than a second lookup).
+    const auto [it, added] = s_.resources.try_emplace(std::string(id));
     Resource& r = it->second;
+    if (added) r.id = ResourceId(std::string(id));
+    // The org indexes change only when an owner or assignee does: most upserts of an existing
+    // resource (a new title or status) leave them alone, saving a set erase and insert each.
+    const bool org_changed = added || r.org.value() != org;
+    const bool assigned_org_changed = added || r.assigned_org.value() != assigned_org;
+    if (!added) {
+      if (org_changed) IndexRemove(s_.resources_by_org, r.org.value(), id);
+      if (assigned_org_changed) IndexRemove(s_.resources_by_assigned_org, r.assigned_org.value(), id);
+    }
     r.type = e.type();
-    r.org = OrgId(std::string(org));
-    r.title = std::string(Sv(e.title()));
+    if (org_changed) r.org = OrgId(std::string(org));
+    r.title.assign(Sv(e.title()));  // reuses the old title's buffer on an update
     r.status = e.status();
     r.contact = UserId(std::string(Sv(e.contact_user_id())));
     r.assigned_users.clear();
-    if (e.assigned_user_ids() != nullptr) {
-      for (const auto* user : *e.assigned_user_ids()) r.assigned_users.emplace_back(std::string(Sv(user)));
+    if (const auto* users = e.assigned_user_ids(); users != nullptr && users->size() > 0) {
+      r.assigned_users.reserve(users->size());
+      for (const auto* user : *users) r.assigned_users.emplace_back(std::string(Sv(user)));
+      if (r.assigned_users.size() > 1) {
+        std::sort(r.assigned_users.begin(), r.assigned_users.end());
+        r.assigned_users.erase(std::unique(r.assigned_users.begin(), r.assigned_users.end()), r.assigned_users.end());
+      }
     }
-    std::sort(r.assigned_users.begin(), r.assigned_users.end());
-    r.assigned_users.erase(std::unique(r.assigned_users.begin(), r.assigned_users.end()), r.assigned_users.end());
-    r.assigned_org = OrgId(std::string(Sv(e.assigned_org_id())));
+    if (assigned_org_changed) r.assigned_org = OrgId(std::string(assigned_org));
     r.updated_at_us = now_;
-    IndexAdd(s_.resources_by_org, org, id);
-    IndexAdd(s_.resources_by_assigned_org, r.assigned_org.value(), id);
+    if (org_changed) IndexAdd(s_.resources_by_org, org, id);
+    if (assigned_org_changed) IndexAdd(s_.resources_by_assigned_org, assigned_org, id);
   }
 
   void On(const schema::NoteShared& e) {

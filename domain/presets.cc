@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <string>
+#include <unordered_map>
 
 #include "domain/validate.h"
 
@@ -92,10 +93,15 @@ const std::vector<Level>& Presets() {
 }
 
 const Level* FindPreset(std::string_view id) {
-  for (const Level& level : Presets()) {
-    if (level.id.value() == id) return &level;
-  }
-  return nullptr;
+  // Every access check looks its user's level up here, so by hash rather than by comparing
+  // the id with each preset's in turn.
+  static const std::unordered_map<std::string_view, const Level*> by_id = [] {
+    std::unordered_map<std::string_view, const Level*> map;
+    for (const Level& level : Presets()) map.emplace(level.id.value(), &level);
+    return map;
+  }();
+  const auto it = by_id.find(id);
+  return it == by_id.end() ? nullptr : it->second;
 }
 
 }  // namespace portico::domain
