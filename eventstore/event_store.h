@@ -12,11 +12,16 @@
 //   decrease along the log, so PositionAt(time) is well defined.
 // - Expected version: Any, NoStream, StreamExists or Exact(v). A mismatch is an Aborted
 //   status carrying the stream's current version.
+// - Stream ids are 1 to 1024 bytes with no NUL byte; idempotency keys at most 1024 bytes
+//   (the empty key means none). Other ids are InvalidArgument.
 // - Idempotency keys are global and durable. The same key with the same envelope bytes
 //   returns the first append's result (with `deduplicated` set) and appends nothing, also
 //   after a restart; the same key with other bytes is FailedPrecondition.
-// - Every value read back is verified before use; damaged bytes give a Corruption status
-//   that names the position.
+// - Every value read back is verified before use (FlatBuffers verification, position field,
+//   own hash); damaged bytes give a Corruption status that names the position.
+// - A store opened read_only never writes; Append fails with FailedPrecondition.
+//
+// The on-disk format is described in eventstore/keys.h.
 //
 // Thread safety: every method may be called from any thread. The EventStore must outlive
 // every call into it; the destructor waits for in-flight appends.
@@ -78,6 +83,7 @@ struct Options {
   std::size_t max_batch_events = 4096;  // cap on one group-commit WriteBatch
   std::size_t verify_tail_events = 1024;  // chain tail verified at Open
   bool read_only = false;               // open without writing (auditors, replay)
+  std::size_t max_cached_streams = 1 << 18;  // stream versions the writer keeps in memory
 };
 
 class EventStore {
@@ -92,28 +98,37 @@ class EventStore {
   EventStore(const EventStore&) = delete;
   EventStore& operator=(const EventStore&) = delete;
 
-  // Blocking append; see the contract above. `envelopes` must be non-empty, each verified
-  // and with stream_id == stream.
+  // Blocking append; see the contract above. `envelopes` must be non-empty, each one built
+  // by schemas::EncodeEnvelope with stream_id == stream (InvalidArgument otherwise). The
+  // store stamps the envelopes itself; their store-assigned fields are ignored.
+  // Errors: Aborted (version conflict, with current_version), FailedPrecondition (the
+  // idempotency key was used for other events, or the store is read-only), InvalidArgument,
+  // Unavailable (closing, or RocksDB failed to write).
   virtual Result<AppendResult> Append(const StreamId& stream, ExpectedVersion expected,
                                       std::vector<std::string> envelopes,
                                       std::string_view idempotency_key = {}) = 0;
 
   // Non-blocking append: `done` runs on the writer thread once the batch is durable (or the
-  // append is rejected). `done` must be quick and must not call Append synchronously.
+  // append is rejected with its batch). `done` must be quick, must not throw and must not
+  // call Append synchronously. An append that fails validation (see Append) or reaches a
+  // closing or read-only store gets `done` called at once, on the calling thread.
   virtual void AppendAsync(const StreamId& stream, ExpectedVersion expected,
                            std::vector<std::string> envelopes, std::string idempotency_key,
                            AppendCallback done) = 0;
 
   // Up to `max` events of `stream`, starting at version `from` inclusive, going forwards or
-  // backwards. Backwards from StreamVersion(UINT64_MAX) starts at the newest event.
+  // backwards. Backwards from StreamVersion(UINT64_MAX) starts at the newest event; forwards
+  // from StreamVersion(0) at the first.
   virtual Result<std::vector<StoredEvent>> ReadStream(const StreamId& stream,
                                                       StreamVersion from, Direction direction,
                                                       std::size_t max) const = 0;
 
-  // Up to `max` events of the whole log from position `from` inclusive, in order.
+  // Up to `max` events of the whole log from position `from` inclusive (0 means 1), in order;
+  // fewer at the end of the log.
   virtual Result<std::vector<StoredEvent>> ReadAll(Position from, std::size_t max) const = 0;
 
-  // The last position whose recorded time is <= time_us; Position(0) when none is.
+  // The last position whose recorded time (µs since the epoch, UTC) is <= time_us;
+  // Position(0) when none is. A binary search: O(log head) verified reads.
   virtual Result<Position> PositionAt(std::int64_t time_us) const = 0;
 
   // The current version of `stream` (StreamVersion(0) when it has no events).
@@ -128,7 +143,9 @@ class EventStore {
                                         std::chrono::milliseconds timeout) const = 0;
 
   // Verifies the hash chain, the envelopes and positions over [from, to] inclusive
-  // (to = Position(0) means up to the head). The error names the first bad position.
+  // (from = 0 means 1; to = Position(0) means up to the head): see eventstore/verify.h for
+  // every check. The error is a Corruption naming the first bad position ("position 1234:
+  // ..."); InvalidArgument for a range beyond the head. OK on an empty log.
   virtual Status VerifyRange(Position from, Position to) const = 0;
 
  protected:

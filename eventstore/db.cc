@@ -1,0 +1,101 @@
+#include "eventstore/db.h"
+
+#include <vector>
+
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/slice_transform.h>
+#include <rocksdb/table.h>
+
+#include "eventstore/keys.h"
+
+namespace portico::eventstore {
+namespace {
+
+// Same order as Db::handles_.
+constexpr const char* kColumnFamilies[] = {
+    "default",  // rocksdb::kDefaultColumnFamilyName
+    kEventsColumnFamily,
+    kStreamsColumnFamily,
+    kIdempotencyColumnFamily,
+};
+
+}  // namespace
+
+rocksdb::DBOptions MakeDbOptions() {
+  rocksdb::DBOptions options;
+  options.create_if_missing = true;
+  options.create_missing_column_families = true;
+  options.max_background_jobs = 2;
+  options.keep_log_file_num = 4;
+  // A torn write at the end of the WAL (a crash mid-write) is dropped; nothing after a
+  // damaged record is replayed.
+  options.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
+  // One thread writes (the group-commit writer): the plain skiplist insert is cheaper than
+  // the concurrent one.
+  options.allow_concurrent_memtable_write = false;
+  options.enable_write_thread_adaptive_yield = false;
+  return options;
+}
+
+rocksdb::ColumnFamilyOptions MakeColumnFamilyOptions(std::string_view column_family) {
+  rocksdb::ColumnFamilyOptions options;
+  if (column_family == kEventsColumnFamily) {
+    // Positions only grow: with one hint for the whole family, each insert starts where the
+    // previous one ended instead of searching the memtable from the top.
+    options.memtable_insert_with_hint_prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(0));
+  }
+  if (column_family == kStreamsColumnFamily || column_family == kIdempotencyColumnFamily) {
+    // Point lookups of keys that are usually absent (new streams, new idempotency keys).
+    rocksdb::BlockBasedTableOptions table;
+    table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+    options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  }
+  return options;
+}
+
+Status FromRocksDb(const rocksdb::Status& status, std::string_view context) {
+  std::string message(context);
+  message += ": ";
+  message += status.ToString();
+  if (status.IsNotFound()) return Status::NotFound(std::move(message));
+  if (status.IsCorruption()) return Status::Corruption(std::move(message));
+  if (status.IsInvalidArgument()) return Status::InvalidArgument(std::move(message));
+  if (status.IsIOError() || status.IsBusy() || status.IsTimedOut() || status.IsTryAgain()) {
+    return Status::Unavailable(std::move(message));
+  }
+  return Status::Internal(std::move(message));
+}
+
+Result<std::unique_ptr<Db>> Db::Open(const std::string& dir, bool read_only) {
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (const char* name : kColumnFamilies) {
+    descriptors.emplace_back(name, MakeColumnFamilyOptions(name));
+  }
+  rocksdb::DBOptions options = MakeDbOptions();
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s;
+  if (read_only) {
+    options.create_if_missing = false;
+    options.create_missing_column_families = false;
+    s = rocksdb::DB::OpenForReadOnly(options, dir, descriptors, &handles, &raw);
+  } else {
+    s = rocksdb::DB::Open(options, dir, descriptors, &handles, &raw);
+  }
+  if (!s.ok()) return FromRocksDb(s, "opening event log " + dir);
+  std::unique_ptr<Db> out(new Db());
+  out->db_.reset(raw);
+  for (std::size_t i = 0; i < handles.size(); ++i) out->handles_[i] = handles[i];
+  return out;
+}
+
+Db::~Db() {
+  if (!db_) return;
+  for (auto*& handle : handles_) {
+    if (handle != nullptr) (void)db_->DestroyColumnFamilyHandle(handle);
+    handle = nullptr;
+  }
+  (void)db_->Close();
+}
+
+}  // namespace portico::eventstore

@@ -1,0 +1,61 @@
+// Internal: the one writer thread of the log (group commit).
+//
+// Any thread Submits appends. The writer takes every append waiting, in arrival order,
+// builds them into as few WriteBatches as `max_batch_events` allows (BatchBuilder), writes
+// each batch with one RocksDB Write (sync=true unless options say otherwise), publishes the
+// new head (HeadState), and only then runs the callbacks of the appends in that batch, in
+// order. Rejected appends are answered with their batch, so no caller ever sees a result
+// that a crash could take back. If a Write fails, every append of that batch fails with
+// its error and the log's state is as before the batch.
+//
+// Lifetime: the Db, LogReader and HeadState must outlive the writer. The destructor stops
+// taking appends (later ones fail with Unavailable), finishes every append already queued
+// and joins the thread.
+#pragma once
+
+#include <condition_variable>
+#include <mutex>
+#include <span>
+#include <thread>
+#include <vector>
+
+#include "eventstore/append_request.h"
+#include "eventstore/batch_builder.h"
+#include "eventstore/event_store.h"
+#include "eventstore/head.h"
+
+namespace portico::eventstore {
+
+class GroupCommitWriter {
+ public:
+  GroupCommitWriter(const Db& db, const LogReader& reader, HeadState& head, const LogTail& tail,
+                    const Options& options);
+  ~GroupCommitWriter();
+  GroupCommitWriter(const GroupCommitWriter&) = delete;
+  GroupCommitWriter& operator=(const GroupCommitWriter&) = delete;
+
+  // Queues `request` (validated by ValidateAppend). Its `done` runs on the writer thread,
+  // or at once on this thread when the writer is stopping.
+  void Submit(AppendRequest request);
+
+ private:
+  void Run();
+  void CommitBatch(std::span<AppendRequest> requests, std::size_t event_count);
+  // Seals the builder's batch and writes it; OK once it is durable (or written, without sync).
+  Status WriteDurably(std::size_t appends);
+
+  const Db& db_;
+  HeadState& head_;
+  const bool sync_;
+  const std::size_t max_batch_events_;
+  BatchBuilder builder_;                       // writer thread only
+  std::vector<Result<AppendResult>> results_;  // writer thread only
+
+  std::mutex mutex_;
+  std::condition_variable work_;
+  std::vector<AppendRequest> queue_;  // GUARDED_BY(mutex_)
+  bool stopping_ = false;             // GUARDED_BY(mutex_)
+  std::thread thread_;                // last: starts once the rest is built
+};
+
+}  // namespace portico::eventstore

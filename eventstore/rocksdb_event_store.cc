@@ -1,0 +1,184 @@
+#include "eventstore/rocksdb_event_store.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <optional>
+
+#include <sodium.h>
+
+#include "eventstore/append_request.h"
+#include "eventstore/baton.h"
+#include "eventstore/chain.h"
+#include "eventstore/logger.h"
+#include "eventstore/verify.h"
+
+namespace portico::eventstore {
+
+Result<std::unique_ptr<EventStore>> EventStore::Open(const Options& options) {
+  return RocksDbEventStore::Open(options);
+}
+
+Result<std::unique_ptr<EventStore>> RocksDbEventStore::Open(const Options& options) {
+  if (sodium_init() < 0) return Status::Internal("libsodium failed to initialise");
+  if (options.dir.empty()) return Status::InvalidArgument("the event store needs a directory");
+  if (!options.read_only) {
+    std::error_code error;
+    std::filesystem::create_directories(options.dir, error);
+    if (error) return Status::Unavailable("creating " + options.dir + ": " + error.message());
+  }
+  ASSIGN_OR_RETURN(std::unique_ptr<Db> db, Db::Open(options.dir, options.read_only));
+  std::unique_ptr<RocksDbEventStore> store(new RocksDbEventStore(options, std::move(db)));
+  Result<LogTail> tail = store->Recover();
+  if (!tail.ok()) {
+    Logger().error("cannot open the event log in {}: {}", options.dir, tail.status().ToString());
+    return tail.status();
+  }
+  store->head_.Publish(tail->head);
+  if (!options.read_only) {
+    store->writer_ = std::make_unique<GroupCommitWriter>(*store->db_, store->reader_, store->head_,
+                                                         *tail, options);
+  }
+  Logger().info("opened the event log in {}{}: head {}", options.dir,
+                options.read_only ? " read-only" : "", tail->head.position.value());
+  return std::unique_ptr<EventStore>(std::move(store));
+}
+
+RocksDbEventStore::RocksDbEventStore(const Options& options, std::unique_ptr<Db> db)
+    : options_(options), db_(std::move(db)), reader_(*db_) {}
+
+RocksDbEventStore::~RocksDbEventStore() {
+  writer_.reset();  // finishes queued appends before the database closes
+}
+
+Result<LogTail> RocksDbEventStore::Recover() {
+  ASSIGN_OR_RETURN(const Position last, reader_.LastStoredPosition());
+  ASSIGN_OR_RETURN(const std::optional<std::string> format, reader_.ReadMeta(kFormatKey));
+  if (!format) {
+    if (last.value() != 0) return Status::Corruption("the log holds events but no format record");
+    if (!options_.read_only) {
+      rocksdb::WriteOptions write;
+      write.sync = options_.sync;
+      const rocksdb::Status s = db_->db()->Put(write, db_->meta(), kFormatKey,
+                                               std::string(1, static_cast<char>(kFormatVersion)));
+      if (!s.ok()) return FromRocksDb(s, "writing the format record");
+    }
+  } else if (*format != std::string(1, static_cast<char>(kFormatVersion))) {
+    return Status::FailedPrecondition("the log is not in format " + std::to_string(kFormatVersion) +
+                                      ", the only one this build reads");
+  }
+
+  ASSIGN_OR_RETURN(const std::optional<HeadRecord> head_record, reader_.ReadHead());
+  LogTail tail;
+  tail.head = head_record.value_or(HeadRecord{});
+  const Position head = tail.head.position;
+  if (last > head) {
+    return CorruptionAt(Position(head.value() + 1),
+                        "stored after the head record's position " + std::to_string(head.value()));
+  }
+  if (last < head) {
+    return CorruptionAt(Position(last.value() + 1),
+                        "missing (the head record says " + std::to_string(head.value()) + ")");
+  }
+  if (head.value() == 0) return tail;
+
+  const std::uint64_t checked = std::min<std::uint64_t>(options_.verify_tail_events, head.value());
+  if (checked > 0) {
+    RETURN_IF_ERROR(VerifyLogRange(reader_, Position(head.value() - checked + 1), head, tail.head));
+  }
+  ASSIGN_OR_RETURN(const StoredEvent newest, reader_.ReadAt(head));
+  if (schemas::ToHash(newest.envelope().hash()) != tail.head.hash) {
+    return CorruptionAt(head, "hash differs from the one the head record holds");
+  }
+  tail.recorded_at_us = newest.envelope().recorded_at_us();
+  return tail;
+}
+
+Result<AppendResult> RocksDbEventStore::Append(const StreamId& stream, ExpectedVersion expected,
+                                               std::vector<std::string> envelopes,
+                                               std::string_view idempotency_key) {
+  // The rendezvous with the writer thread lives on this stack (see baton.h for why it is
+  // safe to return as soon as Wait does).
+  struct Waiter {
+    std::optional<Result<AppendResult>> result;
+    Baton posted;
+  } waiter;
+  AppendAsync(stream, expected, std::move(envelopes), std::string(idempotency_key),
+              [&waiter](Result<AppendResult> result) {
+                waiter.result.emplace(std::move(result));
+                waiter.posted.Post();
+              });
+  waiter.posted.Wait();
+  return std::move(*waiter.result);
+}
+
+void RocksDbEventStore::AppendAsync(const StreamId& stream, ExpectedVersion expected,
+                                    std::vector<std::string> envelopes, std::string idempotency_key,
+                                    AppendCallback done) {
+  if (!writer_) {
+    done(Status::FailedPrecondition("the event store is open read-only"));
+    return;
+  }
+  if (Status valid = ValidateAppend(stream, envelopes, idempotency_key); !valid.ok()) {
+    done(std::move(valid));
+    return;
+  }
+  AppendRequest request{stream, expected,       std::move(envelopes), std::move(idempotency_key),
+                        {},     std::move(done)};
+  if (!request.idempotency_key.empty()) {
+    request.fingerprint = AppendFingerprint(request.stream, request.envelopes);
+  }
+  writer_->Submit(std::move(request));
+}
+
+Result<std::vector<StoredEvent>> RocksDbEventStore::ReadStream(const StreamId& stream,
+                                                               StreamVersion from,
+                                                               Direction direction,
+                                                               std::size_t max) const {
+  return reader_.ReadStream(stream.value(), from, direction, max);
+}
+
+Result<std::vector<StoredEvent>> RocksDbEventStore::ReadAll(Position from, std::size_t max) const {
+  return reader_.ReadAll(from, max);
+}
+
+Result<Position> RocksDbEventStore::PositionAt(std::int64_t time_us) const {
+  return reader_.PositionAt(time_us, head_.position());
+}
+
+Result<StreamVersion> RocksDbEventStore::CurrentVersion(const StreamId& stream) const {
+  return reader_.StreamVersionOf(stream.value());
+}
+
+Position RocksDbEventStore::Head() const { return head_.position(); }
+
+schemas::Hash RocksDbEventStore::HeadHash() const { return head_.record().hash; }
+
+Position RocksDbEventStore::WaitForPositionAfter(Position after,
+                                                 std::chrono::milliseconds timeout) const {
+  return head_.WaitForPositionAfter(after, timeout);
+}
+
+Status RocksDbEventStore::VerifyRange(Position from, Position to) const {
+  // One snapshot, so the head record, the events and the stream index agree even while
+  // appends go on.
+  rocksdb::ManagedSnapshot snapshot(db_->db());
+  const LogReader reader(*db_, snapshot.snapshot());
+  ASSIGN_OR_RETURN(const std::optional<HeadRecord> head, reader.ReadHead());
+  const Position last = head ? head->position : Position(0);
+  from = std::max(from, Position(1));
+  if (to.value() == 0) to = last;
+  if (to.value() == 0) return Status::Ok();  // an empty log
+  if (from > to) {
+    return Status::InvalidArgument("cannot verify from position " + std::to_string(from.value()) +
+                                   " to " + std::to_string(to.value()));
+  }
+  if (to > last) {
+    return Status::InvalidArgument("cannot verify up to position " + std::to_string(to.value()) +
+                                   ": the head is " + std::to_string(last.value()));
+  }
+  Status verified = VerifyLogRange(reader, from, to, to == last ? head : std::nullopt);
+  if (!verified.ok()) Logger().warn("verification failed: {}", verified.ToString());
+  return verified;
+}
+
+}  // namespace portico::eventstore

@@ -1,0 +1,261 @@
+// append_bench: durable events per second and latency of EventStore::Append at 1, 8 and 64
+// concurrent appenders, against a raw RocksDB baseline on the same machine.
+//
+// Each appender is a thread calling the blocking Append in a loop: one event to its own
+// stream with an exact expected version. The event is a short note in the smallest envelope
+// schemas::EncodeEnvelope makes (about 310 bytes with its metadata and store fields: the
+// "~200-byte event" plus the envelope); `event_bytes` reports its size. The baseline has the
+// same threads each writing one 200-byte value per rocksdb::DB::Put with
+// WriteOptions.sync=true (RocksDB's own write grouping), with RocksDB's default options. So
+// the store writes more bytes, and more keys, per event than the baseline.
+// The two sides run in alternating short slices (8 of 0.25 s each by default), so that both
+// see the same machine. Prints one JSON line per thread count.
+//
+// Usage: append_bench [--duration_s=2] [--slices=8] [--threads=1,8,64] [--no_raw]
+//                     [--raw_store_options] [--dir=/tmp]
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <latch>
+#include <memory>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <rocksdb/db.h>
+#include <spdlog/spdlog.h>
+
+#include "eventstore/db.h"
+#include "eventstore/event_store.h"
+#include "eventstore/keys.h"
+#include "eventstore/store_testing.h"
+
+namespace portico::eventstore {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr std::size_t kEventBytes = 200;
+
+struct Flags {
+  double duration_s = 2.0;  // per side (store, raw) and thread count
+  int slices = 8;           // store and raw alternate in this many slices each
+  std::vector<int> threads = {1, 8, 64};
+  bool raw = true;                 // also run the raw RocksDB baseline
+  bool raw_store_options = false;  // the baseline on the store's DB options, not the defaults
+};
+
+// Durable operations and their latencies, accumulated over several timed slices.
+class Sampler {
+ public:
+  // Runs `threads` threads calling `op(thread)` (which returns the events it made durable,
+  // 0 on failure) for `duration_s`, timing each call.
+  template <typename Op>
+  void Run(int threads, double duration_s, Op op) {
+    std::vector<std::vector<std::uint32_t>> latencies(threads);
+    std::vector<std::uint64_t> events(threads, 0);
+    std::atomic<bool> stop{false};
+    std::atomic<bool> failed{false};
+    std::latch start(threads + 1);
+    std::vector<std::thread> workers;
+    for (int t = 0; t < threads; ++t) {
+      workers.emplace_back([&, t] {
+        latencies[t].reserve(1 << 14);
+        start.arrive_and_wait();
+        while (!stop.load(std::memory_order_relaxed)) {
+          const auto before = Clock::now();
+          const std::uint64_t n = op(t);
+          const auto took =
+              std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - before);
+          if (n == 0) {
+            failed = true;
+            return;
+          }
+          events[t] += n;
+          latencies[t].push_back(static_cast<std::uint32_t>(took.count()));
+        }
+      });
+    }
+    start.arrive_and_wait();
+    const auto began = Clock::now();
+    std::this_thread::sleep_for(std::chrono::duration<double>(duration_s));
+    stop = true;
+    for (auto& worker : workers) worker.join();
+    seconds_ += std::chrono::duration<double>(Clock::now() - began).count();
+    if (failed) {
+      std::fprintf(stderr, "append_bench: an operation failed\n");
+      std::exit(1);
+    }
+    for (int t = 0; t < threads; ++t) {
+      latencies_.insert(latencies_.end(), latencies[t].begin(), latencies[t].end());
+      events_ += events[t];
+    }
+  }
+
+  double events_per_s() const { return seconds_ > 0 ? static_cast<double>(events_) / seconds_ : 0; }
+  double percentile_us(double p) {
+    if (latencies_.empty()) return 0;
+    std::sort(latencies_.begin(), latencies_.end());
+    const auto rank = static_cast<std::size_t>(p * static_cast<double>(latencies_.size()));
+    return latencies_[std::min(latencies_.size() - 1, rank)];
+  }
+
+ private:
+  std::vector<std::uint32_t> latencies_;
+  std::uint64_t events_ = 0;
+  double seconds_ = 0;
+};
+
+// An envelope of at least kEventBytes bytes for `stream` (the bare envelope is larger).
+std::string BenchEnvelope(const std::string& stream) {
+  const std::string text = "note from the bench";
+  const std::size_t bare = testing::NoteEnvelope(stream, text).size();
+  const std::size_t pad = kEventBytes > bare ? kEventBytes - bare : 0;
+  return testing::NoteEnvelope(stream, text + std::string(pad, 'x'));
+}
+
+// `threads` appenders, each with its own stream, appending one event at the exact version.
+class StoreSide {
+ public:
+  StoreSide(const std::string& dir, int threads) {
+    Options options;
+    options.dir = dir;
+    auto opened = EventStore::Open(options);
+    if (!opened.ok()) {
+      std::fprintf(stderr, "append_bench: %s\n", opened.status().ToString().c_str());
+      std::exit(1);
+    }
+    store_ = std::move(opened).value();
+    for (int t = 0; t < threads; ++t) {
+      streams_.emplace_back("bench:" + std::to_string(t));
+      envelopes_.push_back(BenchEnvelope(streams_.back().value()));
+    }
+    versions_.assign(threads, 0);
+  }
+  std::size_t event_bytes() const { return envelopes_[0].size(); }
+
+  std::uint64_t Append(int t) {
+    auto result = store_->Append(streams_[t], ExpectedVersion::Exact(StreamVersion(versions_[t])),
+                                 {envelopes_[t]});
+    if (!result.ok()) {
+      std::fprintf(stderr, "append_bench: %s\n", result.status().ToString().c_str());
+      return 0;
+    }
+    versions_[t] = result->stream_version.value();
+    return 1;
+  }
+
+ private:
+  std::unique_ptr<EventStore> store_;
+  std::vector<StreamId> streams_;
+  std::vector<std::string> envelopes_;
+  std::vector<std::uint64_t> versions_;  // each written only by its thread
+};
+
+// The baseline: `threads` writers, each putting 200-byte values under its own keys.
+class RawSide {
+ public:
+  RawSide(const std::string& dir, int threads, bool store_options) : counters_(threads, 0) {
+    // By default RocksDB's defaults: the store's options are tuned for its single writer
+    // thread (no concurrent memtable writes), which could only slow many writers down.
+    rocksdb::Options options;
+    options.create_if_missing = true;
+    if (store_options) {
+      options = rocksdb::Options(MakeDbOptions(), MakeColumnFamilyOptions(kEventsColumnFamily));
+    }
+    rocksdb::DB* raw = nullptr;
+    const rocksdb::Status s = rocksdb::DB::Open(options, dir, &raw);
+    if (!s.ok()) {
+      std::fprintf(stderr, "append_bench: %s\n", s.ToString().c_str());
+      std::exit(1);
+    }
+    db_.reset(raw);
+    write_.sync = true;
+  }
+  ~RawSide() { (void)db_->Close(); }
+
+  std::uint64_t Put(int t) {
+    std::string key;
+    AppendFixed64(&key, static_cast<std::uint64_t>(t));
+    AppendFixed64(&key, counters_[t]++);
+    return db_->Put(write_, key, value_).ok() ? 1 : 0;
+  }
+
+ private:
+  std::unique_ptr<rocksdb::DB> db_;
+  rocksdb::WriteOptions write_;
+  const std::string value_ = std::string(kEventBytes, 'x');
+  std::vector<std::uint64_t> counters_;  // each written only by its thread
+};
+
+Flags ParseFlags(int argc, char** argv, std::string* dir) {
+  Flags flags;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg.rfind("--duration_s=", 0) == 0) {
+      flags.duration_s = std::atof(arg.c_str() + 13);
+    } else if (arg.rfind("--slices=", 0) == 0) {
+      flags.slices = std::max(1, std::atoi(arg.c_str() + 9));
+    } else if (arg.rfind("--threads=", 0) == 0) {
+      flags.threads.clear();
+      std::stringstream list(arg.substr(10));
+      for (std::string item; std::getline(list, item, ',');) {
+        flags.threads.push_back(std::atoi(item.c_str()));
+      }
+    } else if (arg == "--no_raw") {
+      flags.raw = false;
+    } else if (arg == "--raw_store_options") {
+      flags.raw_store_options = true;
+    } else if (arg.rfind("--dir=", 0) == 0) {
+      *dir = arg.substr(6);
+    } else {
+      std::fprintf(stderr,
+                   "usage: %s [--duration_s=2] [--slices=8] [--threads=1,8,64] [--no_raw] "
+                   "[--raw_store_options] [--dir=/tmp]\n",
+                   argv[0]);
+      std::exit(2);
+    }
+  }
+  return flags;
+}
+
+int Main(int argc, char** argv) {
+  std::string base;
+  const Flags flags = ParseFlags(argc, argv, &base);
+  if (!base.empty()) setenv("TMPDIR", base.c_str(), 1);
+  spdlog::set_level(spdlog::level::warn);
+  for (int threads : flags.threads) {
+    testing::TempDir dir;
+    StoreSide store_side(dir.Sub("store"), threads);
+    std::optional<RawSide> raw_side;
+    if (flags.raw) raw_side.emplace(dir.Sub("raw"), threads, flags.raw_store_options);
+    // Alternate short slices, so that both sides see the same machine: on a shared disk the
+    // cost of an fsync changes from one second to the next.
+    const double slice_s = flags.duration_s / flags.slices;
+    Sampler store, raw;
+    for (int slice = 0; slice < flags.slices; ++slice) {
+      store.Run(threads, slice_s, [&](int t) { return store_side.Append(t); });
+      if (raw_side) raw.Run(threads, slice_s, [&](int t) { return raw_side->Put(t); });
+    }
+    const double store_rate = store.events_per_s();
+    const double raw_rate = raw.events_per_s();
+    std::printf(
+        "{\"bench\":\"append\",\"threads\":%d,\"duration_s\":%.1f,\"slices\":%d,"
+        "\"event_bytes\":%zu,\"store_events_per_s\":%.0f,\"store_p50_us\":%.0f,"
+        "\"store_p99_us\":%.0f,\"raw_events_per_s\":%.0f,\"raw_p50_us\":%.0f,"
+        "\"raw_p99_us\":%.0f,\"store_over_raw\":%.2f}\n",
+        threads, flags.duration_s, flags.slices, store_side.event_bytes(), store_rate,
+        store.percentile_us(0.50), store.percentile_us(0.99), raw_rate, raw.percentile_us(0.50),
+        raw.percentile_us(0.99), raw_rate > 0 ? store_rate / raw_rate : 0.0);
+    std::fflush(stdout);
+  }
+  return 0;
+}
+
+}  // namespace
+}  // namespace portico::eventstore
+
+int main(int argc, char** argv) { return portico::eventstore::Main(argc, argv); }
