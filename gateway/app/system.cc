@@ -7,7 +7,13 @@
 #include "eventstore/kafka_config.h"
 #include "eventstore/kafka_embedded.h"
 #include "eventstore/relay.h"
+#include <boost/asio/thread_pool.hpp>
+
+#include "gateway/app/command_processor.h"
+#include "gateway/app/portal_routes.h"
+#include "gateway/app/staff_routes.h"
 #include "gateway/app/status_routes.h"
+#include "gateway/http/idempotency.h"
 #include "gateway/http/builtin_routes.h"
 #include "gateway/http/metrics.h"
 #include "gateway/http/router.h"
@@ -35,13 +41,21 @@ struct System::Parts {
   StatusSources status;
   std::unique_ptr<Server> server;
   std::string http_url;
+  // The write side and what the app routes share (staff_routes.h, portal_routes.h).
+  std::unique_ptr<boost::asio::thread_pool> pool;  // argon2id, fsync'd appends, waits
+  std::unique_ptr<projections::SessionsModel> sessions;
+  std::unique_ptr<CommandProcessor> processor;
+  InMemoryIdempotencyStore idempotency;
+  AppRouteDeps app;
 
   // Reverse order of start; each part may be missing when a start failed half-way.
   void Stop() {
     if (server) server->Stop();
+    if (pool) pool->join();
     if (runner) runner->Stop();
     if (relay) relay->Stop();
     server.reset();
+    processor.reset();
     runner.reset();
     relay.reset();
     embedded.reset();
@@ -132,6 +146,18 @@ Status StartStaffKeys(System::Parts& parts, const ServeOptions& options) {
   return Status::Ok();
 }
 
+Status StartCommands(System::Parts& parts) {
+  parts.pool = std::make_unique<boost::asio::thread_pool>(4);
+  parts.sessions = std::make_unique<projections::SessionsModel>(parts.access);
+  auto processor = CommandProcessor::Start(*parts.store, *parts.sessions, *parts.pool);
+  if (!processor.ok()) return Prefix("command processor", processor.status());
+  parts.processor = std::move(processor).value();
+  parts.app = AppRouteDeps{parts.processor.get(), parts.store.get(),  &parts.access,
+                           parts.sessions.get(),  &parts.audit,       parts.runner.get(),
+                           parts.staff_keys.get(), &parts.idempotency, parts.pool.get()};
+  return Status::Ok();
+}
+
 void RegisterGauges(System::Parts& parts) {
   auto& m = parts.metrics;
   const auto* store = parts.store.get();
@@ -168,6 +194,8 @@ Status StartHttp(System::Parts& parts, const ServeOptions& options) {
                                &parts.kafka, parts.bootstrap};
   AddBuiltinRoutes(parts.router, parts.metrics);
   AddStatusRoutes(parts.router, parts.status);
+  AddStaffRoutes(parts.router, parts.app);
+  AddPortalRoutes(parts.router, parts.app);
   ServerOptions server_options;
   server_options.host = host_port->first;
   server_options.port = host_port->second;
@@ -194,6 +222,7 @@ Result<std::unique_ptr<System>> System::Start(const ServeOptions& options) {
   if (started.ok()) started = StartKafka(*parts, options);
   if (started.ok()) started = StartRelay(*parts, options);
   if (started.ok()) started = StartProjections(*parts);
+  if (started.ok()) started = StartCommands(*parts);
   if (started.ok()) {
     RegisterGauges(*parts);
     started = StartHttp(*parts, options);

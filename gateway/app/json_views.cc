@@ -1,0 +1,146 @@
+#include "gateway/app/json_views.h"
+
+#include <cctype>
+
+#include "domain/catalogue.h"
+#include "domain/check.h"
+#include "domain/level.h"
+#include "gateway/http/freshness.h"
+#include "gateway/http/response.h"
+
+namespace portico::gateway {
+
+std::string LowerName(const char* name) {
+  std::string out;
+  for (const char* p = name; *p != '\0'; ++p) {
+    const auto c = static_cast<unsigned char>(*p);
+    if (std::isupper(c) && !out.empty()) out.push_back('_');
+    out.push_back(static_cast<char>(std::tolower(c)));
+  }
+  return out;
+}
+
+std::string OrgKindName(schema::OrgKind kind) { return LowerName(schema::EnumNameOrgKind(kind)); }
+std::string AccessModeName(schema::AccessMode mode) {
+  return LowerName(schema::EnumNameAccessMode(mode));
+}
+std::string UserTypeName(schema::UserType type) {
+  return LowerName(schema::EnumNameUserType(type));
+}
+std::string VisibilityName(schema::NoteVisibility visibility) {
+  return LowerName(schema::EnumNameNoteVisibility(visibility));
+}
+
+namespace {
+boost::json::array StringArray(const auto& items) {
+  boost::json::array out;
+  for (const auto& item : items) {
+    if constexpr (requires { item.value(); }) {
+      out.emplace_back(item.value());
+    } else {
+      out.emplace_back(item);
+    }
+  }
+  return out;
+}
+}  // namespace
+
+boost::json::object OrgJson(const domain::AccessState& state, const domain::Org& org) {
+  boost::json::object out;
+  out["org_id"] = org.id.value();
+  out["name"] = org.name;
+  out["kind"] = OrgKindName(org.kind);
+  out["parent_org_id"] = org.parent.value().empty() ? boost::json::value(nullptr)
+                                                    : boost::json::value(org.parent.value());
+  out["access_mode"] = AccessModeName(org.mode);
+  out["effective_access_mode"] = AccessModeName(state.EffectiveMode(org));
+  out["allowed_levels"] = StringArray(org.allowed_levels);
+  out["children"] = StringArray(org.children);
+  out["registered_at_us"] = org.registered_at_us;
+  return out;
+}
+
+boost::json::object UserJson(const domain::AccessState& state, const domain::User& user,
+                             std::int64_t now_us) {
+  boost::json::object out;
+  out["user_id"] = user.id.value();
+  out["org_id"] = user.org.value();
+  out["username"] = user.username;
+  out["display_name"] = user.display_name;
+  out["email"] = user.email;
+  out["user_type"] = UserTypeName(user.type);
+  out["level"] = user.level.value();
+  out["must_reset_password"] = user.must_reset_password;
+  out["login_enabled"] = user.login_enabled;
+  out["archived"] = user.archived;
+  out["has_password"] = !user.password_hash.empty();
+  out["locked"] = now_us < user.locked_until_us;
+  out["failed_logins"] = user.failed_logins;
+  boost::json::array grants;
+  for (const auto& g : user.grants) {
+    grants.push_back({{"capability", domain::CapabilityName(g.capability)},
+                      {"scope", domain::ScopeName(g.scope)},
+                      {"expires_at_us", g.expires_at_us}});
+  }
+  out["grants"] = std::move(grants);
+  boost::json::array revoked;
+  for (unsigned c = 0; c < domain::kCapabilityCount; ++c) {
+    if (user.IsRevoked(static_cast<domain::Capability>(c))) {
+      revoked.emplace_back(domain::CapabilityName(static_cast<domain::Capability>(c)));
+    }
+  }
+  out["revocations"] = std::move(revoked);
+  boost::json::array caps;
+  for (const auto& [capability, scope] : domain::EffectiveCapabilities(state, user, now_us).Entries()) {
+    caps.push_back({{"capability", domain::CapabilityName(capability)},
+                    {"scope", domain::ScopeName(scope)}});
+  }
+  out["capabilities"] = std::move(caps);
+  out["created_at_us"] = user.created_at_us;
+  return out;
+}
+
+boost::json::object ResourceJson(const domain::Resource& resource) {
+  boost::json::object out;
+  out["resource_id"] = resource.id.value();
+  out["type"] = domain::ResourceTypeName(resource.type);
+  out["org_id"] = resource.org.value();
+  out["title"] = resource.title;
+  out["status"] = domain::ResourceStatusName(resource.status);
+  out["contact_user_id"] = resource.contact.value();
+  out["assigned_user_ids"] = StringArray(resource.assigned_users);
+  out["assigned_org_id"] = resource.assigned_org.value();
+  out["updated_at_us"] = resource.updated_at_us;
+  return out;
+}
+
+boost::json::object NoteJson(const domain::Note& note) {
+  boost::json::object out;
+  out["note_id"] = note.id.value();
+  out["resource_id"] = note.resource.value();
+  out["body"] = note.body;
+  out["visibility"] = VisibilityName(note.visibility);
+  out["author_user_id"] = note.author.value();
+  out["shared_at_us"] = note.shared_at_us;
+  return out;
+}
+
+Response CommandReply(const Result<CommandOutcome>& outcome, boost::json::object extra) {
+  if (!outcome.ok()) return ProblemResponse(Problem::FromStatus(outcome.status()));
+  extra["position"] = outcome->position.value();
+  return JsonResponse(HttpStatus::ok, extra);
+}
+
+boost::asio::awaitable<std::optional<Problem>> AwaitFresh(
+    QueryReader& query, const projections::ProjectionRunner& runner,
+    boost::asio::thread_pool& pool, std::string projection) {
+  BlockingPositionWait wait = [&runner, projection](Position p,
+                                                    std::chrono::steady_clock::time_point deadline) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    return runner.WaitForPosition(p, std::max(left, std::chrono::milliseconds(0)), projection);
+  };
+  co_return co_await AwaitMinPosition(query, wait, pool);
+}
+
+}  // namespace portico::gateway

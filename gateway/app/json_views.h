@@ -1,0 +1,41 @@
+// Domain objects as the JSON of API.md, plus the small helpers every app route shares:
+// enum names, the reply of a command, freshness waits.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/json.hpp>
+#include <optional>
+#include <string>
+
+#include "domain/state.h"
+#include "gateway/app/command_processor.h"
+#include "gateway/http/problem.h"
+#include "gateway/http/query.h"
+#include "gateway/http/types.h"
+#include "projections/runner.h"
+
+namespace portico::gateway {
+
+// Lower-case FlatBuffers enum names: "client", "enabled", "contractor"...
+std::string LowerName(const char* name);
+std::string OrgKindName(schema::OrgKind kind);
+std::string AccessModeName(schema::AccessMode mode);
+std::string UserTypeName(schema::UserType type);
+std::string VisibilityName(schema::NoteVisibility visibility);
+
+boost::json::object OrgJson(const domain::AccessState& state, const domain::Org& org);
+boost::json::object UserJson(const domain::AccessState& state, const domain::User& user,
+                             std::int64_t now_us);
+boost::json::object ResourceJson(const domain::Resource& resource);
+boost::json::object NoteJson(const domain::Note& note);
+
+// {"position": N, ...extra} for a command, or its problem.
+Response CommandReply(const Result<CommandOutcome>& outcome, boost::json::object extra = {});
+
+// min_position on a GET: waits for the runner (`projection`, or all) on the pool.
+boost::asio::awaitable<std::optional<Problem>> AwaitFresh(QueryReader& query,
+                                                          const projections::ProjectionRunner& runner,
+                                                          boost::asio::thread_pool& pool,
+                                                          std::string projection = {});
+
+}  // namespace portico::gateway

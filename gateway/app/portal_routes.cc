@@ -1,0 +1,291 @@
+#include "gateway/app/portal_routes.h"
+
+#include <sodium.h>
+
+#include <boost/json.hpp>
+
+#include "domain/catalogue.h"
+#include "domain/validate.h"
+#include "gateway/app/json_views.h"
+#include "gateway/http/async.h"
+#include "gateway/http/auth.h"
+#include "gateway/http/json_body.h"
+#include "gateway/http/query.h"
+#include "gateway/http/response.h"
+#include "projections/portal_view.h"
+
+// GCC 12 reports -Wmismatched-new-delete for every coroutine lambda inlined into
+// std::function (Asio's awaitable frame has its own operator new/delete, which GCC does not
+// pair up): a known false positive, silenced for this file only.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+#endif
+
+namespace portico::gateway {
+namespace {
+
+using boost::asio::awaitable;
+constexpr StringRule kId{.min_length = 1, .max_length = 128};
+constexpr std::chrono::milliseconds kLoginVisibleWait{2000};
+
+Problem BadLogin() { return Problem::Unauthenticated("invalid user name or password"); }
+Problem BadSession() { return Problem::Unauthenticated("missing, invalid or expired session token"); }
+
+schemas::Hash TokenHash(std::string_view token) {
+  schemas::Hash hash{};
+  crypto_generichash(hash.data(), hash.size(), reinterpret_cast<const unsigned char*>(token.data()),
+                     token.size(), nullptr, 0);
+  return hash;
+}
+
+std::string RandomToken(std::size_t bytes) {
+  std::vector<unsigned char> raw(bytes);
+  randombytes_buf(raw.data(), raw.size());
+  std::string out(sodium_base64_ENCODED_LEN(bytes, sodium_base64_VARIANT_URLSAFE_NO_PADDING), '\0');
+  sodium_bin2base64(out.data(), out.size(), raw.data(), raw.size(),
+                    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+  out.resize(std::strlen(out.c_str()));
+  return out;
+}
+
+std::string RandomHex(std::size_t bytes) {
+  std::vector<unsigned char> raw(bytes);
+  randombytes_buf(raw.data(), raw.size());
+  std::string out(bytes * 2 + 1, '\0');
+  sodium_bin2hex(out.data(), out.size(), raw.data(), raw.size());
+  out.resize(bytes * 2);
+  return out;
+}
+
+// A fixed argon2id hash to verify against when the user name is unknown (same cost).
+const std::string& DummyHash() {
+  static const std::string hash = [] {
+    auto h = HashPassword(RandomToken(16));
+    return h.ok() ? *h : std::string();
+  }();
+  return hash;
+}
+
+// The caller's session, touched; or the 401 problem.
+ProblemOr<projections::ActiveSession> Authenticate(const AppRouteDeps& deps, const Request& request) {
+  auto token = BearerToken(request);
+  if (!token) return BadSession();
+  const auto now = NowMicros();
+  auto check = deps.sessions->Validate(TokenHash(*token), now);
+  if (!check.valid()) return BadSession();
+  deps.sessions->Touch(domain::SessionId(check.session.session_id), now);
+  return std::move(check.session);
+}
+
+CommandActor PortalActor(const projections::ActiveSession& session) {
+  return CommandActor{schema::ActorKind::PortalUser, session.user_id, session.impersonated_by};
+}
+
+boost::json::object HomeJson(const projections::PortalHome& home) {
+  boost::json::object user{{"user_id", home.profile.user_id},
+                           {"username", home.profile.username},
+                           {"display_name", home.profile.display_name},
+                           {"email", home.profile.email},
+                           {"user_type", UserTypeName(home.profile.type)},
+                           {"must_reset_password", home.profile.must_reset_password}};
+  boost::json::object org{{"org_id", home.org.id},
+                          {"name", home.org.name},
+                          {"kind", OrgKindName(home.org.kind)},
+                          {"access_mode", AccessModeName(home.org.effective_mode)}};
+  boost::json::object level{{"level_id", home.level.id}, {"name", home.level.name}};
+  boost::json::array caps;
+  for (const auto& [capability, scope] : home.capabilities) {
+    caps.push_back({{"capability", domain::CapabilityName(capability)},
+                    {"scope", domain::ScopeName(scope)}});
+  }
+  boost::json::object counts{{"open_tasks", home.counts.open_tasks},
+                             {"open_quotes", home.counts.open_quotes},
+                             {"open_invoices", home.counts.open_invoices}};
+  return {{"user", std::move(user)},     {"org", std::move(org)},
+          {"level", std::move(level)},   {"capabilities", std::move(caps)},
+          {"counts", std::move(counts)}, {"position", home.position.value()}};
+}
+
+}  // namespace
+
+void AddPortalRoutes(Router& router, const AppRouteDeps& deps) {
+  const auto* d = &deps;
+  (void)DummyHash();  // pay for it at start, not on the first unknown user name
+
+  router.Add(Verb::post, "/v1/portal/login",
+             [d](Request& request, RouteContext&) -> awaitable<Response> {
+               auto body = ParseJsonObject(request);
+               if (!body.ok()) co_return ProblemResponse(body.problem());
+               ObjectReader r(*body);
+               auto username = r.RequiredString("username", {.min_length = 1, .max_length = 256});
+               auto password = r.RequiredString("password", {.min_length = 1, .max_length = 1024});
+               if (auto problem = r.Finish()) co_return ProblemResponse(*problem);
+
+               struct Found {
+                 std::string user_id;
+                 std::string hash;
+                 bool must_reset = false;
+               };
+               const Found found = d->processor->Read([&](const domain::AccessState& state) {
+                 Found f;
+                 auto canonical = domain::NormaliseUsername(username);
+                 if (!canonical.ok()) return f;
+                 if (const auto* user = state.FindUserByUsername(*canonical)) {
+                   f.user_id = user->id.value();
+                   f.hash = user->password_hash;
+                   f.must_reset = user->must_reset_password;
+                 }
+                 return f;
+               });
+               const bool verified = co_await OnWorkerPool(*d->pool, [&found, &password] {
+                 if (found.hash.empty()) {
+                   (void)VerifyPassword(DummyHash(), password);
+                   return false;
+                 }
+                 return VerifyPassword(found.hash, password);
+               });
+               if (found.user_id.empty()) co_return ProblemResponse(BadLogin());
+
+               const std::string token = RandomToken(32);
+               domain::Login cmd;
+               cmd.username = username;
+               cmd.password_verified = verified;
+               cmd.session_id = domain::SessionId("s_" + RandomHex(16));
+               cmd.token_hash = TokenHash(token);
+               CommandActor actor;
+               actor.kind = schema::ActorKind::PortalUser;
+               actor.id = found.user_id;
+               auto out = co_await d->processor->SubmitAsync(std::move(cmd), std::move(actor));
+               if (!out.ok()) {
+                 const auto code = out.status().code();
+                 if (code == StatusCode::kUnavailable || code == StatusCode::kInternal ||
+                     code == StatusCode::kCorruption) {
+                   co_return ProblemResponse(Problem::FromStatus(out.status()));
+                 }
+                 co_return ProblemResponse(BadLogin());
+               }
+               const schema::SessionStartedT* started = nullptr;
+               for (const auto& event : out->events) {
+                 if (const auto* s = event.body.AsSessionStarted()) started = s;
+               }
+               if (started == nullptr) co_return ProblemResponse(BadLogin());
+               // The very next request must validate on this node: wait (bounded) for the
+               // access model to apply the login.
+               const Position position = out->position;
+               const bool visible = co_await OnWorkerPool(*d->pool, [d, position] {
+                 return d->runner->WaitForPosition(position, kLoginVisibleWait, "access");
+               });
+               if (!visible) {
+                 co_return ProblemResponse(Problem::Unavailable("the session is not yet visible"));
+               }
+               co_return JsonResponse(HttpStatus::ok,
+                                      {{"token", token},
+                                       {"session_id", started->session_id},
+                                       {"expires_at", started->absolute_expires_at_us},
+                                       {"must_reset_password", found.must_reset},
+                                       {"position", position.value()}});
+             });
+
+  router.Add(Verb::post, "/v1/portal/logout",
+             [d](Request& request, RouteContext& context) -> awaitable<Response> {
+               auto session = Authenticate(*d, request);
+               if (!session.ok()) co_return ProblemResponse(session.problem());
+               context.actor = session->user_id;
+               domain::EndSession cmd;
+               cmd.session_id = domain::SessionId(session->session_id);
+               cmd.reason = schema::SessionEndReason::Logout;
+               auto out = co_await d->processor->SubmitAsync(std::move(cmd), PortalActor(*session));
+               co_return CommandReply(out);
+             });
+
+  router.Add(Verb::get, "/v1/portal/me",
+             [d](Request& request, RouteContext& context) -> awaitable<Response> {
+               auto session = Authenticate(*d, request);
+               if (!session.ok()) co_return ProblemResponse(session.problem());
+               context.actor = session->user_id;
+               QueryReader q(request.target());
+               if (auto problem = co_await AwaitFresh(q, *d->runner, *d->pool, "access")) {
+                 co_return ProblemResponse(*problem);
+               }
+               if (auto problem = q.Finish()) co_return ProblemResponse(*problem);
+               projections::PortalView view(*d->access);
+               auto home = view.Home(domain::UserId(session->user_id), NowMicros());
+               if (!home.ok()) co_return ProblemResponse(BadSession());
+               co_return JsonResponse(HttpStatus::ok, HomeJson(*home));
+             });
+
+  router.Add(Verb::get, "/v1/portal/resources",
+             [d](Request& request, RouteContext& context) -> awaitable<Response> {
+               auto session = Authenticate(*d, request);
+               if (!session.ok()) co_return ProblemResponse(session.problem());
+               context.actor = session->user_id;
+               QueryReader q(request.target());
+               if (auto problem = co_await AwaitFresh(q, *d->runner, *d->pool, "access")) {
+                 co_return ProblemResponse(*problem);
+               }
+               auto type = q.OptionalString("type", kId);
+               auto status = q.OptionalString("status", kId);
+               if (auto problem = q.Finish()) co_return ProblemResponse(*problem);
+               std::optional<schema::ResourceType> parsed_type;
+               std::optional<schema::ResourceStatus> parsed_status;
+               if (type) {
+                 parsed_type = domain::ParseResourceType(*type);
+                 if (!parsed_type) {
+                   co_return ProblemResponse(
+                       Problem::BadRequest("unknown resource type '" + *type + "'").WithField("type"));
+                 }
+               }
+               if (status) {
+                 parsed_status = domain::ParseResourceStatus(*status);
+                 if (!parsed_status) {
+                   co_return ProblemResponse(
+                       Problem::BadRequest("unknown status '" + *status + "'").WithField("status"));
+                 }
+               }
+               boost::json::array resources;
+               for (const auto& resource : d->access->ListVisibleResources(
+                        domain::UserId(session->user_id),
+                        projections::ResourceFilter::Of(parsed_type, parsed_status), NowMicros())) {
+                 resources.push_back(ResourceJson(resource));
+               }
+               co_return JsonResponse(HttpStatus::ok, {{"resources", std::move(resources)}});
+             });
+
+  router.Add(Verb::get, "/v1/portal/resources/{id}",
+             [d](Request& request, RouteContext& context) -> awaitable<Response> {
+               auto session = Authenticate(*d, request);
+               if (!session.ok()) co_return ProblemResponse(session.problem());
+               context.actor = session->user_id;
+               QueryReader q(request.target());
+               if (auto problem = co_await AwaitFresh(q, *d->runner, *d->pool, "access")) {
+                 co_return ProblemResponse(*problem);
+               }
+               if (auto problem = q.Finish()) co_return ProblemResponse(*problem);
+               const std::string id(context.Param("id"));
+               auto resource = d->access->GetVisibleResource(domain::UserId(session->user_id),
+                                                             domain::ResourceId(id), NowMicros());
+               if (!resource) co_return ProblemResponse(Problem::NotFound("no resource '" + id + "'"));
+               co_return JsonResponse(HttpStatus::ok, ResourceJson(*resource));
+             });
+
+  router.Add(Verb::get, "/v1/portal/resources/{id}/notes",
+             [d](Request& request, RouteContext& context) -> awaitable<Response> {
+               auto session = Authenticate(*d, request);
+               if (!session.ok()) co_return ProblemResponse(session.problem());
+               context.actor = session->user_id;
+               QueryReader q(request.target());
+               if (auto problem = co_await AwaitFresh(q, *d->runner, *d->pool, "access")) {
+                 co_return ProblemResponse(*problem);
+               }
+               if (auto problem = q.Finish()) co_return ProblemResponse(*problem);
+               const std::string id(context.Param("id"));
+               auto notes = d->access->VisibleNotes(domain::UserId(session->user_id),
+                                                    domain::ResourceId(id), NowMicros());
+               if (!notes) co_return ProblemResponse(Problem::NotFound("no resource '" + id + "'"));
+               boost::json::array out;
+               for (const auto& note : *notes) out.push_back(NoteJson(note));
+               co_return JsonResponse(HttpStatus::ok, {{"notes", std::move(out)}});
+             });
+}
+
+}  // namespace portico::gateway

@@ -1,0 +1,294 @@
+// The staff and portal routes end to end: a real System (log, embedded Kafka, relay,
+// projections, HTTP) on a temporary data directory, spoken to over a loopback socket.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <boost/json.hpp>
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+#include <set>
+#include <string>
+
+#include "app/http_client.h"
+#include "gateway/app/system.h"
+
+namespace portico::gateway {
+namespace {
+
+using app_testing::HttpClient;
+using app_testing::HttpReply;
+namespace json = boost::json;
+
+constexpr const char* kAdminKey = "app-test-admin-key-0123456789abcdefghijk";
+
+class RoutesTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new std::filesystem::path(std::filesystem::temp_directory_path() /
+                                     ("portico-app-test-" + std::to_string(::getpid())));
+    std::filesystem::remove_all(*dir_);
+    ::setenv("PORTICO_ADMIN_KEY", kAdminKey, 1);
+    ServeOptions options;
+    options.data_dir = dir_->string();
+    options.http = "127.0.0.1:0";
+    auto started = System::Start(options);
+    ASSERT_TRUE(started.ok()) << started.status().ToString();
+    system_ = std::move(started).value().release();
+    client_ = new HttpClient(system_->http_url());
+    Seed();
+  }
+
+  static void TearDownTestSuite() {
+    delete client_;
+    delete system_;
+    std::filesystem::remove_all(*dir_);
+    delete dir_;
+  }
+
+  static HttpReply Staff(boost::beast::http::verb verb, const std::string& target,
+                         const json::value& body = nullptr) {
+    return client_->Send(verb, target, kAdminKey, body.is_null() ? "" : json::serialize(body));
+  }
+
+  static std::uint64_t Position(const HttpReply& reply) {
+    const auto body = reply.json();
+    return body.as_object().at("position").to_number<std::uint64_t>();
+  }
+
+  static std::uint64_t Head() {
+    auto reply = client_->Get("/v1/status");
+    return Position(reply);
+  }
+
+  static void ExpectOk(const HttpReply& reply) {
+    EXPECT_EQ(reply.status, 200u) << reply.body;
+  }
+
+  static void CreateUser(const std::string& org, const std::string& id, const std::string& level) {
+    ExpectOk(Staff(boost::beast::http::verb::post, "/v1/orgs/" + org + "/users",
+                   {{"user_id", id},
+                    {"username", id + "@example.com"},
+                    {"display_name", "User " + id},
+                    {"email", id + "@example.com"},
+                    {"user_type", "active"},
+                    {"level", level},
+                    {"password", "correct horse " + id}}));
+  }
+
+  static void Seed() {
+    using boost::beast::http::verb;
+    for (const char* org : {"acme", "globex"}) {
+      ExpectOk(Staff(verb::post, "/v1/orgs", {{"org_id", org}, {"name", org}, {"kind", "client"}}));
+      ExpectOk(Staff(verb::post, std::string("/v1/orgs/") + org + "/access", {{"mode", "enabled"}}));
+    }
+    CreateUser("acme", "alice", "client-manager");
+    CreateUser("acme", "archie", "client-manager");
+    CreateUser("globex", "gina", "client-manager");
+    ExpectOk(Staff(verb::put, "/v1/resources/a-task",
+                   {{"type", "task"}, {"org_id", "acme"}, {"title", "Fix the boiler"}}));
+    ExpectOk(Staff(verb::put, "/v1/resources/a-quote",
+                   {{"type", "quote"}, {"org_id", "acme"}, {"title", "New boiler"}}));
+    ExpectOk(Staff(verb::put, "/v1/resources/g-task",
+                   {{"type", "task"}, {"org_id", "globex"}, {"title", "Globex job"}}));
+    ExpectOk(Staff(verb::post, "/v1/notes",
+                   {{"note_id", "n-client"}, {"resource_id", "a-task"},
+                    {"body", "We are on it"}, {"visibility", "client"}}));
+    ExpectOk(Staff(verb::post, "/v1/notes",
+                   {{"note_id", "n-internal"}, {"resource_id", "a-task"},
+                    {"body", "Customer is difficult"}, {"visibility", "internal"}}));
+  }
+
+  static HttpReply Login(const std::string& user, const std::string& password) {
+    return client_->Post("/v1/portal/login", "",
+                         {{"username", user + "@example.com"}, {"password", password}});
+  }
+  static std::string LoginOk(const std::string& user) {
+    auto reply = Login(user, "correct horse " + user);
+    EXPECT_EQ(reply.status, 200u) << reply.body;
+    if (reply.status != 200) return {};
+    const auto body = reply.json();
+    return std::string(body.as_object().at("token").as_string());
+  }
+
+  static inline std::filesystem::path* dir_ = nullptr;
+  static inline System* system_ = nullptr;
+  static inline HttpClient* client_ = nullptr;
+};
+
+TEST_F(RoutesTest, StaffReadsOrgAndUser) {
+  auto org = client_->Get("/v1/orgs/acme?min_position=" + std::to_string(Head()), kAdminKey);
+  ASSERT_EQ(org.status, 200u) << org.body;
+  const auto org_json = org.json();
+  EXPECT_EQ(org_json.at("kind"), "client");
+  EXPECT_EQ(org_json.at("access_mode"), "enabled");
+  auto user = client_->Get("/v1/users/alice?min_position=" + std::to_string(Head()), kAdminKey);
+  ASSERT_EQ(user.status, 200u) << user.body;
+  const auto user_json = user.json();
+  EXPECT_EQ(user_json.at("level"), "client-manager");
+  EXPECT_EQ(user_json.at("has_password"), true);
+  EXPECT_EQ(user.body.find("argon2"), std::string::npos);  // the hash never leaves
+  EXPECT_EQ(client_->Get("/v1/orgs/nope", kAdminKey).status, 404u);
+  auto check = client_->Get("/v1/check?user_id=alice&capability=quotes.view&resource_id=a-quote",
+                            kAdminKey);
+  ASSERT_EQ(check.status, 200u) << check.body;
+  const auto check_json = check.json();
+  EXPECT_EQ(check_json.at("allowed"), true);
+}
+
+TEST_F(RoutesTest, DuplicateOrgIsConflictAndUnknownParentIsNotFound) {
+  using boost::beast::http::verb;
+  EXPECT_EQ(Staff(verb::post, "/v1/orgs", {{"org_id", "acme"}, {"name", "x"}, {"kind", "client"}})
+                .status,
+            409u);
+  EXPECT_EQ(Staff(verb::post, "/v1/orgs",
+                  {{"org_id", "sub"}, {"name", "x"}, {"kind", "client"}, {"parent_org_id", "zzz"}})
+                .status,
+            404u);
+}
+
+TEST_F(RoutesTest, PortalSeesExactlyItsOwnResources) {
+  const auto token = LoginOk("alice");
+  ASSERT_FALSE(token.empty());
+  auto me = client_->Get("/v1/portal/me", token);
+  ASSERT_EQ(me.status, 200u) << me.body;
+  const auto me_json = me.json();
+  EXPECT_EQ(me_json.at("user").at("user_id"), "alice");
+  EXPECT_EQ(me_json.at("org").at("org_id"), "acme");
+
+  auto list = client_->Get("/v1/portal/resources", token);
+  ASSERT_EQ(list.status, 200u) << list.body;
+  std::set<std::string> ids;
+  const auto list_json = list.json();
+  for (const auto& r : list_json.at("resources").as_array()) {
+    ids.insert(std::string(r.at("resource_id").as_string()));
+  }
+  EXPECT_EQ(ids, (std::set<std::string>{"a-quote", "a-task"}));
+
+  auto tasks = client_->Get("/v1/portal/resources?type=task", token);
+  ASSERT_EQ(tasks.status, 200u);
+  const auto tasks_json = tasks.json();
+  EXPECT_EQ(tasks_json.at("resources").as_array().size(), 1u);
+
+  EXPECT_EQ(client_->Get("/v1/portal/resources/a-task", token).status, 200u);
+  auto other = client_->Get("/v1/portal/resources/g-task", token);
+  EXPECT_EQ(other.status, 404u);
+  EXPECT_EQ(other.content_type, "application/problem+json");
+  EXPECT_EQ(client_->Get("/v1/portal/resources/g-task/notes", token).status, 404u);
+
+  auto notes = client_->Get("/v1/portal/resources/a-task/notes", token);
+  ASSERT_EQ(notes.status, 200u) << notes.body;
+  const auto notes_json = notes.json();
+  const auto& arr = notes_json.at("notes").as_array();
+  ASSERT_EQ(arr.size(), 1u);
+  EXPECT_EQ(arr[0].at("note_id"), "n-client");
+}
+
+TEST_F(RoutesTest, BadLoginsAreTheSame401) {
+  auto wrong = Login("alice", "not the password");
+  auto unknown = Login("nobody", "whatever password");
+  EXPECT_EQ(wrong.status, 401u);
+  EXPECT_EQ(unknown.status, 401u);
+  const auto wrong_json = wrong.json();
+  const auto unknown_json = unknown.json();
+  EXPECT_EQ(wrong_json.at("detail"), unknown_json.at("detail"));
+  EXPECT_EQ(client_->Get("/v1/portal/me", "not-a-token").status, 401u);
+  EXPECT_EQ(client_->Get("/v1/portal/me").status, 401u);
+}
+
+TEST_F(RoutesTest, EndedSessionFailsOnTheNextRequest) {
+  auto login = Login("alice", "correct horse alice");
+  ASSERT_EQ(login.status, 200u) << login.body;
+  const auto login_json = login.json();
+  const std::string token(login_json.at("token").as_string());
+  const std::string session(login_json.at("session_id").as_string());
+  ASSERT_EQ(client_->Get("/v1/portal/me", token).status, 200u);
+  auto sessions = client_->Get("/v1/users/alice/sessions", kAdminKey);
+  ASSERT_EQ(sessions.status, 200u);
+  EXPECT_NE(sessions.body.find(session), std::string::npos);
+  ExpectOk(client_->Delete("/v1/sessions/" + session, kAdminKey));
+  EXPECT_EQ(client_->Get("/v1/portal/me", token).status, 401u);
+}
+
+TEST_F(RoutesTest, LogoutEndsTheSession) {
+  const auto token = LoginOk("gina");
+  ASSERT_EQ(client_->Get("/v1/portal/me", token).status, 200u);
+  ExpectOk(client_->Post("/v1/portal/logout", token, json::object{}));
+  EXPECT_EQ(client_->Get("/v1/portal/me", token).status, 401u);
+}
+
+TEST_F(RoutesTest, ArchivedUserSessionsFailAtOnce) {
+  const auto first = LoginOk("archie");
+  const auto second = LoginOk("archie");
+  ASSERT_EQ(client_->Get("/v1/portal/resources", first).status, 200u);
+  auto archived = client_->Post("/v1/users/archie/archive", kAdminKey, json::object{});
+  ASSERT_EQ(archived.status, 200u) << archived.body;
+  const auto archived_json = archived.json();
+  EXPECT_EQ(archived_json.at("ended_sessions"), 2);
+  EXPECT_EQ(client_->Get("/v1/portal/resources", first).status, 401u);
+  EXPECT_EQ(client_->Get("/v1/portal/me", second).status, 401u);
+  EXPECT_EQ(Login("archie", "correct horse archie").status, 401u);
+}
+
+TEST_F(RoutesTest, BadRequestsAppendNothing) {
+  const auto head = Head();
+  auto malformed = client_->Send(boost::beast::http::verb::post, "/v1/orgs", kAdminKey,
+                                 "{\"org_id\": ");
+  EXPECT_EQ(malformed.status, 400u);
+  EXPECT_EQ(malformed.content_type, "application/problem+json");
+  auto unknown = Staff(boost::beast::http::verb::post, "/v1/orgs",
+                       {{"org_id", "x1"}, {"name", "x"}, {"kind", "client"}, {"colour", "red"}});
+  EXPECT_EQ(unknown.status, 400u);
+  const auto unknown_json = unknown.json();
+  EXPECT_EQ(unknown_json.at("field"), "colour");
+  auto unauthenticated = client_->Post("/v1/orgs", "", {{"org_id", "x2"}, {"name", "x"}, {"kind", "client"}});
+  EXPECT_EQ(unauthenticated.status, 401u);
+  EXPECT_EQ(unauthenticated.content_type, "application/problem+json");
+  auto wrong_key = client_->Post("/v1/orgs", "wrong-key", {{"org_id", "x3"}, {"name", "x"}, {"kind", "client"}});
+  EXPECT_EQ(wrong_key.status, 401u);
+  auto short_password = Staff(boost::beast::http::verb::post, "/v1/orgs/acme/users",
+                              {{"user_id", "shorty"}, {"username", "shorty"}, {"display_name", "S"},
+                               {"email", "s@example.com"}, {"user_type", "active"},
+                               {"level", "client-base"}, {"password", "abc"}});
+  EXPECT_EQ(short_password.status, 422u) << short_password.body;
+  EXPECT_EQ(Head(), head);
+}
+
+TEST_F(RoutesTest, AuditShowsTheActor) {
+  auto audit = client_->Get("/v1/audit?org_id=acme&min_position=" + std::to_string(Head()),
+                            kAdminKey);
+  ASSERT_EQ(audit.status, 200u) << audit.body;
+  const auto audit_json = audit.json();
+  const auto& events = audit_json.at("events").as_array();
+  ASSERT_FALSE(events.empty());
+  EXPECT_EQ(events[0].at("type"), "org_registered");
+  EXPECT_EQ(events[0].at("actor"), "admin");
+  auto log = client_->Get("/v1/events?from=1&limit=2", kAdminKey);
+  ASSERT_EQ(log.status, 200u) << log.body;
+  const auto log_json = log.json();
+  EXPECT_EQ(log_json.at("events").as_array().size(), 2u);
+}
+
+}  // namespace
+}  // namespace portico::gateway
+
+namespace portico::gateway {
+namespace {
+
+TEST_F(RoutesTest, SettingsRoundTrip) {
+  using boost::beast::http::verb;
+  auto put = Staff(verb::put, "/v1/settings",
+                   {{"portal_enabled", true}, {"self_registration", "off"},
+                    {"password_min_length", 8}, {"session_idle_minutes", 30},
+                    {"session_absolute_hours", 12}, {"lockout_threshold", 5},
+                    {"lockout_minutes", 15}});
+  ASSERT_EQ(put.status, 200u) << put.body;
+  auto get = client_->Get("/v1/settings?min_position=" + std::to_string(Position(put)), kAdminKey);
+  ASSERT_EQ(get.status, 200u) << get.body;
+  const auto body = get.json();
+  EXPECT_EQ(body.at("password_min_length"), 8);
+  EXPECT_EQ(body.at("self_registration"), "off");
+}
+
+}  // namespace
+}  // namespace portico::gateway
