@@ -9,6 +9,7 @@
 #include <sodium.h>
 
 #include "common/log.h"
+#include "gateway/app/demo_data.h"
 #include "gateway/app/system.h"
 #include "gateway/serve_options.h"
 
@@ -28,6 +29,21 @@ int Serve(const portico::gateway::ServeOptions& options) {
     fmt::print("Staff key (shown once, keep it): {}\n", *key);
     fmt::print("Try: curl -H 'Authorization: Bearer {}' {}/v1/status\n", *key,
                (*system)->http_url());
+  } else {
+    fmt::print("Staff key: as printed on first start, or set PORTICO_ADMIN_KEY\n");
+  }
+  if (options.demo) {
+    using portico::gateway::kDemoPassword;
+    using portico::gateway::kDemoUsername;
+    fmt::print("{}\n", (*system)->demo_seeded()
+                           ? "Demo data seeded (orgs acme, acme-north, globex, sparkies; a user "
+                             "on each preset, all with the demo password)."
+                           : "Demo data: the log already holds events; the demo data is already "
+                             "there (if this data directory was started with --demo).");
+    fmt::print("Demo portal login: username {} password {}\n", kDemoUsername, kDemoPassword);
+    fmt::print("Try: curl -X POST -H 'Content-Type: application/json' -d "
+               "'{{\"username\":\"{}\",\"password\":\"{}\"}}' {}/v1/portal/login\n",
+               kDemoUsername, kDemoPassword, (*system)->http_url());
   }
   std::fflush(stdout);
 

@@ -18,7 +18,10 @@ po::options_description Describe(ServeOptions& out) {
       ("kafka", po::value(&out.kafka)->default_value(out.kafka),
        "'embedded' (an in-process Kafka broker on loopback) or HOST:PORT,... of a cluster")
       ("admin-key-file", po::value(&out.admin_key_file),
-       "file holding the first staff key (else PORTICO_ADMIN_KEY, else one is generated)");
+       "file holding the first staff key (else PORTICO_ADMIN_KEY, else one is generated)")
+      ("demo", po::bool_switch(&out.demo),
+       "seed a small demo dataset (organisations, users on each preset, resources, notes) "
+       "when the event log is empty");
   return desc;
 }
 

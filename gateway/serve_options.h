@@ -13,6 +13,7 @@ struct ServeOptions {
   std::string http = "127.0.0.1:8080";  // HOST:PORT to listen on
   std::string kafka = "embedded";       // "embedded" or a bootstrap.servers list
   std::string admin_key_file;           // optional; PORTICO_ADMIN_KEY also works
+  bool demo = false;                    // seed the demo dataset into an empty log
 };
 
 // Parses the arguments after "serve". Unknown options and malformed values are an

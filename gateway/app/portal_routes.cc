@@ -3,14 +3,17 @@
 #include <sodium.h>
 
 #include <boost/json.hpp>
+#include <memory>
 
 #include "domain/catalogue.h"
+#include "domain/decide.h"
 #include "domain/validate.h"
 #include "gateway/app/json_views.h"
 #include "gateway/http/async.h"
 #include "gateway/http/auth.h"
 #include "gateway/http/json_body.h"
 #include "gateway/http/query.h"
+#include "gateway/http/rate_limiter.h"
 #include "gateway/http/response.h"
 #include "projections/portal_view.h"
 
@@ -27,6 +30,26 @@ namespace {
 using boost::asio::awaitable;
 constexpr StringRule kId{.min_length = 1, .max_length = 128};
 constexpr std::chrono::milliseconds kLoginVisibleWait{2000};
+
+// Login attempts (and current-password checks), before any argon2id work: per user name a
+// burst of 10 then one a second, per client address (many users may share one behind NAT) a
+// burst of 50 then five a second; beyond that 429 with Retry-After. The domain's lockout still
+// counts bad passwords; this bounds the hashing anyone can make us do.
+struct LoginLimits {
+  RateLimiter by_user{{.rate_per_second = 1.0, .burst = 10.0}};
+  RateLimiter by_address{{.rate_per_second = 5.0, .burst = 50.0}};
+
+  // The 429, or nothing when both buckets allow the attempt. An attempt refused for its user
+  // takes nothing from its address's bucket.
+  std::optional<Problem> Admit(const std::string& address, const std::string& user) {
+    const auto now = RateLimiter::Clock::now();
+    auto decision = by_user.Acquire(user, now);
+    if (decision.allowed) decision = by_address.Acquire(address, now);
+    if (decision.allowed) return std::nullopt;
+    return Problem::TooManyRequests("too many login attempts; try again later",
+                                    decision.retry_after);
+  }
+};
 
 Problem BadLogin() { return Problem::Unauthenticated("invalid user name or password"); }
 Problem BadSession() { return Problem::Unauthenticated("missing, invalid or expired session token"); }
@@ -111,15 +134,23 @@ boost::json::object HomeJson(const projections::PortalHome& home) {
 void AddPortalRoutes(Router& router, const AppRouteDeps& deps) {
   const auto* d = &deps;
   (void)DummyHash();  // pay for it at start, not on the first unknown user name
+  auto limits = std::make_shared<LoginLimits>();
 
   router.Add(Verb::post, "/v1/portal/login",
-             [d](Request& request, RouteContext&) -> awaitable<Response> {
+             [d, limits](Request& request, RouteContext& context) -> awaitable<Response> {
                auto body = ParseJsonObject(request);
                if (!body.ok()) co_return ProblemResponse(body.problem());
                ObjectReader r(*body);
                auto username = r.RequiredString("username", {.min_length = 1, .max_length = 256});
                auto password = r.RequiredString("password", {.min_length = 1, .max_length = 1024});
                if (auto problem = r.Finish()) co_return ProblemResponse(*problem);
+               {
+                 auto canonical = domain::NormaliseUsername(username);
+                 if (auto problem = limits->Admit(context.remote_address,
+                                                  "name:" + (canonical.ok() ? *canonical : username))) {
+                   co_return ProblemResponse(*problem);
+                 }
+               }
 
                struct Found {
                  std::string user_id;
@@ -196,6 +227,59 @@ void AddPortalRoutes(Router& router, const AppRouteDeps& deps) {
                cmd.reason = schema::SessionEndReason::Logout;
                auto out = co_await d->processor->SubmitAsync(std::move(cmd), PortalActor(*session));
                co_return CommandReply(out);
+             });
+
+  router.Add(Verb::post, "/v1/portal/password",
+             [d, limits](Request& request, RouteContext& context) -> awaitable<Response> {
+               auto session = Authenticate(*d, request);
+               if (!session.ok()) co_return ProblemResponse(session.problem());
+               context.actor = session->user_id;
+               auto body = ParseJsonObject(request);
+               if (!body.ok()) co_return ProblemResponse(body.problem());
+               ObjectReader r(*body);
+               auto current = r.RequiredString("current_password", {.min_length = 1, .max_length = 1024});
+               auto next = r.RequiredString("new_password", {.min_length = 1, .max_length = 128});
+               if (auto problem = r.Finish()) co_return ProblemResponse(*problem);
+               if (auto problem = limits->Admit(context.remote_address, "user:" + session->user_id)) {
+                 co_return ProblemResponse(*problem);
+               }
+               const std::string hash = d->processor->Read([&](const domain::AccessState& state) {
+                 const auto* user = state.FindUser(session->user_id);
+                 return user == nullptr ? std::string() : user->password_hash;
+               });
+               const Status policy = d->processor->Read([&](const domain::AccessState& state) {
+                 return domain::CheckPasswordPolicy(state.settings, next);
+               });
+               // Verify the current password and hash the new one on the pool, in one trip.
+               auto hashed = co_await OnWorkerPool(
+                   *d->pool, [&hash, &current, &next, &policy]() -> Result<std::string> {
+                     if (hash.empty() || !VerifyPassword(hash, current)) {
+                       return Status::PermissionDenied("the current password is wrong");
+                     }
+                     if (!policy.ok()) return policy;
+                     return HashPassword(next);
+                   });
+               if (!hashed.ok()) {
+                 if (hashed.status().code() == StatusCode::kPermissionDenied) {
+                   co_return ProblemResponse(Problem::BadRequest(hashed.status().message())
+                                                 .WithField("current_password"));
+                 }
+                 if (hashed.status().code() == StatusCode::kInvalidArgument ||
+                     hashed.status().code() == StatusCode::kFailedPrecondition) {
+                   co_return ProblemResponse(
+                       Problem::FromStatus(hashed.status()).WithField("new_password"));
+                 }
+                 co_return ProblemResponse(Problem::FromStatus(hashed.status()));
+               }
+               domain::SetPassword cmd;
+               cmd.user_id = domain::UserId(session->user_id);
+               cmd.password = domain::NewPassword{std::move(next), std::move(hashed).value()};
+               cmd.keep_session_id = domain::SessionId(session->session_id);
+               // Submit marks the other sessions ended on this node before it returns.
+               auto out = co_await d->processor->SubmitAsync(std::move(cmd), PortalActor(*session));
+               boost::json::object extra;
+               if (out.ok()) extra["ended_sessions"] = out->ended_sessions.size();
+               co_return CommandReply(out, std::move(extra));
              });
 
   router.Add(Verb::get, "/v1/portal/me",

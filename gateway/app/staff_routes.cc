@@ -1,9 +1,11 @@
 #include "gateway/app/staff_routes.h"
 
+#include <algorithm>
 #include <boost/json.hpp>
 
 #include "domain/catalogue.h"
 #include "domain/decide.h"
+#include "domain/presets.h"
 #include "gateway/app/json_views.h"
 #include "gateway/http/async.h"
 #include "gateway/http/auth.h"
@@ -75,6 +77,21 @@ boost::json::object EventJson(const eventstore::StoredEvent& stored) {
   boost::system::error_code ec;
   auto data = boost::json::parse(projections::RenderEventBody(env), ec);
   out["data"] = ec ? boost::json::value(nullptr) : std::move(data);
+  return out;
+}
+
+// A level as GET /v1/levels shows it.
+boost::json::object LevelJson(const domain::Level& level) {
+  boost::json::array caps;
+  for (const auto& [capability, scope] : level.capabilities.Entries()) {
+    caps.push_back({{"capability", domain::CapabilityName(capability)},
+                    {"scope", domain::ScopeName(scope)}});
+  }
+  boost::json::object out{{"level_id", level.id.value()},
+                          {"name", level.name},
+                          {"preset", level.preset},
+                          {"capabilities", std::move(caps)}};
+  if (!level.seed.empty()) out["seed"] = level.seed;
   return out;
 }
 
@@ -213,6 +230,49 @@ void AddStaffRoutes(Router& router, const AppRouteDeps& deps) {
                auto out = co_await d->processor->SubmitAsync(cmd, StaffActor(context),
                                                             IdempotencyKey(request));
                co_return CommandReply(out);
+             }));
+
+  // -- Levels ------------------------------------------------------------------------------
+  router.Add(Verb::get, "/v1/levels",
+             staff([d](Request& request, RouteContext&) -> awaitable<Response> {
+               QueryReader q(request.target());
+               if (auto problem = co_await AwaitFresh(q, *d->runner, *d->pool, "access")) {
+                 co_return ProblemResponse(*problem);
+               }
+               if (auto problem = q.Finish()) co_return ProblemResponse(*problem);
+               boost::json::array levels;
+               for (const auto& preset : domain::Presets()) levels.push_back(LevelJson(preset));
+               auto custom = d->access->Read([](const projections::AccessIndex& index) {
+                 std::vector<boost::json::object> out;
+                 for (const auto& [id, level] : index.state().levels) out.push_back(LevelJson(level));
+                 return out;
+               });
+               std::sort(custom.begin(), custom.end(), [](const auto& a, const auto& b) {
+                 return a.at("level_id").as_string() < b.at("level_id").as_string();
+               });
+               for (auto& level : custom) levels.push_back(std::move(level));
+               co_return JsonResponse(HttpStatus::ok, {{"levels", std::move(levels)}});
+             }));
+
+  router.Add(Verb::put, "/v1/levels/{level_id}",
+             staff([d](Request& request, RouteContext& context) -> awaitable<Response> {
+               auto body = ParseJsonObject(request);
+               if (!body.ok()) co_return ProblemResponse(body.problem());
+               ObjectReader r(*body);
+               domain::DefineLevel cmd;
+               cmd.level_id = domain::LevelId(std::string(context.Param("level_id")));
+               cmd.name = r.RequiredString("name", {.min_length = 1, .max_length = 200});
+               r.ObjectArray("capabilities", true, 200, [&cmd](ObjectReader& entry) {
+                 domain::LevelEntry e;
+                 e.capability = entry.RequiredString("capability", kId);
+                 e.scope = entry.OptionalString("scope", kId).value_or("");
+                 cmd.capabilities.push_back(std::move(e));
+               });
+               if (auto problem = r.Finish()) co_return ProblemResponse(*problem);
+               const std::string id = cmd.level_id.value();
+               auto out = co_await d->processor->SubmitAsync(std::move(cmd), StaffActor(context),
+                                                            IdempotencyKey(request));
+               co_return CommandReply(out, {{"level_id", id}});
              }));
 
   // -- Users -------------------------------------------------------------------------------

@@ -10,6 +10,7 @@
 #include <boost/asio/thread_pool.hpp>
 
 #include "gateway/app/command_processor.h"
+#include "gateway/app/demo_data.h"
 #include "gateway/app/portal_routes.h"
 #include "gateway/app/staff_routes.h"
 #include "gateway/app/status_routes.h"
@@ -36,6 +37,7 @@ struct System::Parts {
   std::unique_ptr<projections::ProjectionRunner> runner;
   std::unique_ptr<StaffKeys> staff_keys;
   std::optional<std::string> generated_admin_key;
+  bool demo_seeded = false;
   MetricsRegistry metrics;
   Router router;
   StatusSources status;
@@ -158,6 +160,15 @@ Status StartCommands(System::Parts& parts) {
   return Status::Ok();
 }
 
+// --demo on an empty log: the demo dataset, before HTTP opens (no request sees half of it).
+Status SeedDemo(System::Parts& parts, const ServeOptions& options) {
+  if (!options.demo || parts.store->Head().value() != 0) return Status::Ok();
+  RETURN_IF_ERROR(Prefix("demo data", SeedDemoData(*parts.processor)));
+  parts.demo_seeded = true;
+  NamedLogger("gateway")->info("demo data seeded up to position {}", parts.store->Head().value());
+  return Status::Ok();
+}
+
 void RegisterGauges(System::Parts& parts) {
   auto& m = parts.metrics;
   const auto* store = parts.store.get();
@@ -223,6 +234,7 @@ Result<std::unique_ptr<System>> System::Start(const ServeOptions& options) {
   if (started.ok()) started = StartRelay(*parts, options);
   if (started.ok()) started = StartProjections(*parts);
   if (started.ok()) started = StartCommands(*parts);
+  if (started.ok()) started = SeedDemo(*parts, options);
   if (started.ok()) {
     RegisterGauges(*parts);
     started = StartHttp(*parts, options);
@@ -238,6 +250,7 @@ System::System(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
 System::~System() { Stop(); }
 void System::Stop() { parts_->Stop(); }
 std::string System::http_url() const { return parts_->http_url; }
+bool System::demo_seeded() const { return parts_->demo_seeded; }
 std::string System::kafka_bootstrap() const { return parts_->bootstrap; }
 const std::optional<std::string>& System::generated_admin_key() const {
   return parts_->generated_admin_key;

@@ -34,6 +34,9 @@ class System {
   std::string kafka_bootstrap() const;
   // Set when this start generated the first staff key (print it once).
   const std::optional<std::string>& generated_admin_key() const;
+  // --demo: true when this start seeded the demo dataset (the log was empty), false when the
+  // log already held events (the demo data, or other history) or --demo was not given.
+  bool demo_seeded() const;
 
   struct Parts;  // system.cc
 

@@ -15,6 +15,7 @@ namespace portico::app_testing {
 struct HttpReply {
   unsigned status = 0;
   std::string content_type;
+  std::string retry_after;  // the Retry-After header, when any
   std::string body;
   boost::json::value json() const {
     boost::system::error_code ec;
@@ -56,6 +57,7 @@ class HttpClient {
     HttpReply reply;
     reply.status = response.result_int();
     reply.content_type = std::string(response[http::field::content_type]);
+    reply.retry_after = std::string(response[http::field::retry_after]);
     reply.body = response.body();
     boost::system::error_code ignored;
     socket.shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);

@@ -9,6 +9,8 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "app/http_client.h"
 #include "gateway/app/system.h"
@@ -288,6 +290,95 @@ TEST_F(RoutesTest, SettingsRoundTrip) {
   const auto body = get.json();
   EXPECT_EQ(body.at("password_min_length"), 8);
   EXPECT_EQ(body.at("self_registration"), "off");
+}
+
+TEST_F(RoutesTest, LevelsListsPresetsAndDefinesCustomLevels) {
+  using boost::beast::http::verb;
+  auto put = Staff(verb::put, "/v1/levels/site-viewer",
+                   {{"name", "Site viewer"},
+                    {"capabilities", json::array{json::object{{"capability", "tasks.create"}}}}});
+  ASSERT_EQ(put.status, 200u) << put.body;
+  auto preset = Staff(verb::put, "/v1/levels/client-manager",
+                      {{"name", "Mine now"}, {"capabilities", json::array{}}});
+  EXPECT_NE(preset.status, 200u) << preset.body;
+  auto get = client_->Get("/v1/levels?min_position=" + std::to_string(Position(put)), kAdminKey);
+  ASSERT_EQ(get.status, 200u) << get.body;
+  std::set<std::string> ids;
+  bool custom_seen = false;
+  const auto body = get.json();
+  for (const auto& level : body.at("levels").as_array()) {
+    const auto& o = level.as_object();
+    ids.emplace(o.at("level_id").as_string());
+    if (o.at("level_id") == "site-viewer") {
+      custom_seen = true;
+      EXPECT_EQ(o.at("name"), "Site viewer");
+      EXPECT_EQ(o.at("preset"), false);
+      ASSERT_EQ(o.at("capabilities").as_array().size(), 1u) << get.body;
+      EXPECT_EQ(o.at("capabilities").as_array()[0].at("capability"), "tasks.create");
+    }
+    if (o.at("level_id") == "client-manager") {
+      EXPECT_EQ(o.at("preset"), true);
+      EXPECT_TRUE(o.contains("seed"));
+      EXPECT_FALSE(o.at("capabilities").as_array().empty());
+    }
+  }
+  EXPECT_TRUE(custom_seen) << get.body;
+  for (const char* preset_id : {"client-manager", "client-base", "contractor-manager",
+                                "contractor-base", "client-self-service", "portal-basic",
+                                "portal-advanced", "portal-manager"}) {
+    EXPECT_TRUE(ids.count(preset_id)) << preset_id;
+  }
+}
+
+TEST_F(RoutesTest, PortalPasswordChangeEndsTheOtherSessions) {
+  CreateUser("acme", "pat", "client-manager");
+  const auto first = LoginOk("pat");
+  const auto second = LoginOk("pat");
+  ASSERT_FALSE(first.empty());
+  ASSERT_FALSE(second.empty());
+  auto wrong = client_->Post("/v1/portal/password", first,
+                             {{"current_password", "not it"}, {"new_password", "a new secret 1"}});
+  EXPECT_EQ(wrong.status, 400u) << wrong.body;
+  auto weak = client_->Post("/v1/portal/password", first,
+                            {{"current_password", "correct horse pat"}, {"new_password", "x"}});
+  EXPECT_EQ(weak.status, 422u) << weak.body;
+  EXPECT_EQ(client_->Get("/v1/portal/me", second).status, 200u);
+
+  auto changed = client_->Post("/v1/portal/password", first,
+                               {{"current_password", "correct horse pat"},
+                                {"new_password", "a new secret 1"}});
+  ASSERT_EQ(changed.status, 200u) << changed.body;
+  EXPECT_EQ(changed.json().at("ended_sessions"), 1);
+  EXPECT_EQ(client_->Get("/v1/portal/me", second).status, 401u);
+  EXPECT_EQ(client_->Get("/v1/portal/me", first).status, 200u);
+  EXPECT_EQ(Login("pat", "correct horse pat").status, 401u);
+  EXPECT_EQ(Login("pat", "a new secret 1").status, 200u);
+}
+
+TEST_F(RoutesTest, LoginsAreRateLimitedPerUserName) {
+  constexpr int kAttempts = 24;
+  std::vector<HttpReply> replies(kAttempts);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kAttempts; ++i) {
+    threads.emplace_back([&replies, i] {
+      replies[i] = client_->Post("/v1/portal/login", "",
+                                 {{"username", "rate-limited@example.com"}, {"password", "guess"}});
+    });
+  }
+  for (auto& t : threads) t.join();
+  int limited = 0;
+  for (const auto& reply : replies) {
+    if (reply.status == 429) {
+      ++limited;
+      EXPECT_FALSE(reply.retry_after.empty());
+    } else {
+      EXPECT_EQ(reply.status, 401u) << reply.body;
+    }
+  }
+  EXPECT_GE(limited, 1);
+  EXPECT_LE(limited, kAttempts - 10);
+  // Another user name from the same address is not held back.
+  EXPECT_EQ(Login("gina", "correct horse gina").status, 200u);
 }
 
 }  // namespace
