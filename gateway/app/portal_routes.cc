@@ -3,6 +3,7 @@
 #include <sodium.h>
 
 #include <boost/json.hpp>
+#include <functional>
 #include <memory>
 
 #include "domain/catalogue.h"
@@ -127,6 +128,28 @@ boost::json::object HomeJson(const projections::PortalHome& home) {
   return {{"user", std::move(user)},     {"org", std::move(org)},
           {"level", std::move(level)},   {"capabilities", std::move(caps)},
           {"counts", std::move(counts)}, {"position", home.position.value()}};
+}
+
+// The read routes of a portal user share their preamble: the session (401 without one), the
+// actor for logs and metrics, min_position, and no unknown query parameter. `read` takes the
+// route's own parameters from the QueryReader and builds the reply; an unknown parameter
+// still turns the reply into a 400.
+using PortalRead = std::function<Response(const projections::ActiveSession& session,
+                                          QueryReader& query, RouteContext& context)>;
+
+Handler PortalGet(const AppRouteDeps* d, PortalRead read) {
+  return [d, read = std::move(read)](Request& request, RouteContext& context) -> awaitable<Response> {
+    auto session = Authenticate(*d, request);
+    if (!session.ok()) co_return ProblemResponse(session.problem());
+    context.actor = session->user_id;
+    QueryReader q(request.target());
+    if (auto problem = co_await AwaitFresh(q, *d->runner, *d->pool, "access")) {
+      co_return ProblemResponse(*problem);
+    }
+    Response reply = read(*session, q, context);
+    if (auto problem = q.Finish()) co_return ProblemResponse(*problem);
+    co_return reply;
+  };
 }
 
 }  // namespace
@@ -283,93 +306,65 @@ void AddPortalRoutes(Router& router, const AppRouteDeps& deps) {
              });
 
   router.Add(Verb::get, "/v1/portal/me",
-             [d](Request& request, RouteContext& context) -> awaitable<Response> {
-               auto session = Authenticate(*d, request);
-               if (!session.ok()) co_return ProblemResponse(session.problem());
-               context.actor = session->user_id;
-               QueryReader q(request.target());
-               if (auto problem = co_await AwaitFresh(q, *d->runner, *d->pool, "access")) {
-                 co_return ProblemResponse(*problem);
-               }
-               if (auto problem = q.Finish()) co_return ProblemResponse(*problem);
+             PortalGet(d, [d](const projections::ActiveSession& session, QueryReader& /*query*/,
+                              RouteContext& /*context*/) -> Response {
                projections::PortalView view(*d->access);
-               auto home = view.Home(domain::UserId(session->user_id), NowMicros());
-               if (!home.ok()) co_return ProblemResponse(BadSession());
-               co_return JsonResponse(HttpStatus::ok, HomeJson(*home));
-             });
+               auto home = view.Home(domain::UserId(session.user_id), NowMicros());
+               if (!home.ok()) return ProblemResponse(BadSession());
+               return JsonResponse(HttpStatus::ok, HomeJson(*home));
+             }));
 
   router.Add(Verb::get, "/v1/portal/resources",
-             [d](Request& request, RouteContext& context) -> awaitable<Response> {
-               auto session = Authenticate(*d, request);
-               if (!session.ok()) co_return ProblemResponse(session.problem());
-               context.actor = session->user_id;
-               QueryReader q(request.target());
-               if (auto problem = co_await AwaitFresh(q, *d->runner, *d->pool, "access")) {
-                 co_return ProblemResponse(*problem);
-               }
+             PortalGet(d, [d](const projections::ActiveSession& session, QueryReader& q,
+                              RouteContext& /*context*/) -> Response {
                auto type = q.OptionalString("type", kId);
                auto status = q.OptionalString("status", kId);
-               if (auto problem = q.Finish()) co_return ProblemResponse(*problem);
                std::optional<schema::ResourceType> parsed_type;
                std::optional<schema::ResourceStatus> parsed_status;
                if (type) {
                  parsed_type = domain::ParseResourceType(*type);
                  if (!parsed_type) {
-                   co_return ProblemResponse(
+                   return ProblemResponse(
                        Problem::BadRequest("unknown resource type '" + *type + "'").WithField("type"));
                  }
                }
                if (status) {
                  parsed_status = domain::ParseResourceStatus(*status);
                  if (!parsed_status) {
-                   co_return ProblemResponse(
+                   return ProblemResponse(
                        Problem::BadRequest("unknown status '" + *status + "'").WithField("status"));
                  }
                }
                boost::json::array resources;
                for (const auto& resource : d->access->ListVisibleResources(
-                        domain::UserId(session->user_id),
+                        domain::UserId(session.user_id),
                         projections::ResourceFilter::Of(parsed_type, parsed_status), NowMicros())) {
                  resources.push_back(ResourceJson(resource));
                }
-               co_return JsonResponse(HttpStatus::ok, {{"resources", std::move(resources)}});
-             });
+               return JsonResponse(HttpStatus::ok, {{"resources", std::move(resources)}});
+             }));
 
   router.Add(Verb::get, "/v1/portal/resources/{id}",
-             [d](Request& request, RouteContext& context) -> awaitable<Response> {
-               auto session = Authenticate(*d, request);
-               if (!session.ok()) co_return ProblemResponse(session.problem());
-               context.actor = session->user_id;
-               QueryReader q(request.target());
-               if (auto problem = co_await AwaitFresh(q, *d->runner, *d->pool, "access")) {
-                 co_return ProblemResponse(*problem);
-               }
-               if (auto problem = q.Finish()) co_return ProblemResponse(*problem);
+             PortalGet(d, [d](const projections::ActiveSession& session, QueryReader& /*query*/,
+                              RouteContext& context) -> Response {
                const std::string id(context.Param("id"));
-               auto resource = d->access->GetVisibleResource(domain::UserId(session->user_id),
+               auto resource = d->access->GetVisibleResource(domain::UserId(session.user_id),
                                                              domain::ResourceId(id), NowMicros());
-               if (!resource) co_return ProblemResponse(Problem::NotFound("no resource '" + id + "'"));
-               co_return JsonResponse(HttpStatus::ok, ResourceJson(*resource));
-             });
+               if (!resource) return ProblemResponse(Problem::NotFound("no resource '" + id + "'"));
+               return JsonResponse(HttpStatus::ok, ResourceJson(*resource));
+             }));
 
   router.Add(Verb::get, "/v1/portal/resources/{id}/notes",
-             [d](Request& request, RouteContext& context) -> awaitable<Response> {
-               auto session = Authenticate(*d, request);
-               if (!session.ok()) co_return ProblemResponse(session.problem());
-               context.actor = session->user_id;
-               QueryReader q(request.target());
-               if (auto problem = co_await AwaitFresh(q, *d->runner, *d->pool, "access")) {
-                 co_return ProblemResponse(*problem);
-               }
-               if (auto problem = q.Finish()) co_return ProblemResponse(*problem);
+             PortalGet(d, [d](const projections::ActiveSession& session, QueryReader& /*query*/,
+                              RouteContext& context) -> Response {
                const std::string id(context.Param("id"));
-               auto notes = d->access->VisibleNotes(domain::UserId(session->user_id),
+               auto notes = d->access->VisibleNotes(domain::UserId(session.user_id),
                                                     domain::ResourceId(id), NowMicros());
-               if (!notes) co_return ProblemResponse(Problem::NotFound("no resource '" + id + "'"));
+               if (!notes) return ProblemResponse(Problem::NotFound("no resource '" + id + "'"));
                boost::json::array out;
                for (const auto& note : *notes) out.push_back(NoteJson(note));
-               co_return JsonResponse(HttpStatus::ok, {{"notes", std::move(out)}});
-             });
+               return JsonResponse(HttpStatus::ok, {{"notes", std::move(out)}});
+             }));
 }
 
 }  // namespace portico::gateway
