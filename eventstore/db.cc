@@ -34,6 +34,10 @@ rocksdb::DBOptions MakeDbOptions() {
   // the concurrent one.
   options.allow_concurrent_memtable_write = false;
   options.enable_write_thread_adaptive_yield = false;
+  // The small column families (the head record, rewritten every batch; stream index;
+  // idempotency keys) would otherwise pin every WAL file until they flush, and each open
+  // would replay all of it: past this total, RocksDB flushes the families holding the oldest.
+  options.max_total_wal_size = 256ull << 20;
   return options;
 }
 

@@ -25,10 +25,12 @@ GroupCommitWriter::~GroupCommitWriter() {
   thread_.join();
 }
 
-void GroupCommitWriter::Submit(AppendRequest request) {
+std::uint64_t GroupCommitWriter::Submit(AppendRequest request) {
+  std::uint64_t epoch = 0;
   bool accepted = false;
   {
     std::lock_guard lock(mutex_);
+    epoch = epoch_;
     if (!stopping_) {
       queue_.push_back(std::move(request));
       accepted = true;
@@ -36,20 +38,23 @@ void GroupCommitWriter::Submit(AppendRequest request) {
   }
   if (!accepted) {
     request.done(Status::Unavailable("the event store is closing"));
-    return;
+    return epoch;
   }
   work_.notify_one();
+  return epoch;
 }
 
 void GroupCommitWriter::Run() {
   pthread_setname_np(pthread_self(), "portico-writer");  // as seen in top, perf and gdb
   std::vector<AppendRequest> taken;
   for (;;) {
+    std::uint64_t epoch = 0;
     {
       std::unique_lock lock(mutex_);
       work_.wait(lock, [&] { return !queue_.empty() || stopping_; });
       if (queue_.empty()) return;  // stopping, and everything queued is done
       taken.swap(queue_);
+      epoch = epoch_++;
     }
     // Consecutive appends, up to max_batch_events_ events per batch (an append larger than
     // that gets a batch of its own).
@@ -62,6 +67,7 @@ void GroupCommitWriter::Run() {
         ++end;
       } while (end < taken.size() && events + taken[end].envelopes.size() <= max_batch_events_);
       CommitBatch(std::span(taken).subspan(begin, end - begin), events);
+      signal_.Notify(epoch);  // the later batches of this epoch wake up too, and sleep again
       begin = end;
     }
     taken.clear();
@@ -88,7 +94,7 @@ void GroupCommitWriter::CommitBatch(std::span<AppendRequest> requests, std::size
 }
 
 Status GroupCommitWriter::WriteDurably(std::size_t appends) {
-  ASSIGN_OR_RETURN(rocksdb::WriteBatch* batch, builder_.Seal());
+  ASSIGN_OR_RETURN(rocksdb::WriteBatch * batch, builder_.Seal());
   rocksdb::WriteOptions options;
   options.sync = sync_;
   const rocksdb::Status s = db_.db()->Write(options, batch);

@@ -4,16 +4,19 @@
 // builds them into as few WriteBatches as `max_batch_events` allows (BatchBuilder), writes
 // each batch with one RocksDB Write (sync=true unless options say otherwise), publishes the
 // new head (HeadState), and only then runs the callbacks of the appends in that batch, in
-// order. Rejected appends are answered with their batch, so no caller ever sees a result
-// that a crash could take back. If a Write fails, every append of that batch fails with
-// its error and the log's state is as before the batch.
+// order, and wakes the blocking appenders of the batch with one system call
+// (batch_signal.h). Rejected appends are answered with their batch, so no caller ever sees a
+// result that a crash could take back. If a Write fails, every append of that batch fails
+// with its error and the log's state is as before the batch.
 //
 // Lifetime: the Db, LogReader and HeadState must outlive the writer. The destructor stops
 // taking appends (later ones fail with Unavailable), finishes every append already queued
 // and joins the thread.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
+#include <cstdint>
 #include <mutex>
 #include <span>
 #include <thread>
@@ -21,6 +24,7 @@
 
 #include "eventstore/append_request.h"
 #include "eventstore/batch_builder.h"
+#include "eventstore/batch_signal.h"
 #include "eventstore/event_store.h"
 #include "eventstore/head.h"
 
@@ -34,9 +38,16 @@ class GroupCommitWriter {
   GroupCommitWriter(const GroupCommitWriter&) = delete;
   GroupCommitWriter& operator=(const GroupCommitWriter&) = delete;
 
-  // Queues `request` (validated by ValidateAppend). Its `done` runs on the writer thread,
-  // or at once on this thread when the writer is stopping.
-  void Submit(AppendRequest request);
+  // Queues `request` (validated by ValidateAppend) and returns its epoch (batch_signal.h).
+  // Its `done` runs on the writer thread, or at once on this thread when the writer is
+  // stopping.
+  std::uint64_t Submit(AppendRequest request);
+
+  // For blocking appends: waits until `finished`, which the request's `done` must set, is
+  // true. The writer wakes all waiters of a batch with one system call.
+  void Wait(std::uint64_t epoch, const std::atomic<bool>& finished) {
+    signal_.Wait(epoch, finished);
+  }
 
  private:
   void Run();
@@ -50,10 +61,12 @@ class GroupCommitWriter {
   const std::size_t max_batch_events_;
   BatchBuilder builder_;                       // writer thread only
   std::vector<Result<AppendResult>> results_;  // writer thread only
+  BatchSignal signal_;
 
   std::mutex mutex_;
   std::condition_variable work_;
   std::vector<AppendRequest> queue_;  // GUARDED_BY(mutex_)
+  std::uint64_t epoch_ = 0;           // GUARDED_BY(mutex_): takes of the queue so far
   bool stopping_ = false;             // GUARDED_BY(mutex_)
   std::thread thread_;                // last: starts once the rest is built
 };

@@ -1,13 +1,13 @@
 #include "eventstore/rocksdb_event_store.h"
 
 #include <algorithm>
+#include <atomic>
 #include <filesystem>
 #include <optional>
 
 #include <sodium.h>
 
 #include "eventstore/append_request.h"
-#include "eventstore/baton.h"
 #include "eventstore/chain.h"
 #include "eventstore/logger.h"
 #include "eventstore/verify.h"
@@ -93,41 +93,50 @@ Result<LogTail> RocksDbEventStore::Recover() {
   return tail;
 }
 
+Result<AppendRequest> RocksDbEventStore::MakeRequest(const StreamId& stream,
+                                                     ExpectedVersion expected,
+                                                     std::vector<std::string> envelopes,
+                                                     std::string idempotency_key) const {
+  if (!writer_) return Status::FailedPrecondition("the event store is open read-only");
+  RETURN_IF_ERROR(ValidateAppend(stream, envelopes, idempotency_key));
+  AppendRequest request{stream, expected, std::move(envelopes), std::move(idempotency_key),
+                        {},     nullptr};
+  if (!request.idempotency_key.empty()) {
+    request.fingerprint = AppendFingerprint(request.stream, request.envelopes);
+  }
+  return request;
+}
+
 Result<AppendResult> RocksDbEventStore::Append(const StreamId& stream, ExpectedVersion expected,
                                                std::vector<std::string> envelopes,
                                                std::string_view idempotency_key) {
-  // The rendezvous with the writer thread lives on this stack (see baton.h for why it is
-  // safe to return as soon as Wait does).
+  ASSIGN_OR_RETURN(AppendRequest request, MakeRequest(stream, expected, std::move(envelopes),
+                                                      std::string(idempotency_key)));
+  // The writer's last touch of this stack frame is setting `finished` (batch_signal.h).
   struct Waiter {
     std::optional<Result<AppendResult>> result;
-    Baton posted;
+    std::atomic<bool> finished{false};
   } waiter;
-  AppendAsync(stream, expected, std::move(envelopes), std::string(idempotency_key),
-              [&waiter](Result<AppendResult> result) {
-                waiter.result.emplace(std::move(result));
-                waiter.posted.Post();
-              });
-  waiter.posted.Wait();
+  request.done = [&waiter](Result<AppendResult> result) {
+    waiter.result.emplace(std::move(result));
+    waiter.finished.store(true, std::memory_order_release);
+  };
+  const std::uint64_t epoch = writer_->Submit(std::move(request));
+  writer_->Wait(epoch, waiter.finished);
   return std::move(*waiter.result);
 }
 
 void RocksDbEventStore::AppendAsync(const StreamId& stream, ExpectedVersion expected,
                                     std::vector<std::string> envelopes, std::string idempotency_key,
                                     AppendCallback done) {
-  if (!writer_) {
-    done(Status::FailedPrecondition("the event store is open read-only"));
+  Result<AppendRequest> request =
+      MakeRequest(stream, expected, std::move(envelopes), std::move(idempotency_key));
+  if (!request.ok()) {
+    done(request.status());
     return;
   }
-  if (Status valid = ValidateAppend(stream, envelopes, idempotency_key); !valid.ok()) {
-    done(std::move(valid));
-    return;
-  }
-  AppendRequest request{stream, expected,       std::move(envelopes), std::move(idempotency_key),
-                        {},     std::move(done)};
-  if (!request.idempotency_key.empty()) {
-    request.fingerprint = AppendFingerprint(request.stream, request.envelopes);
-  }
-  writer_->Submit(std::move(request));
+  request->done = std::move(done);
+  (void)writer_->Submit(std::move(request).value());
 }
 
 Result<std::vector<StoredEvent>> RocksDbEventStore::ReadStream(const StreamId& stream,

@@ -5,6 +5,7 @@
 
 #include <memory>
 
+#include "eventstore/append_request.h"
 #include "eventstore/db.h"
 #include "eventstore/event_store.h"
 #include "eventstore/group_commit.h"
@@ -36,6 +37,11 @@ class RocksDbEventStore final : public EventStore {
 
  private:
   RocksDbEventStore(const Options& options, std::unique_ptr<Db> db);
+
+  // Validates an append and makes its request (without a callback).
+  Result<AppendRequest> MakeRequest(const StreamId& stream, ExpectedVersion expected,
+                                    std::vector<std::string> envelopes,
+                                    std::string idempotency_key) const;
 
   // Checks the format record, the head against the stored events, and the chain's tail;
   // returns the tail the writer starts from.

@@ -56,10 +56,12 @@ class ServerTest : public ::testing::Test {
 
   Router router_;
   MetricsRegistry metrics_;
-  boost::asio::thread_pool pool_{2};
   std::promise<std::function<void(int)>> gate_;
   std::unique_ptr<Server> server_;
   std::uint16_t port_ = 0;
+  // Declared after server_ so that it is destroyed (joined) first: a pool thread may still be
+  // releasing its handle on the server's io_context after the reply went out (server.h).
+  boost::asio::thread_pool pool_{2};
 };
 
 TEST_F(ServerTest, AnswersOverARealSocket) {
