@@ -1,6 +1,7 @@
 #include "gateway/app/staff_routes.h"
 
 #include <algorithm>
+#include <functional>
 #include <boost/json.hpp>
 
 #include "domain/catalogue.h"
@@ -106,6 +107,21 @@ awaitable<ProblemOr<domain::NewPassword>> PreparePassword(const AppRouteDeps& de
   auto hash = co_await OnWorkerPool(*deps.pool, [&plaintext] { return HashPassword(plaintext); });
   if (!hash.ok()) co_return Problem::FromStatus(hash.status());
   co_return domain::NewPassword{std::move(plaintext), std::move(hash).value()};
+}
+
+// A staff command built from the path alone (revoke, force-reset, archive, end sessions):
+// `make` turns the route's parameters into the command; the reply carries the position and
+// how many sessions the command ended.
+using PathCommand = std::function<domain::Command(const RouteContext& context)>;
+
+Handler SubmitFromPath(const AppRouteDeps* d, PathCommand make) {
+  return [d, make = std::move(make)](Request& request, RouteContext& context) -> awaitable<Response> {
+    auto out = co_await d->processor->SubmitAsync(make(context), StaffActor(context),
+                                                 IdempotencyKey(request));
+    boost::json::object extra;
+    if (out.ok()) extra["ended_sessions"] = out->ended_sessions.size();
+    co_return CommandReply(out, std::move(extra));
+  };
 }
 
 }  // namespace
@@ -366,14 +382,10 @@ void AddStaffRoutes(Router& router, const AppRouteDeps& deps) {
              }));
 
   router.Add(Verb::delete_, "/v1/users/{user_id}/grants/{capability}",
-             staff([d](Request& request, RouteContext& context) -> awaitable<Response> {
-               domain::RevokePermission cmd;
-               cmd.user_id = domain::UserId(std::string(context.Param("user_id")));
-               cmd.capability = std::string(context.Param("capability"));
-               auto out = co_await d->processor->SubmitAsync(cmd, StaffActor(context),
-                                                            IdempotencyKey(request));
-               co_return CommandReply(out);
-             }));
+             staff(SubmitFromPath(d, [](const RouteContext& context) -> domain::Command {
+               return domain::RevokePermission{domain::UserId(std::string(context.Param("user_id"))),
+                                               std::string(context.Param("capability"))};
+             })));
 
   router.Add(Verb::post, "/v1/users/{user_id}/password",
              staff([d](Request& request, RouteContext& context) -> awaitable<Response> {
@@ -395,24 +407,14 @@ void AddStaffRoutes(Router& router, const AppRouteDeps& deps) {
              }));
 
   router.Add(Verb::post, "/v1/users/{user_id}/force-reset",
-             staff([d](Request& request, RouteContext& context) -> awaitable<Response> {
-               domain::ForcePasswordReset cmd;
-               cmd.user_id = domain::UserId(std::string(context.Param("user_id")));
-               auto out = co_await d->processor->SubmitAsync(cmd, StaffActor(context),
-                                                            IdempotencyKey(request));
-               co_return CommandReply(out);
-             }));
+             staff(SubmitFromPath(d, [](const RouteContext& context) -> domain::Command {
+               return domain::ForcePasswordReset{domain::UserId(std::string(context.Param("user_id")))};
+             })));
 
   router.Add(Verb::post, "/v1/users/{user_id}/archive",
-             staff([d](Request& request, RouteContext& context) -> awaitable<Response> {
-               domain::ArchiveUser cmd;
-               cmd.user_id = domain::UserId(std::string(context.Param("user_id")));
-               auto out = co_await d->processor->SubmitAsync(cmd, StaffActor(context),
-                                                            IdempotencyKey(request));
-               boost::json::object extra;
-               if (out.ok()) extra["ended_sessions"] = out->ended_sessions.size();
-               co_return CommandReply(out, std::move(extra));
-             }));
+             staff(SubmitFromPath(d, [](const RouteContext& context) -> domain::Command {
+               return domain::ArchiveUser{domain::UserId(std::string(context.Param("user_id")))};
+             })));
 
   // -- Sessions ----------------------------------------------------------------------------
   router.Add(Verb::get, "/v1/users/{user_id}/sessions",
@@ -435,25 +437,16 @@ void AddStaffRoutes(Router& router, const AppRouteDeps& deps) {
              }));
 
   router.Add(Verb::delete_, "/v1/sessions/{session_id}",
-             staff([d](Request& request, RouteContext& context) -> awaitable<Response> {
-               domain::EndSession cmd;
-               cmd.session_id = domain::SessionId(std::string(context.Param("session_id")));
-               cmd.reason = schema::SessionEndReason::EndedByStaff;
-               auto out = co_await d->processor->SubmitAsync(cmd, StaffActor(context),
-                                                            IdempotencyKey(request));
-               co_return CommandReply(out);
-             }));
+             staff(SubmitFromPath(d, [](const RouteContext& context) -> domain::Command {
+               return domain::EndSession{domain::SessionId(std::string(context.Param("session_id"))),
+                                         schema::SessionEndReason::EndedByStaff};
+             })));
 
   router.Add(Verb::delete_, "/v1/users/{user_id}/sessions",
-             staff([d](Request& request, RouteContext& context) -> awaitable<Response> {
-               domain::EndUserSessions cmd;
-               cmd.user_id = domain::UserId(std::string(context.Param("user_id")));
-               auto out = co_await d->processor->SubmitAsync(cmd, StaffActor(context),
-                                                            IdempotencyKey(request));
-               boost::json::object extra;
-               if (out.ok()) extra["ended_sessions"] = out->ended_sessions.size();
-               co_return CommandReply(out, std::move(extra));
-             }));
+             staff(SubmitFromPath(d, [](const RouteContext& context) -> domain::Command {
+               return domain::EndUserSessions{domain::UserId(std::string(context.Param("user_id"))),
+                                              schema::SessionEndReason::EndedByStaff};
+             })));
 
   // -- Resources and notes -----------------------------------------------------------------
   router.Add(Verb::put, "/v1/resources/{resource_id}",
