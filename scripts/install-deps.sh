@@ -9,6 +9,7 @@ packages=(
   librocksdb-dev libflatbuffers-dev flatbuffers-compiler
   librdkafka-dev libspdlog-dev libsodium-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  kcat
 )
 
 missing=()
