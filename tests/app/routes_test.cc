@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "app/http_client.h"
-#include "gateway/app/system.h"
+#include "app/running_system.h"
 
 namespace portico::gateway {
 namespace {
@@ -22,68 +22,42 @@ using app_testing::HttpClient;
 using app_testing::HttpReply;
 namespace json = boost::json;
 
-constexpr const char* kAdminKey = "app-test-admin-key-0123456789abcdefghijk";
+using app_testing::kAdminKey;
+using app_testing::RunningSystem;
 
 class RoutesTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    dir_ = new std::filesystem::path(std::filesystem::temp_directory_path() /
-                                     ("portico-app-test-" + std::to_string(::getpid())));
-    std::filesystem::remove_all(*dir_);
-    ::setenv("PORTICO_ADMIN_KEY", kAdminKey, 1);
-    ServeOptions options;
-    options.data_dir = dir_->string();
-    options.http = "127.0.0.1:0";
-    auto started = System::Start(options);
-    ASSERT_TRUE(started.ok()) << started.status().ToString();
-    system_ = std::move(started).value().release();
-    client_ = new HttpClient(system_->http_url());
+    sys_ = new RunningSystem("app-test");
+    ASSERT_TRUE(sys_->started());
+    client_ = &sys_->client();
     Seed();
   }
 
   static void TearDownTestSuite() {
-    delete client_;
-    delete system_;
-    std::filesystem::remove_all(*dir_);
-    delete dir_;
+    delete sys_;
+    sys_ = nullptr;
+    client_ = nullptr;
   }
 
   static HttpReply Staff(boost::beast::http::verb verb, const std::string& target,
                          const json::value& body = nullptr) {
-    return client_->Send(verb, target, kAdminKey, body.is_null() ? "" : json::serialize(body));
+    return sys_->Staff(verb, target, body);
   }
-
-  static std::uint64_t Position(const HttpReply& reply) {
-    const auto body = reply.json();
-    return body.as_object().at("position").to_number<std::uint64_t>();
-  }
-
-  static std::uint64_t Head() {
-    auto reply = client_->Get("/v1/status");
-    return Position(reply);
-  }
-
-  static void ExpectOk(const HttpReply& reply) {
-    EXPECT_EQ(reply.status, 200u) << reply.body;
-  }
-
+  static std::uint64_t Position(const HttpReply& reply) { return RunningSystem::Position(reply); }
+  static std::uint64_t Head() { return sys_->Head(); }
+  static void ExpectOk(const HttpReply& reply) { EXPECT_EQ(reply.status, 200u) << reply.body; }
   static void CreateUser(const std::string& org, const std::string& id, const std::string& level) {
-    ExpectOk(Staff(boost::beast::http::verb::post, "/v1/orgs/" + org + "/users",
-                   {{"user_id", id},
-                    {"username", id + "@example.com"},
-                    {"display_name", "User " + id},
-                    {"email", id + "@example.com"},
-                    {"user_type", "active"},
-                    {"level", level},
-                    {"password", "correct horse " + id}}));
+    sys_->CreateUser(org, id, level);
   }
+  static HttpReply Login(const std::string& user, const std::string& password) {
+    return sys_->Login(user, password);
+  }
+  static std::string LoginOk(const std::string& user) { return sys_->LoginOk(user); }
 
   static void Seed() {
     using boost::beast::http::verb;
-    for (const char* org : {"acme", "globex"}) {
-      ExpectOk(Staff(verb::post, "/v1/orgs", {{"org_id", org}, {"name", org}, {"kind", "client"}}));
-      ExpectOk(Staff(verb::post, std::string("/v1/orgs/") + org + "/access", {{"mode", "enabled"}}));
-    }
+    for (const char* org : {"acme", "globex"}) sys_->CreateOrg(org);
     CreateUser("acme", "alice", "client-manager");
     CreateUser("acme", "archie", "client-manager");
     CreateUser("globex", "gina", "client-manager");
@@ -101,21 +75,8 @@ class RoutesTest : public ::testing::Test {
                     {"body", "Customer is difficult"}, {"visibility", "internal"}}));
   }
 
-  static HttpReply Login(const std::string& user, const std::string& password) {
-    return client_->Post("/v1/portal/login", "",
-                         {{"username", user + "@example.com"}, {"password", password}});
-  }
-  static std::string LoginOk(const std::string& user) {
-    auto reply = Login(user, "correct horse " + user);
-    EXPECT_EQ(reply.status, 200u) << reply.body;
-    if (reply.status != 200) return {};
-    const auto body = reply.json();
-    return std::string(body.as_object().at("token").as_string());
-  }
-
-  static inline std::filesystem::path* dir_ = nullptr;
-  static inline System* system_ = nullptr;
-  static inline HttpClient* client_ = nullptr;
+  static inline RunningSystem* sys_ = nullptr;
+  static inline const HttpClient* client_ = nullptr;
 };
 
 TEST_F(RoutesTest, StaffReadsOrgAndUser) {
