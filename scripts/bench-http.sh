@@ -15,7 +15,8 @@
 #
 # Environment (defaults in brackets): BENCH_DURATION seconds per wrk run [10],
 # BENCH_CONNECTIONS [64], BENCH_WRK_THREADS [2], BENCH_ROUNDS of check/portal/nginx [3],
-# BENCH_ORGS [200], BENCH_USERS [2000], BENCH_RESOURCES [20000], BUILD_DIR [./build].
+# BENCH_ORGS [200], BENCH_USERS [2000], BENCH_RESOURCES [20000], BUILD_DIR [./build],
+# BENCH_SKIP_BUILD (set: use the portico binary already built).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build_dir="${BUILD_DIR:-$root/build}"
@@ -46,7 +47,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
 fi
 nginx_bin="$(command -v nginx || echo /usr/sbin/nginx)"
 
-bash "$root/scripts/build.sh" portico >&2
+[ -n "${BENCH_SKIP_BUILD:-}" ] || bash "$root/scripts/build.sh" portico >&2
 
 work="$(mktemp -d /tmp/portico-bench-http.XXXXXX)"
 portico_pid=""
@@ -85,6 +86,9 @@ token="$(python3 "$client" token "$portico_url" bench-0 "$password")"
 # nginx: its own prefix, config and port; `daemon off` keeps it in the foreground (our child)
 nginx_port="$(free_port)"
 mkdir -p "$work/nginx/www" "$work/nginx/logs"
+# Started as root, nginx's workers run as nobody: let them reach the file (traverse only).
+chmod 711 "$work"
+chmod 755 "$work/nginx" "$work/nginx/www"
 python3 -c 'import json; body = json.dumps({"allowed": True, "reason": "granted", "scope": "org", "detail": "x" * 120}); print(body + " " * (199 - len(body)))' \
   >"$work/nginx/www/bench.json"
 cat >"$work/nginx/nginx.conf" <<EOF

@@ -3,7 +3,7 @@
 
   http_bench_client.py seed URL STAFF_KEY ORGS USERS RESOURCES LOGIN_USERS PASSWORD
       Seeds a dataset over the HTTP API with keep-alive connections: ORGS client
-      organisations org-0.., USERS users without passwords (no argon2id) spread over them,
+      organisations org-0.. (access enabled), USERS users without passwords (no argon2id) spread over them,
       LOGIN_USERS users bench-0.. with PASSWORD in org-0 (client-manager), RESOURCES tasks
       spread over the organisations, and r-bench (org-0, contact u-bench-0). Waits until the
       read models have applied the whole log. Prints one JSON line.
@@ -70,6 +70,8 @@ def seed(url, key, orgs, users, resources, login_users, password):
     parallel(url, key, [("POST", "/v1/orgs", {"org_id": f"org-{i}", "name": f"Client {i}",
                                               "kind": "client"}, f"org {i}")
                         for i in range(orgs)])
+    parallel(url, key, [("POST", f"/v1/orgs/org-{i}/access", {"mode": "enabled"},
+                         f"access of org {i}") for i in range(orgs)])
     parallel(url, key, [("POST", f"/v1/orgs/org-{i % orgs}/users",
                          {"user_id": f"u-seed-{i}", "username": f"seed{i}",
                           "display_name": f"Seed {i}", "email": f"seed{i}@example.com",
