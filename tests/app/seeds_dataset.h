@@ -11,7 +11,8 @@
 // variants chosen so that each scope makes a difference (who is the contact, which users and
 // which business they are assigned to); the other types carry contacts and assignments too,
 // as traps for levels that must not see them whatever their attributes. Every resource has a
-// note of each visibility, and two notes change visibility after being shared.
+// note of each visibility, and a few notes change visibility after being shared. Some
+// resources are re-sent with other attributes (first_sent) and two users change level.
 #pragma once
 
 #include <boost/beast/http/verb.hpp>
@@ -33,7 +34,8 @@ struct UserSpec {
   std::string id;
   std::string org;
   std::string level;
-  std::string type;  // active | contractor
+  std::string type;                // active | contractor
+  std::string created_on = "";     // when not "", the level it was created on, changed since
 };
 
 struct ResourceSpec {
@@ -72,8 +74,12 @@ inline const std::vector<std::string>& Visibilities() {
 struct Dataset {
   std::vector<OrgSpec> orgs;
   std::vector<UserSpec> users;
-  std::vector<ResourceSpec> resources;
+  std::vector<ResourceSpec> resources;  // as they are in the end
   std::vector<NoteSpec> notes;
+  // Resources the provider's system sent once before their final version in `resources`
+  // (moved to another organisation, reassigned, closed, retyped). Their notes are shared
+  // between the two versions: they must follow the resource.
+  std::vector<ResourceSpec> first_sent;
 
   const OrgSpec* FindOrg(const std::string& id) const {
     for (const auto& o : orgs) {
@@ -116,6 +122,8 @@ inline Dataset BuildDataset() {
       {"ctb", "sparkies", "contractor-base", "contractor"},     // seed 001 Base
       {"ctb2", "sparkies", "contractor-base", "contractor"},    // a colleague of ctb
       {"vb", "volt", "contractor-base", "contractor"},          // another business's worker
+      {"cpromoted", "acme", "client-manager", "active", "client-base"},  // promoted to Manager
+      {"ademoted", "acme", "portal-basic", "active", "portal-manager"},   // demoted to Basic
   };
   // Tasks of acme, in every status: who is the contact and who does the work.
   for (const auto& s : Statuses()) {
@@ -147,6 +155,21 @@ inline Dataset BuildDataset() {
     d.resources.push_back({"n-" + type, type, "acme-north", statuses[i % 3], "nbasic", {}, "sparkies"});
     d.resources.push_back({"g-" + type, type, "globex", statuses[i % 3], "gmgr", {"vb"}, "volt"});
   }
+  // Re-sent by the provider's system: the first version, then the final one.
+  d.first_sent = {
+      {"t-current-reassigned", "task", "acme", "current", "cbase2", {"ctb"}, "sparkies"},
+      {"t-completed-closed", "task", "acme", "current", "cbase", {"ctb2"}, "sparkies"},
+      {"t-periodic-moved-in", "task", "globex", "periodic", "gmgr", {"vb"}, "volt"},
+      {"quote-moved-away", "quote", "acme", "current", "cbase", {"ctb"}, "sparkies"},
+      {"n-t-completed-moved-down", "task", "acme", "completed", "cbase", {"ctb"}, ""},
+      {"file-was-invoice", "invoice", "acme-north", "current", "nbasic", {}, ""},
+  };
+  d.resources.push_back({"t-current-reassigned", "task", "acme", "current", "cbase2", {"vb"}, "volt"});
+  d.resources.push_back({"t-completed-closed", "task", "acme", "completed", "ademoted", {"ctb"}, "sparkies"});
+  d.resources.push_back({"t-periodic-moved-in", "task", "acme", "periodic", "", {"ctm"}, "sparkies"});
+  d.resources.push_back({"quote-moved-away", "quote", "globex", "current", "gmgr", {"vb"}, "volt"});
+  d.resources.push_back({"n-t-completed-moved-down", "task", "acme-north", "completed", "nbasic", {}, ""});
+  d.resources.push_back({"file-was-invoice", "file", "acme", "periodic", "", {}, ""});
   for (const auto& r : d.resources) {
     for (const auto& v : Visibilities()) d.notes.push_back({r.id + "." + v, r.id, v});
   }
@@ -188,18 +211,21 @@ inline bool Submit(const RunningSystem& sys, const Dataset& d) {
                       {"display_name", "User " + u.id},
                       {"email", u.id + "@example.com"},
                       {"user_type", u.type},
-                      {"level", u.level},
+                      {"level", u.created_on.empty() ? u.level : u.created_on},
                       {"password", RunningSystem::PasswordOf(u.id)}}),
            u.id);
+    if (!u.created_on.empty()) {
+      expect(sys.Staff(verb::put, "/v1/users/" + u.id + "/level", {{"level", u.level}}), u.id);
+    }
   }
-  for (const auto& r : d.resources) {
+  auto send = [&](const ResourceSpec& r) {
     boost::json::object body{{"type", r.type}, {"org_id", r.org}, {"title", r.title()}, {"status", r.status}};
     if (!r.contact.empty()) body["contact_user_id"] = r.contact;
     if (!r.assigned_users.empty()) body["assigned_user_ids"] = JsonStrings(r.assigned_users);
     if (!r.assigned_org.empty()) body["assigned_org_id"] = r.assigned_org;
     expect(sys.Staff(verb::put, "/v1/resources/" + r.id, body), r.id);
-  }
-  for (const auto& n : d.notes) {
+  };
+  auto share = [&](const NoteSpec& n) {
     const std::string first = n.shared_as.empty() ? n.visibility : n.shared_as;
     expect(sys.Staff(verb::post, "/v1/notes",
                      {{"note_id", n.id}, {"resource_id", n.resource}, {"body", "Note " + n.id},
@@ -208,6 +234,20 @@ inline bool Submit(const RunningSystem& sys, const Dataset& d) {
     if (!n.shared_as.empty()) {
       expect(sys.Staff(verb::post, "/v1/notes/" + n.id + "/visibility", {{"visibility", n.visibility}}), n.id);
     }
+  };
+  auto first_sent = [&d](const std::string& resource) {
+    for (const auto& r : d.first_sent) {
+      if (r.id == resource) return true;
+    }
+    return false;
+  };
+  for (const auto& r : d.first_sent) send(r);
+  for (const auto& n : d.notes) {
+    if (first_sent(n.resource)) share(n);
+  }
+  for (const auto& r : d.resources) send(r);
+  for (const auto& n : d.notes) {
+    if (!first_sent(n.resource)) share(n);
   }
   return ok;
 }

@@ -325,6 +325,7 @@ TEST_F(SeedsWalkthrough, Seed000AroFloClientChart) {
   Walk("cmgr");   // Manager column
   Walk("cbase");  // Base column
   Walk("gmgr");   // Manager column, of the other client: sees globex only
+  Walk("cpromoted");  // created on Base, promoted to Manager
   CheckSpots({
       {"000", "l49", "Access current tasks / Manager: another contact's", "cmgr", "t-current-cbase2", "", true},
       {"000", "l49", "Access current tasks / Manager: one without contact", "cmgr", "t-current-plain", "", true},
@@ -356,6 +357,16 @@ TEST_F(SeedsWalkthrough, Seed000AroFloClientChart) {
       {"000", "l79", "shown to the client after being internal", "cmgr", "t-completed-cmgr", "shown", true},
       {"000", "l79", "withdrawn from the client", "cmgr", "t-completed-cmgr", "withdrawn", false},
       {"000", "l79", "notes of a task the Base contact cannot see", "cbase", "t-current-cbase2", "client", false},
+      {"000", "l59", "Access periodic tasks / Manager: a task moved in from another client", "cmgr",
+       "t-periodic-moved-in", "", true},
+      {"000", "l61", "Access quotes / Manager: a quote moved to another client", "cmgr", "quote-moved-away", "",
+       false},
+      {"000", "l61", "Access quotes / Manager: the other client, once it is theirs", "gmgr", "quote-moved-away", "",
+       true},
+      {"000", "l57", "Access completed tasks / Base: no longer its contact", "cbase", "t-completed-closed", "",
+       false},
+      {"000", "l49", "Access current tasks / Manager, promoted from Base", "cpromoted", "t-current-plain", "", true},
+      {"000", "l79", "notes follow a task moved in", "cmgr", "t-periodic-moved-in", "client", true},
   });
   CheckCapabilitySpots({
       {"000", "l45", "Create tasks / Base", "cbase", "tasks.create", "", true},
@@ -397,6 +408,13 @@ TEST_F(SeedsWalkthrough, Seed001AroFloContractorChart) {
       {"001", "l120", "View Task Notes / Base: not internal notes", "ctb", "t-current-cbase", "internal", false},
       {"001", "l120", "View Task Notes / Base: made visible to contractors", "ctb", "t-current-cbase",
        "to-contractors", true},
+      {"001", "l80", "Current Tasks / Base: reassigned to another business's worker", "ctb", "t-current-reassigned",
+       "", false},
+      {"001", "l75-78", "Current Tasks / Manager: reassigned to another business", "ctm", "t-current-reassigned",
+       "", false},
+      {"001", "l97", "Completed Tasks / Base: assigned to it when closed", "ctb", "t-completed-closed", "", true},
+      {"001", "l120", "notes follow the task when it is reassigned", "ctb", "t-completed-closed", "contractor",
+       true},
   });
   CheckCapabilitySpots({
       {"001", "l82", "Assign Tasks / Manager", "ctm", "tasks.assign", "t-current-cmgr", true},
@@ -439,6 +457,9 @@ TEST_F(SeedsWalkthrough, Seed002DaftraClientPermissions) {
       {"002", "l46", "ticked later", "dself", "invoice-current", "shown", true},
       {"002", "l32", "a note on an attachment", "dself", "file-current", "client", true},
       {"002", "l32", "a note for contractors", "dself", "file-current", "contractor", false},
+      {"002", "l32", "an attachment re-sent (was a sub-organisation's invoice)", "dself", "file-was-invoice", "",
+       true},
+      {"002", "l46", "its shared note follows it", "dself", "file-was-invoice", "client", true},
   });
   CheckCapabilitySpots({
       {"002", "l30", "View his Profile", "dself", "profile.view", "", true},
@@ -457,6 +478,7 @@ TEST_F(SeedsWalkthrough, Seed003AutotaskSecurityLevels) {
   Walk("aadv");
   Walk("amgr");
   Walk("nbasic");  // Basic in the sub-organisation
+  Walk("ademoted");  // created on Manager, demoted to Basic
   CheckSpots({
       {"003", "l17", "Basic: its own ticket", "abasic", "t-current-abasic", "", true},
       {"003", "l17", "Basic: its own closed ticket", "abasic", "t-completed-abasic", "", true},
@@ -483,6 +505,15 @@ TEST_F(SeedsWalkthrough, Seed003AutotaskSecurityLevels) {
        "client", true},
       {"003", "l17", "Manager: no notes on devices (files and notes are apart)", "amgr", "device-current", "client",
        false},
+      {"003", "l17", "Basic, demoted from Manager: its own closed ticket", "ademoted", "t-completed-closed", "",
+       true},
+      {"003", "l17", "Basic, demoted from Manager: no longer the organisation's", "ademoted", "t-current-plain", "",
+       false},
+      {"003", "l5", "Advanced: a ticket moved down to the sub-organisation", "aadv", "n-t-completed-moved-down",
+       "", false},
+      {"003", "l5,l24", "Manager: a ticket moved down to the sub-organisation", "amgr", "n-t-completed-moved-down",
+       "", true},
+      {"003", "l17", "Basic: a ticket moved to it", "nbasic", "n-t-completed-moved-down", "", true},
   });
   CheckCapabilitySpots({
       {"003", "l3", "Basic: update its profile", "abasic", "profile.update", "", true},
