@@ -122,6 +122,28 @@ class SeedsWalkthrough : public ::testing::Test {
     return sys_->client().Get(Fresh(target), bearer);
   }
 
+  // A staff command whose effect the next reads must see: head_ moves to the log's head, and
+  // the access model is waited for before any portal request (a portal request checks its
+  // session before it waits for min_position).
+  static void StaffCommand(boost::beast::http::verb verb, const std::string& target, const json::value& body) {
+    const auto reply = sys_->Staff(verb, target, body);
+    ASSERT_EQ(reply.status, 200u) << target << ": " << reply.body;
+    head_ = sys_->Head();
+    ASSERT_EQ(sys_->client().Get(Fresh("/v1/check?user_id=cmgr&capability=tasks.create"), kAdminKey).status, 200u);
+  }
+
+  // The answer of GET /v1/check, as {allowed, reason}.
+  static std::pair<bool, std::string> StaffCheck(const std::string& user, const std::string& capability,
+                                                 const std::string& resource = "") {
+    std::string target = "/v1/check?user_id=" + user + "&capability=" + capability;
+    if (!resource.empty()) target += "&resource_id=" + resource;
+    const auto reply = sys_->client().Get(Fresh(target), kAdminKey);
+    EXPECT_EQ(reply.status, 200u) << reply.body;
+    const auto body = reply.json();
+    if (!body.is_object()) return {false, ""};
+    return {body.at("allowed").as_bool(), Str(body.at("reason"))};
+  }
+
   static const ChartColumn& ColumnOf(const std::string& user) {
     static const std::vector<const ChartColumn*> columns = {
         &AroFloClientManager(), &AroFloClientBase(),        &AroFloContractorManager(), &AroFloContractorBase(),
@@ -377,6 +399,31 @@ TEST_F(SeedsWalkthrough, Seed000AroFloClientChart) {
   });
 }
 
+TEST_F(SeedsWalkthrough, Seed000RestrictedShowsWhatEnabledShows) {
+  // 000 l17-20: "Restricted ... provides the same access as Enabled" and "will be updated in
+  // the future to allow client logins a more restrictive access"; portico's restricted is
+  // that stricter mode: read-only. The portal shows exactly what it shows when enabled (for
+  // the sub-organisation too, which is only as open as its parent), and nothing writes.
+  using boost::beast::http::verb;
+  StaffCommand(verb::post, "/v1/orgs/acme/access", {{"mode", "restricted"}});
+  for (const char* user : {"cmgr", "cbase", "nbasic"}) {
+    SCOPED_TRACE(std::string("000 l17-20 restricted, as ") + user);
+    const Oracle oracle(*data_, ColumnOf(user), user);
+    Mismatches diff;
+    CheckListings(Token(user), oracle, diff);
+    CheckEachResource(Token(user), oracle, diff);
+    diff.Report(std::string("restricted / ") + user);
+    EXPECT_EQ(StaffCheck(user, "tasks.create"), std::make_pair(false, std::string("org_restricted")));
+    for (const auto& id : oracle.VisibleResources("task")) {
+      EXPECT_EQ(StaffCheck(user, "tasks.notes.add", id), std::make_pair(false, std::string("org_restricted"))) << id;
+      EXPECT_TRUE(StaffCheck(user, ViewCapabilityOf(*data_->FindResource(id)), id).first) << id;
+    }
+  }
+  StaffCommand(verb::post, "/v1/orgs/acme/access", {{"mode", "enabled"}});
+  EXPECT_TRUE(StaffCheck("cbase", "tasks.create").first);
+  EXPECT_TRUE(StaffCheck("cbase", "tasks.notes.add", "t-current-cbase").first);
+}
+
 // -- Seed 001: AroFlo contractor chart of access -----------------------------------------------
 
 TEST_F(SeedsWalkthrough, Seed001AroFloContractorChart) {
@@ -469,6 +516,40 @@ TEST_F(SeedsWalkthrough, Seed002DaftraClientPermissions) {
       {"002", "l56", "Statement", "dself", "statement.view", "", true},
       {"002", "l27-56", "not in the list: raising tasks", "dself", "tasks.create", "", false},
   });
+}
+
+TEST_F(SeedsWalkthrough, Seed002DisableClientOnlineAccess) {
+  // 002 l11-13: "Disable Client Online Access ... no permissions will be available to them":
+  // the session no longer opens anything, and no check allows anything; unticking it gives
+  // everything back.
+  using boost::beast::http::verb;
+  const std::string token = Token("dself");
+  ASSERT_EQ(Get("/v1/portal/resources/invoice-current", token).status, 200u);
+  auto settings = sys_->client().Get(Fresh("/v1/settings"), kAdminKey).json();
+  ASSERT_TRUE(settings.is_object());
+  settings.as_object().erase("position");
+  settings.as_object()["portal_enabled"] = false;
+  StaffCommand(verb::put, "/v1/settings", settings);
+  EXPECT_EQ(Get("/v1/portal/me", token).status, 401u);
+  EXPECT_EQ(Get("/v1/portal/resources", token).status, 401u);
+  EXPECT_EQ(Get("/v1/portal/resources/invoice-current", token).status, 401u);
+  EXPECT_EQ(Get("/v1/portal/resources/invoice-current/notes", token).status, 401u);
+  EXPECT_EQ(sys_->Login("dself", RunningSystem::PasswordOf("dself")).status, 401u);
+  for (const ChartCell& cell : DaftraClientPermissions().cells) {
+    EXPECT_EQ(StaffCheck("dself", cell.capability), std::make_pair(false, std::string("portal_disabled")))
+        << cell.capability;
+  }
+  EXPECT_EQ(StaffCheck("dself", "invoices.pay", "invoice-current"),
+            std::make_pair(false, std::string("portal_disabled")));
+
+  settings.as_object()["portal_enabled"] = true;
+  StaffCommand(verb::put, "/v1/settings", settings);
+  tokens_->clear();  // disabling the portal ended every session (SessionEnded portal_disabled)
+  const Oracle oracle(*data_, DaftraClientPermissions(), "dself");
+  Mismatches diff;
+  CheckListing(Token("dself"), oracle, "", "", diff);
+  diff.Report("portal enabled again / dself");
+  EXPECT_TRUE(StaffCheck("dself", "invoices.pay", "invoice-current").first);
 }
 
 // -- Seed 003: Autotask standard Client Portal security levels ---------------------------------
