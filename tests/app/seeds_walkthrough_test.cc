@@ -105,6 +105,7 @@ class SeedsWalkthrough : public ::testing::Test {
     delete tokens_;
     sys_ = nullptr;
     data_ = nullptr;
+    tokens_ = nullptr;
   }
   void SetUp() override { ASSERT_TRUE(sys_->started() && submitted_) << "the dataset could not be built"; }
 
