@@ -10,6 +10,7 @@
 #include "domain/decide.h"
 #include "domain/validate.h"
 #include "gateway/app/json_views.h"
+#include "gateway/app/portal_auth.h"
 #include "gateway/http/async.h"
 #include "gateway/http/auth.h"
 #include "gateway/http/json_body.h"
@@ -30,7 +31,6 @@ namespace {
 
 using boost::asio::awaitable;
 constexpr StringRule kId{.min_length = 1, .max_length = 128};
-constexpr std::chrono::milliseconds kLoginVisibleWait{2000};
 
 // Login attempts (and current-password checks), before any argon2id work: per user name a
 // burst of 10 then one a second, per client address (many users may share one behind NAT) a
@@ -53,33 +53,6 @@ struct LoginLimits {
 };
 
 Problem BadLogin() { return Problem::Unauthenticated("invalid user name or password"); }
-Problem BadSession() { return Problem::Unauthenticated("missing, invalid or expired session token"); }
-
-schemas::Hash TokenHash(std::string_view token) {
-  schemas::Hash hash{};
-  crypto_generichash(hash.data(), hash.size(), reinterpret_cast<const unsigned char*>(token.data()),
-                     token.size(), nullptr, 0);
-  return hash;
-}
-
-std::string RandomToken(std::size_t bytes) {
-  std::vector<unsigned char> raw(bytes);
-  randombytes_buf(raw.data(), raw.size());
-  std::string out(sodium_base64_ENCODED_LEN(bytes, sodium_base64_VARIANT_URLSAFE_NO_PADDING), '\0');
-  sodium_bin2base64(out.data(), out.size(), raw.data(), raw.size(),
-                    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-  out.resize(std::strlen(out.c_str()));
-  return out;
-}
-
-std::string RandomHex(std::size_t bytes) {
-  std::vector<unsigned char> raw(bytes);
-  randombytes_buf(raw.data(), raw.size());
-  std::string out(bytes * 2 + 1, '\0');
-  sodium_bin2hex(out.data(), out.size(), raw.data(), raw.size());
-  out.resize(bytes * 2);
-  return out;
-}
 
 // A fixed argon2id hash to verify against when the user name is unknown (same cost).
 const std::string& DummyHash() {
@@ -88,21 +61,6 @@ const std::string& DummyHash() {
     return h.ok() ? *h : std::string();
   }();
   return hash;
-}
-
-// The caller's session, touched; or the 401 problem.
-ProblemOr<projections::ActiveSession> Authenticate(const AppRouteDeps& deps, const Request& request) {
-  auto token = BearerToken(request);
-  if (!token) return BadSession();
-  const auto now = NowMicros();
-  auto check = deps.sessions->Validate(TokenHash(*token), now);
-  if (!check.valid()) return BadSession();
-  deps.sessions->Touch(domain::SessionId(check.session.session_id), now);
-  return std::move(check.session);
-}
-
-CommandActor PortalActor(const projections::ActiveSession& session) {
-  return CommandActor{schema::ActorKind::PortalUser, session.user_id, session.impersonated_by};
 }
 
 boost::json::object HomeJson(const projections::PortalHome& home) {
@@ -200,12 +158,12 @@ void AddPortalRoutes(Router& router, const AppRouteDeps& deps) {
                });
                if (found.user_id.empty()) co_return ProblemResponse(BadLogin());
 
-               const std::string token = RandomToken(32);
+               auto credentials = MakeSessionCredentials();
                domain::Login cmd;
                cmd.username = username;
                cmd.password_verified = verified;
-               cmd.session_id = domain::SessionId("s_" + RandomHex(16));
-               cmd.token_hash = TokenHash(token);
+               cmd.session_id = credentials.session_id;
+               cmd.token_hash = credentials.token_hash;
                CommandActor actor;
                actor.kind = schema::ActorKind::PortalUser;
                actor.id = found.user_id;
@@ -218,22 +176,14 @@ void AddPortalRoutes(Router& router, const AppRouteDeps& deps) {
                  }
                  co_return ProblemResponse(BadLogin());
                }
-               const schema::SessionStartedT* started = nullptr;
-               for (const auto& event : out->events) {
-                 if (const auto* s = event.body.AsSessionStarted()) started = s;
-               }
+               const schema::SessionStartedT* started = FindSessionStarted(*out);
                if (started == nullptr) co_return ProblemResponse(BadLogin());
-               // The very next request must validate on this node: wait (bounded) for the
-               // access model to apply the login.
                const Position position = out->position;
-               const bool visible = co_await OnWorkerPool(*d->pool, [d, position] {
-                 return d->runner->WaitForPosition(position, kLoginVisibleWait, "access");
-               });
-               if (!visible) {
-                 co_return ProblemResponse(Problem::Unavailable("the session is not yet visible"));
+               if (auto problem = co_await AwaitSessionVisible(*d, position)) {
+                 co_return ProblemResponse(*problem);
                }
                co_return JsonResponse(HttpStatus::ok,
-                                      {{"token", token},
+                                      {{"token", credentials.token},
                                        {"session_id", started->session_id},
                                        {"expires_at", started->absolute_expires_at_us},
                                        {"must_reset_password", found.must_reset},
@@ -312,6 +262,20 @@ void AddPortalRoutes(Router& router, const AppRouteDeps& deps) {
                auto home = view.Home(domain::UserId(session.user_id), NowMicros());
                if (!home.ok()) return ProblemResponse(BadSession());
                return JsonResponse(HttpStatus::ok, HomeJson(*home));
+             }));
+
+  // The caller's own active sessions; "current" marks the one making the request, and
+  // "impersonated_by" names the staff key of a "log in as client" session.
+  router.Add(Verb::get, "/v1/portal/sessions",
+             PortalGet(d, [d](const projections::ActiveSession& session, QueryReader& /*query*/,
+                              RouteContext& /*context*/) -> Response {
+               boost::json::array sessions;
+               for (const auto& s : d->sessions->UserSessions(domain::UserId(session.user_id))) {
+                 auto json = SessionJson(s);
+                 json["current"] = s.session_id == session.session_id;
+                 sessions.push_back(std::move(json));
+               }
+               return JsonResponse(HttpStatus::ok, {{"sessions", std::move(sessions)}});
              }));
 
   router.Add(Verb::get, "/v1/portal/resources",
