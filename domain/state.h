@@ -35,10 +35,7 @@ static_assert(kCapabilityCount <= 32, "User::revoked has one bit per capability"
 
 struct StringHash {
   using is_transparent = void;
-  // Deliberately not noexcept: libstdc++ then stores each key's hash in its node (as it does
-  // for std::hash<std::string>), so a lookup compares hashes along the bucket's chain instead
-  // of rehashing every key it passes, and a rehash does not hash every key again.
-  std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
 };
 // Maps and sets keyed by id strings, looked up by std::string_view without a copy.
 template <typename V>
