@@ -35,9 +35,11 @@ void IndexRemove(StringMap<StringSet>& index, std::string_view key, std::string_
   if (it->second.empty()) index.erase(it);
 }
 
-std::string HashKey(const schema::Hash256* h) {
-  if (h == nullptr) return std::string(32, '\0');
-  return std::string(reinterpret_cast<const char*>(h->bytes()->Data()), 32);
+// The 32 raw bytes of a hash (zeros when absent), viewed in place.
+std::string_view HashKey(const schema::Hash256* h) {
+  static constexpr char kZeros[32] = {};
+  if (h == nullptr) return std::string_view(kZeros, sizeof kZeros);
+  return std::string_view(reinterpret_cast<const char*>(h->bytes()->Data()), 32);
 }
 
 // The capability and scope a stored entry names, when this build knows them.
@@ -216,19 +218,19 @@ class Folder {
   void On(const schema::SessionStarted& e) {
     User* u = FindUser(e.user_id());
     const std::string_view id = Sv(e.session_id());
-    std::string token = HashKey(e.token_hash());
+    const std::string_view token = HashKey(e.token_hash());
     if (u == nullptr || id.empty() || s_.FindSession(id) != nullptr || s_.FindSessionByToken(token) != nullptr) return;
     Session session;
     session.id = SessionId(std::string(id));
     session.user = u->id;
-    session.token_hash = token;
+    session.token_hash = std::string(token);
     session.impersonated_by = std::string(Sv(e.impersonated_by()));
     session.started_at_us = now_;
     session.idle_timeout_us = e.idle_timeout_us();
     session.absolute_expires_at_us = e.absolute_expires_at_us();
     if (session.impersonated_by.empty()) u->failed_logins = 0;  // a successful login
     u->sessions.emplace(id);
-    s_.session_by_token.emplace(std::move(token), std::string(id));
+    s_.session_by_token.emplace(std::string(token), std::string(id));
     s_.sessions.emplace(std::string(id), std::move(session));
   }
 

@@ -15,6 +15,9 @@ namespace {
 
 std::string_view View(const rocksdb::Slice& s) { return {s.data(), s.size()}; }
 
+// Scans of at least this many events read ahead (see Scan).
+constexpr std::size_t kLongScanEvents = 1024;
+
 std::string StreamContext(std::string_view stream, std::uint64_t version) {
   std::string out = "stream ";
   out += stream;
@@ -58,7 +61,14 @@ Result<StoredEvent> LogReader::ReadAt(Position position) const {
 Status LogReader::Scan(Position from, std::size_t max, const Visitor& visit) const {
   if (max == 0) return Status::Ok();
   Position expected(std::max<std::uint64_t>(from.value(), 1));
-  std::unique_ptr<rocksdb::Iterator> it(db_.db()->NewIterator(Options(), db_.events()));
+  rocksdb::ReadOptions options = Options();
+  if (max >= kLongScanEvents) {
+    // A long sequential read (a catch-up, an audit): large reads ahead instead of block by
+    // block, and no eviction of the block cache's hot tail for blocks read once.
+    options.readahead_size = 2 << 20;
+    options.fill_cache = false;
+  }
+  std::unique_ptr<rocksdb::Iterator> it(db_.db()->NewIterator(options, db_.events()));
   std::size_t visited = 0;
   for (it->Seek(PositionKey(expected)); it->Valid() && visited < max; it->Next()) {
     const std::optional<Position> position = DecodePosition(View(it->key()));
@@ -79,7 +89,7 @@ Status LogReader::Scan(Position from, std::size_t max, const Visitor& visit) con
 
 Result<std::vector<StoredEvent>> LogReader::ReadAll(Position from, std::size_t max) const {
   std::vector<StoredEvent> events;
-  events.reserve(std::min<std::size_t>(max, 1024));
+  events.reserve(std::min<std::size_t>(max, 4096));
   const Status scanned = Scan(from, max, [&](Position position, std::string_view bytes) {
     Status checked = CheckStoredEvent(position, bytes).status();
     if (checked.ok()) events.push_back(StoredEvent{position, std::string(bytes)});

@@ -52,9 +52,11 @@ class Projection {
 };
 
 // Reads the log directly: up to `max` envelopes from position `from` inclusive, in position
-// order, each the Envelope bytes as stored (the runner verifies them again). An empty vector
-// means the log has nothing at `from` yet. The gateway binds it to EventStore::ReadAll; it is
-// called on the runner's thread.
+// order, each the Envelope bytes as stored and checked by the store (EventStore::ReadAll
+// recomputes each one's hash; the runner verifies their structure and position again, not
+// their hash). An empty vector means the log has nothing at `from` yet. The gateway binds it
+// to EventStore::ReadAll; it is called by the runner, from its thread or a helper thread
+// reading ahead, one call at a time.
 using LogReader =
     std::function<Result<std::vector<std::string>>(Position from, std::size_t max)>;
 

@@ -5,6 +5,7 @@
 #include <charconv>
 #include <condition_variable>
 #include <filesystem>
+#include <future>
 #include <limits>
 #include <mutex>
 #include <set>
@@ -34,8 +35,8 @@ bool Every(Clock::time_point& last, std::chrono::milliseconds interval) {
   return true;
 }
 
-// Verifies envelope bytes from Kafka or the log: FlatBuffers structure, a committed position
-// and the envelope's own hash.
+// Verifies envelope bytes from Kafka: FlatBuffers structure, a committed position and the
+// envelope's own hash. (Events from the log reader come checked by the store: ApplyFromLog.)
 Result<const schema::Envelope*> VerifyEvent(std::string_view bytes) {
   ASSIGN_OR_RETURN(const schema::Envelope* env, schemas::VerifyEnvelope(bytes));
   if (env->position() == 0) {
@@ -214,10 +215,13 @@ class ProjectionRunner::Impl {
                        std::string_view projection) const {
     RaiseDemand(p.value());
     std::unique_lock lock(mu_);
-    return cv_.wait_for(lock, bound, [&] {
+    const auto wait = waits_.insert(p.value());
+    const bool reached = cv_.wait_for(lock, bound, [&] {
       const auto applied = AppliedLocked(projection);
       return applied && *applied >= p.value();
     });
+    waits_.erase(wait);
+    return reached;
   }
 
   Status AwaitPosition(Position p, std::chrono::milliseconds bound,
@@ -379,14 +383,19 @@ class ProjectionRunner::Impl {
   }
 
   // Applies positions [from, to] from the log (to = kUnbounded: to the log's current end).
-  // True when all of them were applied.
+  // True when all of them were applied. While one batch is applied, the next one is read on
+  // a helper thread (reading, with the store's checks, costs about as much as applying), as
+  // long as the batches come back full.
   bool FillFromLog(std::uint64_t from, std::uint64_t to) {
     if (from == 0 || from > to) return true;  // from == 0: every projection is halted
+    const auto read = [this, to](std::uint64_t at) {
+      const std::size_t max =
+          static_cast<std::size_t>(std::min<std::uint64_t>(options_.log_batch, to - at + 1));
+      return log_(Position(at), max);
+    };
     std::uint64_t next = from;
+    Result<std::vector<std::string>> batch = read(next);
     while (next <= to && !stop_.load()) {
-      const std::size_t max = static_cast<std::size_t>(
-          std::min<std::uint64_t>(options_.log_batch, to - next + 1));
-      auto batch = log_(Position(next), max);
       if (!batch.ok()) {
         ++n_log_errors_;
         if (Every(last_log_error_log_, std::chrono::seconds(5))) {
@@ -402,21 +411,37 @@ class ProjectionRunner::Impl {
                         to);
         return false;
       }
-      for (const std::string& bytes : *batch) {
-        auto env = VerifyEvent(bytes);
-        if (!env.ok() || (*env)->position() != next) {
-          ++n_log_errors_;
-          Logger()->error("projections: the log's event at position {} is unusable: {}", next,
-                          env.ok() ? "it carries position " + std::to_string((*env)->position())
-                                   : env.status().ToString());
-          return false;
-        }
-        ApplyAll(next, **env, n_from_log_);
-        ++next;
-        if (next > to) break;
+      const std::uint64_t after = next + batch->size();
+      std::future<Result<std::vector<std::string>>> ahead;
+      if (batch->size() == options_.log_batch && after <= to) {
+        ahead = std::async(std::launch::async, read, after);
       }
+      if (!ApplyFromLog(*batch, next, to)) return false;  // `ahead` is waited for, then dropped
+      if (next > to) break;
+      batch = ahead.valid() ? ahead.get() : read(next);
     }
     return next > to;
+  }
+
+  // Applies the events of one batch read from the log, the first at `next`, advancing `next`
+  // past each one applied (up to `to`). False, logged, at an unusable event. The log reader
+  // hands out events the store has checked (EventStore::ReadAll recomputes each one's hash),
+  // so here only their structure and position are verified again, not their hash.
+  bool ApplyFromLog(const std::vector<std::string>& batch, std::uint64_t& next, std::uint64_t to) {
+    for (const std::string& bytes : batch) {
+      auto env = schemas::VerifyEnvelope(bytes);
+      if (!env.ok() || (*env)->position() != next) {
+        ++n_log_errors_;
+        Logger()->error("projections: the log's event at position {} is unusable: {}", next,
+                        env.ok() ? "it carries position " + std::to_string((*env)->position())
+                                 : env.status().ToString());
+        return false;
+      }
+      ApplyAll(next, **env, n_from_log_);
+      ++next;
+      if (next > to) break;
+    }
+    return true;
   }
 
   // Applies `event` at `position` to every active projection that is at position - 1, and
@@ -430,6 +455,7 @@ class ProjectionRunner::Impl {
     if (!wanted) return 0;
     ++source;
     int applied = 0;
+    bool wake = false;  // a waiter asked for this position or an earlier one
     for (auto& slot : slots_) {
       if (slot->halted || slot->applied + 1 != position) continue;
       Status status = slot->projection->Apply(event, Position(position));
@@ -449,11 +475,12 @@ class ProjectionRunner::Impl {
       }
       slot->applied = position;
       ++applied;
+      wake = wake || (!waits_.empty() && *waits_.begin() <= position);
     }
-    if (applied > 0) {
-      last_progress_ = Clock::now();
-      cv_.notify_all();
-    }
+    if (applied > 0) last_progress_ = Clock::now();
+    // Only then: a catch-up applies up to a million events a second, and waking every waiter
+    // for each of them (to find it has not reached its position yet) costs more than applying.
+    if (wake) cv_.notify_all();
     return applied;
   }
 
@@ -554,6 +581,7 @@ class ProjectionRunner::Impl {
 
   mutable std::mutex mu_;
   mutable std::condition_variable cv_;
+  mutable std::multiset<std::uint64_t> waits_;  // GUARDED_BY(mu_): positions waited for
   mutable std::atomic<std::uint64_t> demand_{0};
   std::atomic<std::int64_t> next_offset_{-1001};
   std::atomic<std::uint64_t> n_messages_{0}, n_from_kafka_{0}, n_from_log_{0}, n_duplicates_{0},

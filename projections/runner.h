@@ -18,6 +18,9 @@
 //   is a gap: Kafka lost history, the projection is new or was restored from an older snapshot.
 //   The runner reads the missing positions from the log through the LogReader, applies them,
 //   then applies p. So a projection never skips an event and never applies one twice.
+// - Events from the LogReader are checked by the store as it reads them (EventStore::ReadAll
+//   recomputes each one's hash); the runner verifies their structure and position again, not
+//   their hash. While it applies one batch from the log it reads the next on a helper thread.
 // - At start (by default) the runner first catches up from the log to its current end, which
 //   is faster than Kafka for a new or stale projection, then follows Kafka.
 // - Optionally (`log_fallback_after` > 0), when a caller waits for a position that Kafka has

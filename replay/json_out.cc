@@ -3,6 +3,7 @@
 #include <string>
 
 #include <boost/json/serialize.hpp>
+#include <boost/json/serializer.hpp>
 
 namespace portico::replay {
 namespace {
@@ -43,13 +44,25 @@ void Pretty(std::ostream& out, const boost::json::value& v, int indent) {
   }
 }
 
+// One line, written a buffer at a time: a large document (as-of over a big log) is never
+// held as one string on top of its DOM.
+void Compact(std::ostream& out, const boost::json::value& value) {
+  boost::json::serializer serializer;
+  serializer.reset(&value);
+  char buffer[64 * 1024];
+  while (!serializer.done()) {
+    const std::string_view chunk = serializer.read(buffer, sizeof buffer);
+    out.write(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+  }
+}
+
 }  // namespace
 
 void WriteJson(std::ostream& out, const boost::json::value& value, bool pretty) {
   if (pretty) {
     Pretty(out, value, 0);
   } else {
-    out << boost::json::serialize(value);
+    Compact(out, value);
   }
   out << '\n';
 }

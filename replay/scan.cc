@@ -1,5 +1,6 @@
 #include "replay/scan.h"
 
+#include <algorithm>
 #include <condition_variable>
 #include <deque>
 #include <memory>
@@ -13,6 +14,9 @@ namespace portico::replay {
 namespace {
 
 constexpr std::size_t kQueueDepth = 8;
+// Events per claim: large enough that the atomic counter is no contention, small enough that
+// the two threads share a batch evenly.
+constexpr std::size_t kChunkEvents = 64;
 
 // The batches between the reader and the caller, and the spare ones they recycle.
 class BatchQueue {
@@ -21,25 +25,42 @@ class BatchQueue {
     for (std::size_t i = 0; i < kQueueDepth + 2; ++i) free_.push_back(std::make_unique<EventBatch>());
   }
 
-  // Reader side: a cleared batch to fill, or nullptr once the caller stopped.
+  // Reader side: a cleared batch to fill, or nullptr once the caller stopped. While there is
+  // none, the reader prepares unclaimed chunks of the queued batches rather than wait.
   std::unique_ptr<EventBatch> TakeFree() {
-    std::unique_lock lock(mutex_);
-    changed_.wait(lock, [&] { return stopped_ || !free_.empty(); });
-    if (stopped_) return nullptr;
-    auto batch = std::move(free_.front());
-    free_.pop_front();
-    batch->Clear();
-    return batch;
+    for (;;) {
+      EventBatch* help = nullptr;
+      {
+        std::unique_lock lock(mutex_);
+        changed_.wait(lock, [&] { return stopped_ || !free_.empty() || (help = Unclaimed()) != nullptr; });
+        if (stopped_) return nullptr;
+        if (!free_.empty()) {
+          auto batch = std::move(free_.front());
+          free_.pop_front();
+          batch->Clear();
+          return batch;
+        }
+      }
+      // Safe without the lock: only this (the reader's) thread takes a batch from free_ and
+      // clears it, so `help` stays intact even if the caller recycles it meanwhile.
+      help->PrepareChunk();
+    }
+  }
+  // Reader side, after its last batch: prepares unclaimed chunks while there are any.
+  void HelpWhileWorkRemains() {
+    for (;;) {
+      EventBatch* help = nullptr;
+      {
+        std::lock_guard lock(mutex_);
+        if (stopped_ || (help = Unclaimed()) == nullptr) return;
+      }
+      help->PrepareChunk();  // safe without the lock: see TakeFree
+    }
   }
   void PushFull(std::unique_ptr<EventBatch> batch) {
     std::lock_guard lock(mutex_);
     full_.push_back(std::move(batch));
     changed_.notify_all();
-  }
-  // True when the caller is behind: the reader should take the preparation on.
-  bool CallerBehind() const {
-    std::lock_guard lock(mutex_);
-    return full_.size() >= kQueueDepth / 2;
   }
   void Finish(Status status) {
     std::lock_guard lock(mutex_);
@@ -73,6 +94,14 @@ class BatchQueue {
   }
 
  private:
+  // REQUIRES mutex_. The oldest queued batch with a chunk nobody has claimed.
+  EventBatch* Unclaimed() const {
+    for (const auto& batch : full_) {
+      if (batch->HasUnclaimedChunk()) return batch.get();
+    }
+    return nullptr;
+  }
+
   mutable std::mutex mutex_;
   std::condition_variable changed_;
   std::deque<std::unique_ptr<EventBatch>> full_;  // GUARDED_BY(mutex_)
@@ -99,12 +128,13 @@ void ReadBatches(const LogDb& db, const ScanOptions& options, BatchQueue& queue)
       batch->Add(position->value(), cursor->value());
       expected = position->value() + 1;
     }
-    if (queue.CallerBehind()) batch->Prepare(options.hash);
+    batch->Seal(options.hash);
     queue.PushFull(std::move(batch));
     if (!end.ok()) break;
   }
   if (end.ok()) end = cursor->status();
   queue.Finish(std::move(end));
+  queue.HelpWhileWorkRemains();
 }
 
 }  // namespace
@@ -113,8 +143,8 @@ void EventBatch::Clear() {
   positions_.clear();
   ends_.clear();
   buffer_.clear();
-  prepared_ = false;
-  hashed_ = false;
+  next_.store(0, std::memory_order_relaxed);
+  prepared_.store(0, std::memory_order_relaxed);
 }
 
 void EventBatch::Add(std::uint64_t position, std::string_view bytes) {
@@ -123,21 +153,36 @@ void EventBatch::Add(std::uint64_t position, std::string_view bytes) {
   ends_.push_back(static_cast<std::uint32_t>(buffer_.size()));
 }
 
-void EventBatch::Prepare(bool hash) {
-  if (!prepared_) {
-    envelopes_.resize(size());
-    for (std::size_t i = 0; i < size(); ++i) {
-      auto verified = schemas::VerifyEnvelope(bytes(i));
-      envelopes_[i] = verified.ok() ? *verified : nullptr;
-    }
-    prepared_ = true;
+void EventBatch::Seal(bool hash) {
+  hash_ = hash;
+  envelopes_.resize(size());
+  if (hash) hashes_.resize(size());
+}
+
+bool EventBatch::PrepareChunk() {
+  const std::size_t begin = next_.fetch_add(kChunkEvents, std::memory_order_relaxed);
+  if (begin >= size()) return false;
+  const std::size_t end = std::min(begin + kChunkEvents, size());
+  for (std::size_t i = begin; i < end; ++i) {
+    const std::string_view b = bytes(i);
+    auto verified = schemas::VerifyEnvelope(b);
+    envelopes_[i] = verified.ok() ? *verified : nullptr;
+    if (hash_ && envelopes_[i] != nullptr) hashes_[i] = schemas::ComputeEnvelopeHash(b, *envelopes_[i]);
   }
-  if (hash && !hashed_) {
-    hashes_.resize(size());
-    for (std::size_t i = 0; i < size(); ++i) {
-      if (envelopes_[i] != nullptr) hashes_[i] = schemas::ComputeEnvelopeHash(bytes(i), *envelopes_[i]);
-    }
-    hashed_ = true;
+  if (prepared_.fetch_add(end - begin, std::memory_order_release) + (end - begin) == size()) {
+    prepared_.notify_all();  // the last chunk: the caller may be waiting in PrepareAll
+  }
+  return true;
+}
+
+void EventBatch::PrepareAll() {
+  while (PrepareChunk()) {
+  }
+  // Chunks the other thread claimed: sleep (no spinning, which on a busy machine takes the
+  // core from the very thread being waited for) until the last one is done.
+  for (std::size_t done = prepared_.load(std::memory_order_acquire); done < size();
+       done = prepared_.load(std::memory_order_acquire)) {
+    prepared_.wait(done, std::memory_order_acquire);
   }
 }
 
@@ -148,7 +193,7 @@ Status ScanLog(const LogDb& db, const ScanOptions& options, const BatchVisitor& 
   Status status;
   while (std::unique_ptr<EventBatch> batch = queue.TakeFull()) {
     if (status.ok()) {
-      batch->Prepare(options.hash);
+      batch->PrepareAll();
       status = visit(*batch);
       if (!status.ok()) queue.Stop();
     }

@@ -28,6 +28,7 @@
 #include "projections/portal_view.h"
 #include "projections/sessions_model.h"
 #include "readmodels_corpus.h"
+#include "tests/bench/cpu_time.h"
 
 namespace portico::bench {
 namespace {
@@ -73,14 +74,6 @@ double MemoryLatencyNs(std::size_t mib) {
     for (std::size_t i = 0; i < kSteps; ++i) p = next[p];
   });
   return p == ~0ull ? 0 : t.cpu * 1e9 / kSteps;
-}
-
-// The 1-minute load average: the machine's other work, which wall-clock numbers include.
-double LoadAverage() {
-  std::ifstream in("/proc/loadavg");
-  double load = 0;
-  in >> load;
-  return load;
 }
 
 double ResidentMiB() {

@@ -2,7 +2,9 @@
 // EventStore into a temporary log (or DIR/log, kept, when DIR is given and already holds one),
 // then times `verify` (the whole chain, every own hash recomputed with libsodium's BLAKE2b) and
 // `as-of` at the head (fold with domain::Evolve, then the state as JSON), each through the
-// command's function as the CLI runs it. Prints one JSON line per measure, with events/s.
+// command's function as the CLI runs it. Prints one JSON line per measure, with events/s of
+// wall-clock time and per CPU-second of the whole process (all its threads), and the load
+// average: on a shared machine the second says what the work costs, the first what it got.
 //
 // The history: 300 organisations, 30,000 users with grants, level changes, logins and
 // logouts, 60,000 resources and notes: every event is one Evolve really folds.
@@ -27,11 +29,14 @@
 #include "replay/commands.h"
 #include "replay/log_db.h"
 #include "replay/replayer.h"
+#include "tests/bench/cpu_time.h"
 
 namespace {
 
 using namespace portico;
 using Clock = std::chrono::steady_clock;
+using bench::LoadAverage;
+using bench::ProcessCpuSeconds;
 
 constexpr int kOrgs = 300;
 constexpr int kUsers = 30000;
@@ -186,10 +191,14 @@ void Time(const char* name, Fn fn, const Options& options, std::uint64_t events)
   std::ofstream sink("/dev/null");
   std::ostringstream err;
   const auto start = Clock::now();
+  const double cpu_start = ProcessCpuSeconds();
   const int code = fn(options, sink, err);
   const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
-  std::printf("{\"bench\":\"%s\",\"events\":%llu,\"exit_code\":%d,\"seconds\":%.3f,\"events_per_second\":%.0f}\n", name,
-              static_cast<unsigned long long>(events), code, seconds, static_cast<double>(events) / seconds);
+  const double cpu = ProcessCpuSeconds() - cpu_start;
+  std::printf("{\"bench\":\"%s\",\"events\":%llu,\"exit_code\":%d,\"seconds\":%.3f,\"events_per_second\":%.0f,"
+              "\"cpu_seconds\":%.3f,\"events_per_cpu_second\":%.0f,\"load_average_1m\":%.2f}\n",
+              name, static_cast<unsigned long long>(events), code, seconds, static_cast<double>(events) / seconds, cpu,
+              static_cast<double>(events) / cpu, LoadAverage());
   if (code != 0) std::cerr << err.str();
   std::fflush(stdout);
 }
@@ -231,11 +240,14 @@ int main(int argc, char** argv) {
     auto db = replay::LogDb::Open(data_dir + "/log", replay::OpenMode::kReadOnly);
     replay::Replayer replayer(**db, replay::ReplayOptions{});
     const auto start = Clock::now();
+    const double cpu_start = ProcessCpuSeconds();
     const Status s = replayer.AdvanceTo(Position(events));
     const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
-    std::printf("{\"bench\":\"replay_fold\",\"events\":%llu,\"ok\":%s,\"users\":%zu,\"seconds\":%.3f,\"events_per_second\":%.0f}\n",
+    const double cpu = ProcessCpuSeconds() - cpu_start;
+    std::printf("{\"bench\":\"replay_fold\",\"events\":%llu,\"ok\":%s,\"users\":%zu,\"seconds\":%.3f,\"events_per_second\":%.0f,"
+                "\"cpu_seconds\":%.3f,\"events_per_cpu_second\":%.0f}\n",
                 static_cast<unsigned long long>(events), s.ok() ? "true" : "false", replayer.state().users.size(),
-                seconds, static_cast<double>(events) / seconds);
+                seconds, static_cast<double>(events) / seconds, cpu, static_cast<double>(events) / cpu);
   }
   if (temporary) std::filesystem::remove_all(data_dir);
   return 0;
