@@ -13,7 +13,6 @@
 #include "gateway/http/json_body.h"
 #include "gateway/http/query.h"
 #include "gateway/http/response.h"
-#include "projections/event_json.h"
 
 // GCC 12 reports -Wmismatched-new-delete for every coroutine lambda inlined into
 // std::function (Asio's awaitable frame has its own operator new/delete, which GCC does not
@@ -63,22 +62,6 @@ schema::NoteVisibility ParseVisibility(std::string_view s) {
   if (s == "client") return schema::NoteVisibility::Client;
   if (s == "contractor") return schema::NoteVisibility::Contractor;
   return schema::NoteVisibility::Internal;
-}
-
-// One log entry as GET /v1/audit and /v1/events show it.
-boost::json::object EventJson(const eventstore::StoredEvent& stored) {
-  const auto& env = stored.envelope();
-  boost::json::object out;
-  out["position"] = stored.position.value();
-  out["type"] = LowerName(schema::EnumNameEventBody(env.body_type()));
-  out["recorded_at"] = env.recorded_at_us();
-  out["actor"] = env.actor() && env.actor()->id() ? env.actor()->id()->str() : "";
-  out["on_behalf_of"] = env.on_behalf_of() ? env.on_behalf_of()->str() : "";
-  out["stream"] = env.stream_id() ? env.stream_id()->str() : "";
-  boost::system::error_code ec;
-  auto data = boost::json::parse(projections::RenderEventBody(env), ec);
-  out["data"] = ec ? boost::json::value(nullptr) : std::move(data);
-  return out;
 }
 
 // A level as GET /v1/levels shows it.
