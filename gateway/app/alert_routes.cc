@@ -5,21 +5,17 @@
 #include "domain/alert_state.h"
 #include "gateway/app/json_views.h"
 #include "gateway/app/portal_auth.h"
+#include "gateway/app/staff_route_helpers.h"
 #include "gateway/http/auth.h"
 #include "gateway/http/json_body.h"
 #include "gateway/http/query.h"
 #include "gateway/http/response.h"
 
-// GCC 12's -Wmismatched-new-delete false positive on coroutine lambdas (see portal_routes.cc).
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
 
 namespace portico::gateway {
 namespace {
 
 using boost::asio::awaitable;
-constexpr StringRule kId{.min_length = 1, .max_length = 128};
 
 // [{kind, channels: ["in_portal", "email"]}] from the body's field "subscriptions"; a channel
 // other than those two sets `bad` (the reader knows only types and bounds).
@@ -70,13 +66,6 @@ boost::json::object AlertJson(const projections::Alert& a) {
   return out;
 }
 
-std::string IdempotencyKey(const Request& request) {
-  auto it = request.find("Idempotency-Key");
-  return it == request.end() ? std::string() : std::string(it->value());
-}
-
-CommandActor StaffActor(const RouteContext& context) { return CommandActor{schema::ActorKind::Staff, context.actor, {}}; }
-
 // A staff command with a JSON body: `make` reads the body (its problems win) into a command.
 using BodyCommand = std::function<domain::Command(ObjectReader& body, const RouteContext& context,
                                                   std::optional<Problem>& problem)>;
@@ -111,10 +100,7 @@ Handler Portal(const AppRouteDeps* d, PortalHandler inner) {
 void AddAlertRoutes(Router& router, const AlertRouteDeps& deps) {
   const auto* d = deps.app;
   const auto* a = &deps;
-  const auto staff = [d](Handler inner) {
-    if (d->idempotency != nullptr) inner = Idempotent(*d->idempotency, std::move(inner));
-    return RequireStaff(*d->keys, std::move(inner));
-  };
+  const auto staff = [d](Handler inner) { return StaffHandler(*d, std::move(inner)); };
 
   // -- Staff: alert sets, assignment, "Notify Client" ---------------------------------------
   router.Add(Verb::put, "/v1/alert-sets/{alert_set_id}",
@@ -153,13 +139,9 @@ void AddAlertRoutes(Router& router, const AlertRouteDeps& deps) {
              })));
 
   router.Add(Verb::post, "/v1/users/{user_id}/notify",
-             staff([d](Request& request, RouteContext& context) -> awaitable<Response> {
-               domain::SendLoginDetails c;
-               c.user_id = domain::UserId(std::string(context.Param("user_id")));
-               auto out = co_await d->processor->SubmitAsync(std::move(c), StaffActor(context),
-                                                            IdempotencyKey(request));
-               co_return CommandReply(out);
-             }));
+             staff(SubmitFromPath(d, [](const RouteContext& context) -> domain::Command {
+               return domain::SendLoginDetails{domain::UserId(std::string(context.Param("user_id")))};
+             })));
 
   // -- Portal: subscriptions and the inbox ---------------------------------------------------
   router.Add(Verb::get, "/v1/portal/subscriptions",

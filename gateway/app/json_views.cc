@@ -7,7 +7,6 @@
 #include "domain/level.h"
 #include "gateway/http/freshness.h"
 #include "gateway/http/response.h"
-#include "projections/event_json.h"
 
 namespace portico::gateway {
 
@@ -142,21 +141,6 @@ boost::asio::awaitable<std::optional<Problem>> AwaitFresh(
     return runner.WaitForPosition(p, std::max(left, std::chrono::milliseconds(0)), projection);
   };
   co_return co_await AwaitMinPosition(query, wait, pool);
-}
-
-boost::json::object EventJson(const eventstore::StoredEvent& stored) {
-  const auto& env = stored.envelope();
-  boost::json::object out;
-  out["position"] = stored.position.value();
-  out["type"] = LowerName(schema::EnumNameEventBody(env.body_type()));
-  out["recorded_at"] = env.recorded_at_us();
-  out["actor"] = env.actor() && env.actor()->id() ? env.actor()->id()->str() : "";
-  out["on_behalf_of"] = env.on_behalf_of() ? env.on_behalf_of()->str() : "";
-  out["stream"] = env.stream_id() ? env.stream_id()->str() : "";
-  boost::system::error_code ec;
-  auto data = boost::json::parse(projections::RenderEventBody(env), ec);
-  out["data"] = ec ? boost::json::value(nullptr) : std::move(data);
-  return out;
 }
 
 }  // namespace portico::gateway

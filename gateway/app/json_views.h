@@ -8,7 +8,6 @@
 #include <string>
 
 #include "domain/state.h"
-#include "eventstore/event_store.h"
 #include "gateway/app/command_processor.h"
 #include "gateway/http/problem.h"
 #include "gateway/http/query.h"
@@ -29,9 +28,6 @@ boost::json::object UserJson(const domain::AccessState& state, const domain::Use
                              std::int64_t now_us);
 boost::json::object ResourceJson(const domain::Resource& resource);
 boost::json::object NoteJson(const domain::Note& note);
-
-// One log entry as GET /v1/audit, GET /v1/events and the staff WebSocket show it.
-boost::json::object EventJson(const eventstore::StoredEvent& stored);
 
 // {"position": N, ...extra} for a command, or its problem.
 Response CommandReply(const Result<CommandOutcome>& outcome, boost::json::object extra = {});

@@ -29,6 +29,7 @@
 #include "gateway/app/alert_routes.h"
 #include "gateway/app/json_views.h"
 #include "gateway/app/portal_auth.h"
+#include "gateway/app/staff_route_helpers.h"
 #include "gateway/http/async.h"
 #include "gateway/http/auth.h"
 #include "gateway/http/query.h"
