@@ -14,24 +14,18 @@ std::string Greeting(const std::string& display_name) {
   return "Hello " + (display_name.empty() ? std::string("there") : display_name) + ",\n\n";
 }
 
+// `us` formatted in UTC by strftime's `format`.
+std::string FormatUtc(std::int64_t us, const char* format) {
+  const std::time_t t = static_cast<std::time_t>(us / 1'000'000);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[64];
+  std::strftime(buf, sizeof buf, format, &tm);
+  return buf;
+}
 // "Sun, 22 Nov 2026 13:38:04 +0000" (RFC 5322 date-time).
-std::string MailDate(std::int64_t us) {
-  const std::time_t t = static_cast<std::time_t>(us / 1'000'000);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[64];
-  std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S +0000", &tm);
-  return buf;
-}
-
-std::string UtcTime(std::int64_t us) {
-  const std::time_t t = static_cast<std::time_t>(us / 1'000'000);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[64];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M UTC", &tm);
-  return buf;
-}
+std::string MailDate(std::int64_t us) { return FormatUtc(us, "%a, %d %b %Y %H:%M:%S +0000"); }
+std::string UtcTime(std::int64_t us) { return FormatUtc(us, "%Y-%m-%d %H:%M UTC"); }
 
 // A header value on one line; non-ASCII text as an RFC 2047 encoded word.
 std::string HeaderValue(std::string_view value) {

@@ -48,6 +48,14 @@ struct NotificationOutbox::Kafka {
   static void OnDelivery(rd_kafka_t*, const rd_kafka_message_t* m, void* opaque) {
     static_cast<Kafka*>(opaque)->last_error.store(m->err);
   }
+  // librdkafka's own log lines, into this module's logger rather than stderr.
+  static void OnLog(const rd_kafka_t*, int level, const char* facility, const char* message) {
+    if (level <= 3) {
+      Log()->warn("kafka {}: {}", facility, message);
+    } else {
+      Log()->debug("kafka {}: {}", facility, message);
+    }
+  }
 };
 
 Result<std::unique_ptr<NotificationOutbox>> NotificationOutbox::Start(OutboxOptions options) {
@@ -92,6 +100,7 @@ Status NotificationOutbox::CreateProducer() {
   }
   rd_kafka_conf_set_opaque(conf, kafka_.get());
   rd_kafka_conf_set_dr_msg_cb(conf, &Kafka::OnDelivery);
+  rd_kafka_conf_set_log_cb(conf, &Kafka::OnLog);
   kafka_->rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
   if (kafka_->rk == nullptr) {
     rd_kafka_conf_destroy(conf);

@@ -70,6 +70,7 @@ struct System::Parts {
     processor.reset();
     runner.reset();
     relay.reset();
+    outbox.reset();  // its producer goes before the broker it talks to
     embedded.reset();
     store.reset();
   }

@@ -87,7 +87,8 @@ class AlertsTest : public ::testing::Test {
     auto reply = sys_->client().Get(
         "/v1/portal/resources/" + resource + "/notes?min_position=" + std::to_string(position), token);
     if (reply.status != 200) return false;
-    for (const auto& n : reply.json().at("notes").as_array()) {
+    const json::value body = reply.json();
+    for (const auto& n : body.at("notes").as_array()) {
       if (n.at("note_id").as_string() == note) return true;
     }
     return false;

@@ -139,7 +139,7 @@ TEST_F(StreamTest, StaffGetTheEventFeed) {
             200u);
   const auto event = ws.Next();
   ASSERT_TRUE(event.is_object()) << ws.closed().message();
-  EXPECT_EQ(event.at("position").as_uint64(), from);
+  EXPECT_EQ(event.at("position").to_number<std::uint64_t>(), from);
   EXPECT_EQ(event.at("type"), "org_registered");
   EXPECT_EQ(event.at("data").at("org_id"), "initech");
   // The same JSON as GET /v1/events.

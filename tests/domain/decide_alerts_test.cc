@@ -57,7 +57,7 @@ TEST_F(AlertsDomainTest, ResetTokenIsSingleUseExpiresAndEndsSessions) {
   // Wrong token, then policy, then success.
   EXPECT_REJECTED(w.Try(ConfirmPasswordReset{TokenHash(101), "a long new password", new_hash}), kFailedPrecondition,
                   "invalid or has expired");
-  EXPECT_REJECTED(w.Try(ConfirmPasswordReset{TokenHash(100), "short", new_hash}), kInvalidArgument, "");
+  EXPECT_REJECTED(w.Try(ConfirmPasswordReset{TokenHash(100), "short", new_hash}), kFailedPrecondition, "shorter");
   const auto events = w.Do(ConfirmPasswordReset{TokenHash(100), "a long new password", new_hash});
   EXPECT_EQ(testing::CountOf(events, schema::EventBody::PasswordChanged), 1);
   EXPECT_EQ(testing::CountOf(events, schema::EventBody::SessionEnded), 2);
