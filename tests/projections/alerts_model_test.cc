@@ -96,7 +96,8 @@ TEST(AlertsModelTest, AlertsExactlyWhatTheAccessModelShows) {
       bool visible = access.GetVisibleResource(domain::UserId(user), domain::ResourceId(resource), at).has_value();
       if (visible && !note.empty()) {
         visible = false;
-        for (const auto& n : *access.VisibleNotes(domain::UserId(user), domain::ResourceId(resource), at)) {
+        const auto notes = access.VisibleNotes(domain::UserId(user), domain::ResourceId(resource), at);
+        for (const auto& n : *notes) {
           visible = visible || n.id.value() == note;
         }
         if (user == author) visible = false;  // nobody is alerted about its own note
