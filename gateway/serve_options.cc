@@ -1,5 +1,7 @@
 #include "gateway/serve_options.h"
 
+#include <chrono>
+#include <cstdint>
 #include <sstream>
 
 #include <boost/program_options.hpp>
@@ -9,7 +11,7 @@ namespace po = boost::program_options;
 
 namespace {
 
-po::options_description Describe(ServeOptions& out) {
+po::options_description Describe(ServeOptions& out, std::int64_t& sweep_seconds) {
   po::options_description desc("portico serve options");
   desc.add_options()
       ("data-dir", po::value(&out.data_dir)->default_value(out.data_dir),
@@ -27,7 +29,9 @@ po::options_description Describe(ServeOptions& out) {
       ("portal-url", po::value(&out.portal_url),
        "base URL of the client portal, for the links in mails (default: the HTTP address + /portal)")
       ("reset-token-minutes", po::value(&out.reset_token_minutes)->default_value(out.reset_token_minutes),
-       "how long a password-reset link stays valid (1..1440)");
+       "how long a password-reset link stays valid (1..1440)")
+      ("session-sweep-seconds", po::value(&sweep_seconds)->default_value(sweep_seconds),
+       "how often sessions past their idle or absolute expiry are ended in the log (0: never)");
   return desc;
 }
 
@@ -35,7 +39,9 @@ po::options_description Describe(ServeOptions& out) {
 
 Result<ServeOptions> ParseServeOptions(const std::vector<std::string>& args) {
   ServeOptions out;
-  auto desc = Describe(out);
+  std::int64_t sweep_seconds =
+      std::chrono::duration_cast<std::chrono::seconds>(out.session_sweep_interval).count();
+  auto desc = Describe(out, sweep_seconds);
   try {
     po::variables_map vm;
     po::store(po::command_line_parser(args).options(desc).run(), vm);
@@ -51,13 +57,19 @@ Result<ServeOptions> ParseServeOptions(const std::vector<std::string>& args) {
   if (out.reset_token_minutes < 1 || out.reset_token_minutes > 1440) {
     return Status::InvalidArgument("--reset-token-minutes must be between 1 and 1440");
   }
+  if (sweep_seconds < 0 || sweep_seconds > 86'400) {
+    return Status::InvalidArgument("--session-sweep-seconds must be 0 to 86400");
+  }
+  out.session_sweep_interval = std::chrono::seconds(sweep_seconds);
   return out;
 }
 
 std::string ServeUsage() {
   ServeOptions defaults;
+  std::int64_t sweep_seconds =
+      std::chrono::duration_cast<std::chrono::seconds>(defaults.session_sweep_interval).count();
   std::ostringstream out;
-  out << "usage: portico serve [options]\n\n" << Describe(defaults);
+  out << "usage: portico serve [options]\n\n" << Describe(defaults, sweep_seconds);
   return out.str();
 }
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,8 @@ struct ServeOptions {
   std::string notifications_topic = "portico.notifications";
   std::string portal_url;               // base of the links in mails; "" means the HTTP URL + "/portal"
   std::int64_t reset_token_minutes = 15;  // lifetime of a password-reset link
+  // How often expired sessions get their SessionEnded event (session_sweeper.h); 0: never.
+  std::chrono::milliseconds session_sweep_interval{std::chrono::seconds(30)};
 };
 
 // Parses the arguments after "serve". Unknown options and malformed values are an
