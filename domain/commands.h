@@ -15,6 +15,7 @@
 #include <variant>
 #include <vector>
 
+#include "domain/alert_commands.h"
 #include "domain/ids.h"
 #include "schemas/envelope.h"
 #include "schemas/events_generated.h"
@@ -224,6 +225,9 @@ using Command =
     std::variant<ChangeSettings, RegisterOrg, SetOrgAccess, SetAllowedLevels, DefineLevel, CreateUser,
                  ChangeUserLevel, GrantPermission, RevokePermission, SetPassword, ForcePasswordReset,
                  SetLoginEnabled, ArchiveUser, UpsertResource, ShareNote, ChangeNoteVisibility, Login,
-                 LoginAsUser, EndSession, EndUserSessions, ExpireSessions>;
+                 LoginAsUser, EndSession, EndUserSessions, ExpireSessions,
+                 // issue 6: alerts, notifications, password reset (domain/alert_commands.h)
+                 DefineAlertSet, AssignAlertSets, SetAlertSubscriptions, MarkAlertsRead,
+                 RequestPasswordReset, ConfirmPasswordReset, SendLoginDetails>;
 
 }  // namespace portico::domain

@@ -33,6 +33,14 @@ Result<Events> DecideOne(const AccessState& s, const LoginAsUser& c, std::int64_
 Result<Events> DecideOne(const AccessState& s, const EndSession& c, std::int64_t now_us);
 Result<Events> DecideOne(const AccessState& s, const EndUserSessions& c, std::int64_t now_us);
 Result<Events> DecideOne(const AccessState& s, const ExpireSessions& c, std::int64_t now_us);
+// issue 6: decide_alerts.cc, decide_password_reset.cc
+Result<Events> DecideOne(const AccessState& s, const DefineAlertSet& c, std::int64_t now_us);
+Result<Events> DecideOne(const AccessState& s, const AssignAlertSets& c, std::int64_t now_us);
+Result<Events> DecideOne(const AccessState& s, const SetAlertSubscriptions& c, std::int64_t now_us);
+Result<Events> DecideOne(const AccessState& s, const MarkAlertsRead& c, std::int64_t now_us);
+Result<Events> DecideOne(const AccessState& s, const RequestPasswordReset& c, std::int64_t now_us);
+Result<Events> DecideOne(const AccessState& s, const ConfirmPasswordReset& c, std::int64_t now_us);
+Result<Events> DecideOne(const AccessState& s, const SendLoginDetails& c, std::int64_t now_us);
 
 // 'x'
 std::string Quoted(std::string_view s);

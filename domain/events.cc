@@ -17,6 +17,7 @@ std::string LevelStream(std::string_view level_id) { return Prefixed("level:", l
 std::string UserStream(std::string_view user_id) { return Prefixed("user:", user_id); }
 std::string ResourceStream(std::string_view resource_id) { return Prefixed("resource:", resource_id); }
 std::string NoteStream(std::string_view note_id) { return Prefixed("note:", note_id); }
+std::string AlertSetStream(std::string_view alert_set_id) { return Prefixed("alertset:", alert_set_id); }
 
 std::string EncodeEvent(const DomainEvent& event, schemas::EventMeta meta) {
   meta.stream_id = event.stream;

@@ -25,6 +25,7 @@ std::string LevelStream(std::string_view level_id);
 std::string UserStream(std::string_view user_id);
 std::string ResourceStream(std::string_view resource_id);
 std::string NoteStream(std::string_view note_id);
+std::string AlertSetStream(std::string_view alert_set_id);  // "alertset:<id>"
 
 // Envelope bytes for the event (schemas::EncodeEnvelope) with meta.stream_id set to the
 // event's stream; the other meta fields (actor, on-behalf-of, ids) are the caller's.

@@ -24,6 +24,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "domain/alert_state.h"
 #include "domain/ids.h"
 #include "domain/level.h"
 #include "schemas/events_generated.h"
@@ -160,6 +161,8 @@ struct AccessState {
   StringMap<std::string> session_by_token;   // token hash (32 raw bytes) -> session id
 
   std::uint64_t position = 0;  // the global position of the last event folded
+
+  AlertingState alerting;  // alert sets, subscriptions, password resets (domain/alert_state.h)
 
   const Org* FindOrg(std::string_view id) const;
   const User* FindUser(std::string_view id) const;

@@ -24,6 +24,12 @@ po::options_description Describe(ServeOptions& out, std::int64_t& sweep_seconds)
       ("demo", po::bool_switch(&out.demo),
        "seed a small demo dataset (organisations, users on each preset, resources, notes) "
        "when the event log is empty")
+      ("notifications-topic", po::value(&out.notifications_topic)->default_value(out.notifications_topic),
+       "Kafka topic of the mails for a downstream mailer")
+      ("portal-url", po::value(&out.portal_url),
+       "base URL of the client portal, for the links in mails (default: the HTTP address + /portal)")
+      ("reset-token-minutes", po::value(&out.reset_token_minutes)->default_value(out.reset_token_minutes),
+       "how long a password-reset link stays valid (1..1440)")
       ("session-sweep-seconds", po::value(&sweep_seconds)->default_value(sweep_seconds),
        "how often sessions past their idle or absolute expiry are ended in the log (0: never)");
   return desc;
@@ -48,6 +54,9 @@ Result<ServeOptions> ParseServeOptions(const std::vector<std::string>& args) {
     return Status::InvalidArgument("--http must be HOST:PORT, got '" + out.http + "'");
   }
   if (out.kafka.empty()) return Status::InvalidArgument("--kafka must not be empty");
+  if (out.reset_token_minutes < 1 || out.reset_token_minutes > 1440) {
+    return Status::InvalidArgument("--reset-token-minutes must be between 1 and 1440");
+  }
   if (sweep_seconds < 0 || sweep_seconds > 86'400) {
     return Status::InvalidArgument("--session-sweep-seconds must be 0 to 86400");
   }

@@ -1,6 +1,7 @@
 // The command line of `portico serve` (API.md, "Command line").
 #pragma once
 
+#include <cstdint>
 #include <chrono>
 #include <string>
 #include <vector>
@@ -15,6 +16,10 @@ struct ServeOptions {
   std::string kafka = "embedded";       // "embedded" or a bootstrap.servers list
   std::string admin_key_file;           // optional; PORTICO_ADMIN_KEY also works
   bool demo = false;                    // seed the demo dataset into an empty log
+  // Notifications (issue 6).
+  std::string notifications_topic = "portico.notifications";
+  std::string portal_url;               // base of the links in mails; "" means the HTTP URL + "/portal"
+  std::int64_t reset_token_minutes = 15;  // lifetime of a password-reset link
   // How often expired sessions get their SessionEnded event (session_sweeper.h); 0: never.
   std::chrono::milliseconds session_sweep_interval{std::chrono::seconds(30)};
 };

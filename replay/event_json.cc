@@ -132,6 +132,37 @@ json::object Body(const schema::NoteVisibilityChanged& e) {
   return {{"note_id", Str(e.note_id())}, {"visibility", SnakeCase(schema::EnumNameNoteVisibility(e.visibility()))}};
 }
 
+// Issue 6 (schemas/alert_events.fbs); reset token hashes are left out.
+json::array Subscriptions(const flatbuffers::Vector<flatbuffers::Offset<schema::AlertSubscription>>* v) {
+  json::array out;
+  if (v != nullptr) {
+    for (const auto* s : *v) {
+      out.emplace_back(json::object{{"kind", Str(s->kind())}, {"in_portal", s->in_portal()}, {"email", s->email()}});
+    }
+  }
+  return out;
+}
+json::object Body(const schema::AlertSetDefined& e) {
+  return {{"alert_set_id", Str(e.alert_set_id())}, {"name", Str(e.name())},
+          {"subscriptions", Subscriptions(e.subscriptions())}};
+}
+json::object Body(const schema::UserAlertSetsAssigned& e) {
+  return {{"user_id", Str(e.user_id())}, {"alert_set_ids", Strings(e.alert_set_ids())}};
+}
+json::object Body(const schema::AlertSubscriptionsSet& e) {
+  return {{"user_id", Str(e.user_id())}, {"subscriptions", Subscriptions(e.subscriptions())}};
+}
+json::object Body(const schema::AlertsMarkedRead& e) {
+  return {{"user_id", Str(e.user_id())}, {"alert_ids", Strings(e.alert_ids())}};
+}
+json::object Body(const schema::PasswordResetRequested& e) {
+  return {{"user_id", Str(e.user_id())}, {"expires_at_us", e.expires_at_us()}};
+}
+json::object Body(const schema::PasswordResetCompleted& e) { return {{"user_id", Str(e.user_id())}}; }
+json::object Body(const schema::LoginDetailsSent& e) {
+  return {{"user_id", Str(e.user_id())}, {"email", Str(e.email())}};
+}
+
 // Calls f(body) with the typed body of the envelope; returns f's result, or `otherwise`.
 template <typename R, typename F>
 R VisitBody(const schema::Envelope& e, F&& f, R otherwise) {
@@ -156,6 +187,13 @@ R VisitBody(const schema::Envelope& e, F&& f, R otherwise) {
     case EventBody::ResourceUpserted: return f(*e.body_as_ResourceUpserted());
     case EventBody::NoteShared: return f(*e.body_as_NoteShared());
     case EventBody::NoteVisibilityChanged: return f(*e.body_as_NoteVisibilityChanged());
+    case EventBody::AlertSetDefined: return f(*e.body_as_AlertSetDefined());
+    case EventBody::UserAlertSetsAssigned: return f(*e.body_as_UserAlertSetsAssigned());
+    case EventBody::AlertSubscriptionsSet: return f(*e.body_as_AlertSubscriptionsSet());
+    case EventBody::AlertsMarkedRead: return f(*e.body_as_AlertsMarkedRead());
+    case EventBody::PasswordResetRequested: return f(*e.body_as_PasswordResetRequested());
+    case EventBody::PasswordResetCompleted: return f(*e.body_as_PasswordResetCompleted());
+    case EventBody::LoginDetailsSent: return f(*e.body_as_LoginDetailsSent());
     default: return otherwise;
   }
 }
@@ -234,6 +272,23 @@ std::string Describe(const schema::NoteShared& e) {
 }
 std::string Describe(const schema::NoteVisibilityChanged& e) {
   return "note " + Quote(Str(e.note_id())) + " visibility " + SnakeCase(schema::EnumNameNoteVisibility(e.visibility()));
+}
+std::string Describe(const schema::AlertSetDefined& e) { return "alert set " + Quote(Str(e.alert_set_id())) + " defined"; }
+std::string Describe(const schema::UserAlertSetsAssigned& e) {
+  return "alert sets of user " + Quote(Str(e.user_id())) + " set";
+}
+std::string Describe(const schema::AlertSubscriptionsSet& e) {
+  return "user " + Quote(Str(e.user_id())) + " changed its alert subscriptions";
+}
+std::string Describe(const schema::AlertsMarkedRead& e) { return "user " + Quote(Str(e.user_id())) + " read alerts"; }
+std::string Describe(const schema::PasswordResetRequested& e) {
+  return "password reset requested for user " + Quote(Str(e.user_id()));
+}
+std::string Describe(const schema::PasswordResetCompleted& e) {
+  return "password of user " + Quote(Str(e.user_id())) + " reset with a reset link";
+}
+std::string Describe(const schema::LoginDetailsSent& e) {
+  return "login details sent to user " + Quote(Str(e.user_id()));
 }
 
 void CsvField(std::string& out, std::string_view field) {

@@ -9,7 +9,9 @@
 #include "eventstore/relay.h"
 #include <boost/asio/thread_pool.hpp>
 
+#include "gateway/app/alert_routes.h"
 #include "gateway/app/command_processor.h"
+#include "gateway/app/notification_outbox.h"
 #include "gateway/app/demo_data.h"
 #include "gateway/app/openapi_document.h"
 #include "gateway/app/portal_routes.h"
@@ -23,6 +25,7 @@
 #include "gateway/http/server.h"
 #include "gateway/http/staff_keys.h"
 #include "projections/access_model.h"
+#include "projections/alerts_model.h"
 #include "projections/audit_model.h"
 #include "projections/runner.h"
 
@@ -52,18 +55,26 @@ struct System::Parts {
   std::unique_ptr<FileIdempotencyStore> idempotency;  // <data dir>/idempotency.log
   std::unique_ptr<SessionSweeper> sweeper;
   AppRouteDeps app;
+  // Alerts, notifications, password reset, WebSockets (alert_routes.h).
+  std::unique_ptr<NotificationOutbox> outbox;
+  std::unique_ptr<projections::AlertsModel> alerts;
+  std::atomic<bool> streams_stopping{false};
+  AlertRouteDeps alerting;
 
   // Reverse order of start; each part may be missing when a start failed half-way.
   void Stop() {
+    streams_stopping = true;
     if (server) server->Stop();
     if (sweeper) sweeper->Stop();  // before the pool joins: its timer runs there
     if (pool) pool->join();
     if (runner) runner->Stop();
+    if (outbox) outbox->Stop();
     if (relay) relay->Stop();
     server.reset();
     processor.reset();
     runner.reset();
     relay.reset();
+    outbox.reset();  // its producer goes before the broker it talks to
     embedded.reset();
     store.reset();
   }
@@ -88,7 +99,9 @@ Status StartLog(System::Parts& parts, const ServeOptions& options) {
 }
 
 Status StartKafka(System::Parts& parts, const ServeOptions& options) {
-  auto config = eventstore::ParseKafkaFlag(options.kafka);
+  eventstore::KafkaConfig base;
+  base.notifications_topic = options.notifications_topic;
+  auto config = eventstore::ParseKafkaFlag(options.kafka, base);
   if (!config.ok()) return config.status();
   parts.kafka = std::move(config).value();
   if (parts.kafka.embedded()) {
@@ -119,6 +132,23 @@ Status StartRelay(System::Parts& parts, const ServeOptions& options) {
   return Status::Ok();
 }
 
+// The notification outbox and the alerts model it is fed by (registered after "access").
+Status StartNotifications(System::Parts& parts, const ServeOptions& options) {
+  OutboxOptions outbox;
+  outbox.bootstrap_servers = parts.bootstrap;
+  outbox.topic = parts.kafka.notifications_topic;
+  outbox.client_id = parts.kafka.client_id + "-notifications";
+  outbox.kafka_properties = parts.kafka.properties;
+  outbox.data_dir = options.data_dir;
+  outbox.mail.portal_url = options.portal_url;  // "" until the HTTP address is known
+  outbox.mail.reset_token_minutes = options.reset_token_minutes;
+  auto started = NotificationOutbox::Start(std::move(outbox));
+  if (!started.ok()) return Prefix("notifications", started.status());
+  parts.outbox = std::move(started).value();
+  parts.alerts = std::make_unique<projections::AlertsModel>(parts.access, parts.outbox.get());
+  return Status::Ok();
+}
+
 Status StartProjections(System::Parts& parts) {
   projections::RunnerOptions runner_options;
   runner_options.bootstrap_servers = parts.bootstrap;
@@ -135,7 +165,7 @@ Status StartProjections(System::Parts& parts) {
     return bytes;
   };
   auto runner = projections::ProjectionRunner::Start(
-      std::move(runner_options), {&parts.access, &parts.audit}, std::move(read_log));
+      std::move(runner_options), {&parts.access, &parts.audit, parts.alerts.get()}, std::move(read_log));
   if (!runner.ok()) return Prefix("projections", runner.status());
   parts.runner = std::move(runner).value();
   return Status::Ok();
@@ -198,7 +228,7 @@ void RegisterGauges(System::Parts& parts) {
              [relay] { return static_cast<double>(relay->Stats().delivery_errors); });
   m.AddGauge("portico_projection_rejected_messages", "Corrupt or foreign Kafka messages skipped",
              {}, [runner] { return static_cast<double>(runner->Stats().rejected); });
-  for (const std::string name : {"access", "audit"}) {
+  for (const std::string name : {"access", "audit", "alerts"}) {
     m.AddGauge("portico_projection_position", "Last position applied by a read model",
                {{"projection", name}}, [runner, name] {
                  return static_cast<double>(runner->applied(name).value());
@@ -221,6 +251,11 @@ Status StartHttp(System::Parts& parts, const ServeOptions& options) {
   AddStatusRoutes(parts.router, parts.status);
   AddStaffRoutes(parts.router, parts.app);
   AddPortalRoutes(parts.router, parts.app);
+  parts.alerting = AlertRouteDeps{&parts.app, parts.alerts.get(), parts.outbox.get(),
+                                  options.reset_token_minutes, &parts.streams_stopping};
+  AddAlertRoutes(parts.router, parts.alerting);
+  AddPasswordResetRoutes(parts.router, parts.alerting);
+  AddStreamRoutes(parts.router, parts.alerting);
   auto openapi = MergeOpenApi(OpenApiSources());
   if (!openapi.ok()) return openapi.status();
   AddOpenApiRoute(parts.router, *openapi);
@@ -232,6 +267,7 @@ Status StartHttp(System::Parts& parts, const ServeOptions& options) {
   parts.http_url = "http://" + options.http.substr(0, options.http.rfind(':')) + ":" +
                    std::to_string(parts.server->port());
   NamedLogger("gateway")->info("HTTP on {}", parts.http_url);
+  parts.outbox->StartSending(parts.http_url + "/portal");
   return Status::Ok();
 }
 
@@ -249,6 +285,7 @@ Result<std::unique_ptr<System>> System::Start(const ServeOptions& options) {
   if (started.ok()) started = StartStaffKeys(*parts, options);
   if (started.ok()) started = StartKafka(*parts, options);
   if (started.ok()) started = StartRelay(*parts, options);
+  if (started.ok()) started = StartNotifications(*parts, options);
   if (started.ok()) started = StartProjections(*parts);
   if (started.ok()) started = StartCommands(*parts, options);
   if (started.ok()) started = SeedDemo(*parts, options);

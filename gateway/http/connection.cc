@@ -8,6 +8,7 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
 
 #include "common/log.h"
 #include "gateway/http/response.h"
@@ -170,6 +171,15 @@ asio::awaitable<bool> Connection::ServeOne() {
   Request request = parser_->release();
   RouteContext context;
   context.remote_address = remote_address_;
+  if (route != nullptr && route->options.upgrade && beast::websocket::is_upgrade(request)) {
+    // A WebSocket (router.h, UpgradeHandler): the route owns the stream until it returns.
+    context.route = route;
+    context.params = std::move(match.params);
+    co_await route->options.upgrade(request, stream_, context);
+    Record(route, 101, started);
+    ForceClose();
+    co_return false;
+  }
   Response response = co_await shared_->router.Invoke(std::move(match), request, context);
   Record(route, response.result_int(), started);
   const bool keep_alive = request.keep_alive() && !shared_->stopping.load();

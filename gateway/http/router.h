@@ -23,6 +23,7 @@
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
 #include <cstddef>
 #include <functional>
 #include <memory>
@@ -58,10 +59,18 @@ struct RouteContext {
 
 using Handler = std::function<boost::asio::awaitable<Response>(Request&, RouteContext&)>;
 
+// A WebSocket route's upgrade: the server calls it instead of the handler when the request
+// asks to upgrade to a WebSocket, passing the connection's stream, which the callee owns until
+// it returns (then the server closes the connection). It either completes the handshake or
+// writes a plain HTTP refusal itself. A request that does not ask to upgrade gets `handler`.
+using UpgradeHandler =
+    std::function<boost::asio::awaitable<void>(Request&, boost::beast::tcp_stream&, RouteContext&)>;
+
 struct RouteOptions {
   // Largest request body accepted; beyond it the server answers 413 without calling the
   // handler. The CSV import raises it for its route.
   std::size_t body_limit = kDefaultBodyLimit;
+  UpgradeHandler upgrade;  // set for WebSocket routes (GET /v1/stream)
 };
 
 struct Route {

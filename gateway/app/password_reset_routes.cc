@@ -1,0 +1,153 @@
+// "I forgot my password" (portal, no session):
+//
+// POST /v1/portal/password-reset {username}: always 202 with the same body, whether the user
+// name exists or not, and before any lookup: the reply cannot tell them apart, in content or
+// in time. The work happens after the reply, on the worker pool: for a known user that may
+// log in and has an e-mail address, a fresh token (32 random bytes, URL-safe base64) whose
+// BLAKE2b-256 hash goes into a PasswordResetRequested event (expiring after
+// --reset-token-minutes, 15 by default), then the reset-link mail (the only place the raw
+// token ever appears). Requests are rate limited per user name and per client address (429,
+// the same for every user name).
+//
+// POST /v1/portal/password-reset/confirm {token, new_password}: a spent, expired, replaced or
+// unknown token is one 422 ("the reset token is invalid or has expired"); a password that
+// breaks the policy is a 422 naming new_password. Otherwise argon2id on the worker pool, then
+// ConfirmPasswordReset: the new password, and every session of the user ended.
+#include <boost/asio/post.hpp>
+#include <boost/json.hpp>
+#include <memory>
+
+#include "common/log.h"
+#include "domain/decide.h"
+#include "domain/validate.h"
+#include "gateway/app/alert_routes.h"
+#include "gateway/app/json_views.h"
+#include "gateway/app/portal_auth.h"
+#include "gateway/http/async.h"
+#include "gateway/http/json_body.h"
+#include "gateway/http/rate_limiter.h"
+#include "gateway/http/response.h"
+
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+#endif
+
+namespace portico::gateway {
+namespace {
+
+using boost::asio::awaitable;
+
+struct ResetLimits {
+  // Per user name: 5, then one a minute. Per address: 30, then one a second.
+  RateLimiter by_user{{.rate_per_second = 1.0 / 60, .burst = 5.0}};
+  RateLimiter by_address{{.rate_per_second = 1.0, .burst = 30.0}};
+
+  std::optional<Problem> Admit(const std::string& address, const std::string& user) {
+    const auto now = RateLimiter::Clock::now();
+    auto decision = user.empty() ? by_address.Acquire(address, now) : by_user.Acquire(user, now);
+    if (decision.allowed && !user.empty()) decision = by_address.Acquire(address, now);
+    if (decision.allowed) return std::nullopt;
+    return Problem::TooManyRequests("too many password reset requests; try again later", decision.retry_after);
+  }
+};
+
+// After the 202: token, event, mail. Runs on the worker pool; logs, never throws.
+void IssueResetToken(const AlertRouteDeps& a, const std::string& username) {
+  struct Found {
+    std::string user_id, email, display_name;
+  };
+  const Found found = a.app->processor->Read([&](const domain::AccessState& state) {
+    Found f;
+    auto canonical = domain::NormaliseUsername(username);
+    if (!canonical.ok()) return f;
+    if (const auto* user = state.FindUserByUsername(*canonical); user != nullptr && !user->archived) {
+      f = Found{user->id.value(), user->email, user->display_name};
+    }
+    return f;
+  });
+  if (found.user_id.empty() || found.email.empty() || a.outbox == nullptr) return;
+  const std::string token = RandomToken(32);
+  domain::RequestPasswordReset command;
+  command.user_id = domain::UserId(found.user_id);
+  command.token_hash = TokenHash(token);
+  const std::int64_t now = NowMicros();
+  command.expires_at_us = now + a.reset_token_minutes * 60 * 1'000'000;
+  CommandActor actor{schema::ActorKind::PortalUser, found.user_id, {}};
+  auto out = a.app->processor->Submit(command, actor);
+  if (!out.ok()) {
+    // Passive users, disabled logins...: no token, no mail, and the caller cannot tell.
+    NamedLogger("notifications")->info("no reset link for user {}: {}", found.user_id, out.status().ToString());
+    return;
+  }
+  a.outbox->SendNow(ComposeResetMail("password_reset-" + std::to_string(out->position.value()), found.user_id,
+                                     found.email, found.display_name, token, now, a.outbox->mail()));
+}
+
+}  // namespace
+
+void AddPasswordResetRoutes(Router& router, const AlertRouteDeps& deps) {
+  const auto* a = &deps;
+  auto limits = std::make_shared<ResetLimits>();
+
+  router.Add(Verb::post, "/v1/portal/password-reset",
+             [a, limits](Request& request, RouteContext& context) -> awaitable<Response> {
+               auto body = ParseJsonObject(request);
+               if (!body.ok()) co_return ProblemResponse(body.problem());
+               ObjectReader r(*body);
+               auto username = r.RequiredString("username", {.min_length = 1, .max_length = 256});
+               if (auto problem = r.Finish()) co_return ProblemResponse(*problem);
+               auto canonical = domain::NormaliseUsername(username);
+               if (auto problem = limits->Admit(context.remote_address,
+                                                "name:" + (canonical.ok() ? *canonical : username))) {
+                 co_return ProblemResponse(*problem);
+               }
+               boost::asio::post(*a->app->pool, [a, username] { IssueResetToken(*a, username); });
+               co_return JsonResponse(
+                   HttpStatus::accepted,
+                   {{"status", "accepted"},
+                    {"detail", "if the user name exists and has an e-mail address, a reset link has been sent to it"}});
+             });
+
+  router.Add(Verb::post, "/v1/portal/password-reset/confirm",
+             [a, limits](Request& request, RouteContext& context) -> awaitable<Response> {
+               auto body = ParseJsonObject(request);
+               if (!body.ok()) co_return ProblemResponse(body.problem());
+               ObjectReader r(*body);
+               auto token = r.RequiredString("token", {.min_length = 1, .max_length = 128});
+               auto password = r.RequiredString("new_password", {.min_length = 1, .max_length = 128});
+               if (auto problem = r.Finish()) co_return ProblemResponse(*problem);
+               // Bounds guessing and the argon2id work anyone can make us do.
+               if (auto problem = limits->Admit(context.remote_address, {})) co_return ProblemResponse(*problem);
+               const schemas::Hash hash = TokenHash(token);
+               const std::string key(reinterpret_cast<const char*>(hash.data()), hash.size());
+               const auto* d = a->app;
+               const Status policy = d->processor->Read([&](const domain::AccessState& state) {
+                 if (!state.alerting.reset_by_token.contains(key)) {
+                   return Status::FailedPrecondition("the reset token is invalid or has expired");
+                 }
+                 return domain::CheckPasswordPolicy(state.settings, password);
+               });
+               if (!policy.ok()) {
+                 const bool bad_token = policy.message().find("reset token") != std::string::npos;
+                 co_return ProblemResponse(Problem::FromStatus(policy).WithField(bad_token ? "token" : "new_password"));
+               }
+               auto hashed = co_await OnWorkerPool(*d->pool, [&password] { return HashPassword(password); });
+               if (!hashed.ok()) co_return ProblemResponse(Problem::FromStatus(hashed.status()));
+               domain::ConfirmPasswordReset command;
+               command.token_hash = hash;
+               command.password_plaintext = std::move(password);
+               command.password_hash = std::move(hashed).value();
+               // The actor is the user the token belongs to, known only once the token is.
+               const std::string user_id = d->processor->Read([&](const domain::AccessState& state) {
+                 auto it = state.alerting.reset_by_token.find(key);
+                 return it == state.alerting.reset_by_token.end() ? std::string() : it->second;
+               });
+               CommandActor actor{schema::ActorKind::PortalUser, user_id, {}};
+               auto out = co_await d->processor->SubmitAsync(std::move(command), std::move(actor));
+               boost::json::object extra;
+               if (out.ok()) extra["ended_sessions"] = out->ended_sessions.size();
+               co_return CommandReply(out, std::move(extra));
+             });
+}
+
+}  // namespace portico::gateway

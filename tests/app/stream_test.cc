@@ -1,0 +1,164 @@
+// GET /v1/stream end to end: a real WebSocket client over loopback. A portal user receives its
+// new alerts and a notice when its session ends (then the socket closes); staff receive the
+// event feed as the JSON of GET /v1/events; bad credentials get a plain 401.
+#include <gtest/gtest.h>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/buffers_to_string.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/websocket.hpp>
+#include <boost/json.hpp>
+#include <memory>
+#include <string>
+
+#include "app/http_client.h"
+#include "app/running_system.h"
+
+namespace portico::gateway {
+namespace {
+
+using app_testing::RunningSystem;
+using boost::beast::http::verb;
+namespace json = boost::json;
+namespace websocket = boost::beast::websocket;
+using tcp = boost::asio::ip::tcp;
+
+// A blocking WebSocket client; every read has a generous deadline (the socket's timeout).
+class WsClient {
+ public:
+  WsClient(const std::string& url, const std::string& target, const std::string& bearer,
+           const std::string& subprotocols = {}) {
+    const auto hostport = url.substr(url.find("//") + 2);
+    const auto host = hostport.substr(0, hostport.rfind(':'));
+    const auto port = hostport.substr(hostport.rfind(':') + 1);
+    tcp::resolver resolver(io_);
+    boost::asio::connect(ws_.next_layer(), resolver.resolve(host, port));
+    timeval tv{20, 0};  // a bound on every blocking read
+    ::setsockopt(ws_.next_layer().native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    ws_.set_option(websocket::stream_base::decorator([bearer, subprotocols](websocket::request_type& request) {
+      if (!bearer.empty()) request.set(boost::beast::http::field::authorization, "Bearer " + bearer);
+      if (!subprotocols.empty()) request.set(boost::beast::http::field::sec_websocket_protocol, subprotocols);
+    }));
+    ws_.handshake(response_, host, target, ec_);
+  }
+
+  const boost::system::error_code& handshake_error() const { return ec_; }
+  const websocket::response_type& response() const { return response_; }
+
+  // The next message as JSON; null when the socket closed or failed.
+  json::value Next() {
+    boost::beast::flat_buffer buffer;
+    boost::system::error_code ec;
+    ws_.read(buffer, ec);
+    if (ec) {
+      closed_ = ec;
+      return nullptr;
+    }
+    return json::parse(boost::beast::buffers_to_string(buffer.data()));
+  }
+  const boost::system::error_code& closed() const { return closed_; }
+  websocket::close_reason close_reason() const { return ws_.reason(); }
+  void Close() {
+    boost::system::error_code ec;
+    ws_.close(websocket::close_code::normal, ec);
+  }
+
+ private:
+  boost::asio::io_context io_;
+  websocket::stream<tcp::socket> ws_{io_};
+  websocket::response_type response_;
+  boost::system::error_code ec_, closed_;
+};
+
+class StreamTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    sys_ = new RunningSystem("stream-test");
+    ASSERT_TRUE(sys_->started());
+    sys_->CreateOrg("acme");
+    sys_->CreateOrg("globex");
+    sys_->CreateUser("acme", "alice", "portal-advanced");
+    EXPECT_EQ(sys_->Staff(verb::put, "/v1/resources/t1", {{"type", "task"}, {"org_id", "acme"}, {"title", "Roof"}}).status,
+              200u);
+    EXPECT_EQ(sys_->Staff(verb::put, "/v1/resources/g1", {{"type", "task"}, {"org_id", "globex"}, {"title", "Other"}}).status,
+              200u);
+  }
+  static void TearDownTestSuite() {
+    delete sys_;
+    sys_ = nullptr;
+  }
+  static void Note(const std::string& id, const std::string& resource, const std::string& visibility) {
+    EXPECT_EQ(sys_->Staff(verb::post, "/v1/notes",
+                          {{"note_id", id}, {"resource_id", resource}, {"body", "b"}, {"visibility", visibility}})
+                  .status,
+              200u);
+  }
+  static inline RunningSystem* sys_ = nullptr;
+};
+
+TEST_F(StreamTest, PortalUserGetsItsAlertsThenTheEndOfItsSession) {
+  const std::string token = sys_->LoginOk("alice");
+  const json::value subs = {{"subscriptions", json::array{{{"kind", "note_added"}, {"channels", json::array{"in_portal"}}}}}};
+  ASSERT_EQ(sys_->client().Put("/v1/portal/subscriptions", token, subs).status, 200u);
+  WsClient ws(sys_->system().http_url(), "/v1/stream", token);
+  ASSERT_FALSE(ws.handshake_error()) << ws.handshake_error().message();
+
+  Note("hidden", "t1", "internal");  // not visible: no message
+  Note("elsewhere", "g1", "client");  // another organisation: no message
+  Note("shown", "t1", "client");
+  const auto first = ws.Next();
+  ASSERT_TRUE(first.is_object()) << ws.closed().message();
+  EXPECT_EQ(first.at("type"), "alert");
+  EXPECT_EQ(first.at("alert").at("note_id"), "shown");
+  EXPECT_EQ(first.at("alert").at("kind"), "note_added");
+
+  ASSERT_EQ(sys_->Staff(verb::delete_, "/v1/users/alice/sessions").status, 200u);
+  const auto ended = ws.Next();
+  ASSERT_TRUE(ended.is_object()) << ws.closed().message();
+  EXPECT_EQ(ended.at("type"), "session_ended");
+  EXPECT_TRUE(ws.Next().is_null());  // then the server closes
+  EXPECT_EQ(ws.closed(), websocket::error::closed) << ws.closed().message();
+  EXPECT_EQ(ws.close_reason().code, websocket::close_code::policy_error);
+}
+
+TEST_F(StreamTest, BrowsersAuthenticateThroughTheSubprotocol) {
+  const std::string token = sys_->LoginOk("alice");
+  WsClient ws(sys_->system().http_url(), "/v1/stream", "", "portico.v1, bearer." + token);
+  ASSERT_FALSE(ws.handshake_error()) << ws.handshake_error().message();
+  EXPECT_EQ(ws.response()[boost::beast::http::field::sec_websocket_protocol], "portico.v1");
+  ws.Close();
+}
+
+TEST_F(StreamTest, StaffGetTheEventFeed) {
+  const auto from = sys_->Head() + 1;
+  WsClient ws(sys_->system().http_url(), "/v1/stream?from=" + std::to_string(from), app_testing::kAdminKey);
+  ASSERT_FALSE(ws.handshake_error()) << ws.handshake_error().message();
+  ASSERT_EQ(sys_->Staff(verb::post, "/v1/orgs", {{"org_id", "initech"}, {"name", "Initech"}, {"kind", "client"}}).status,
+            200u);
+  const auto event = ws.Next();
+  ASSERT_TRUE(event.is_object()) << ws.closed().message();
+  EXPECT_EQ(event.at("position").to_number<std::uint64_t>(), from);
+  EXPECT_EQ(event.at("type"), "org_registered");
+  EXPECT_EQ(event.at("data").at("org_id"), "initech");
+  // The same JSON as GET /v1/events.
+  const auto listed = sys_->Staff(verb::get, "/v1/events?from=" + std::to_string(from) + "&limit=1");
+  ASSERT_EQ(listed.status, 200u);
+  EXPECT_EQ(json::serialize(listed.json().at("events").as_array()[0]), json::serialize(event));
+  ws.Close();
+}
+
+TEST_F(StreamTest, BadCredentialsAreRefusedBeforeTheHandshake) {
+  WsClient none(sys_->system().http_url(), "/v1/stream", "");
+  EXPECT_EQ(none.handshake_error(), websocket::error::upgrade_declined);
+  EXPECT_EQ(none.response().result_int(), 401u);
+  WsClient wrong(sys_->system().http_url(), "/v1/stream", "not-a-token");
+  EXPECT_EQ(wrong.response().result_int(), 401u);
+  WsClient bad_query(sys_->system().http_url(), "/v1/stream?token=abc", app_testing::kAdminKey);
+  EXPECT_EQ(bad_query.response().result_int(), 400u);  // tokens are never taken from the URL
+  EXPECT_EQ(sys_->client().Get("/v1/stream", app_testing::kAdminKey).status, 400u);  // not an upgrade
+}
+
+}  // namespace
+}  // namespace portico::gateway
