@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "domain/evolve_workflows.h"
 #include "domain/presets.h"
 #include "schemas/envelope.h"
 
@@ -76,7 +77,7 @@ class Folder {
       case EventBody::ResourceUpserted: return On(*env_.body_as_ResourceUpserted());
       case EventBody::NoteShared: return On(*env_.body_as_NoteShared());
       case EventBody::NoteVisibilityChanged: return On(*env_.body_as_NoteVisibilityChanged());
-      default: return;  // NONE, or a type newer than this build: not ours to fold
+      default: return EvolveWorkflows(s_, env_);  // workflows (issue 6); NONE or newer: nothing
     }
   }
 

@@ -26,6 +26,7 @@
 
 #include "domain/ids.h"
 #include "domain/level.h"
+#include "domain/workflow_state.h"
 #include "schemas/events_generated.h"
 
 namespace portico::domain {
@@ -160,6 +161,8 @@ struct AccessState {
   StringMap<std::string> session_by_token;   // token hash (32 raw bytes) -> session id
 
   std::uint64_t position = 0;  // the global position of the last event folded
+
+  WorkflowState workflows;  // registrations and imports (issue 6)
 
   const Org* FindOrg(std::string_view id) const;
   const User* FindUser(std::string_view id) const;

@@ -3,6 +3,7 @@
 #include <sodium.h>
 
 #include <chrono>
+#include <condition_variable>
 
 #include "domain/decide.h"
 #include "domain/evolve.h"
@@ -67,8 +68,17 @@ Result<CommandOutcome> CommandProcessor::Submit(const domain::Command& command,
     return outcome;
   }
   // One append per run of consecutive events on one stream (see the header: a known gap).
-  Position last;
-  std::size_t group = 0;
+  // The appends are queued together (AppendAsync, in order, so their positions follow the
+  // events' order) and the group commit writes them in as few synced batches as it can: an
+  // import of 100,000 users costs a few dozen fsyncs, not 100,000.
+  struct Pending {
+    std::mutex mu;
+    std::condition_variable done;
+    std::size_t left = 0;
+    Status error;
+    Position last;
+  } pending;
+  std::vector<std::pair<std::string, std::vector<std::string>>> groups;
   for (std::size_t i = 0; i < events.size();) {
     const std::string& stream = events[i].stream;
     std::vector<std::string> envelopes;
@@ -82,21 +92,37 @@ Result<CommandOutcome> CommandProcessor::Submit(const domain::Command& command,
       meta.idempotency_key = idempotency_key;
       envelopes.push_back(domain::EncodeEvent(events[j], std::move(meta)));
     }
+    groups.emplace_back(stream, std::move(envelopes));
+    i = j;
+  }
+  pending.left = groups.size();
+  for (std::size_t group = 0; group < groups.size(); ++group) {
     std::string key;
     if (!idempotency_key.empty()) {
       key = group == 0 ? idempotency_key : idempotency_key + "#" + std::to_string(group);
     }
-    auto appended =
-        store_.Append(StreamId(stream), eventstore::ExpectedVersion::Any(), std::move(envelopes), key);
-    if (!appended.ok()) {
-      // Fold whatever did get appended, so the write model matches the log.
-      (void)CatchUpLocked(store_.Head());
-      return appended.status();
-    }
-    last = appended->last_position;
-    ++group;
-    i = j;
+    store_.AppendAsync(StreamId(groups[group].first), eventstore::ExpectedVersion::Any(),
+                       std::move(groups[group].second), std::move(key),
+                       [&pending](Result<eventstore::AppendResult> appended) {
+                         std::lock_guard done_lock(pending.mu);
+                         if (!appended.ok()) {
+                           if (pending.error.ok()) pending.error = appended.status();
+                         } else if (appended->last_position.value() > pending.last.value()) {
+                           pending.last = appended->last_position;
+                         }
+                         if (--pending.left == 0) pending.done.notify_all();
+                       });
   }
+  {
+    std::unique_lock wait_lock(pending.mu);
+    pending.done.wait(wait_lock, [&pending] { return pending.left == 0; });
+  }
+  if (!pending.error.ok()) {
+    // Fold whatever did get appended, so the write model matches the log.
+    (void)CatchUpLocked(store_.Head());
+    return pending.error;
+  }
+  const Position last = pending.last;
   RETURN_IF_ERROR(CatchUpLocked(last));
   for (const auto& event : events) {
     if (const auto* ended = event.body.AsSessionEnded()) {

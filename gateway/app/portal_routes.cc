@@ -10,6 +10,7 @@
 #include "domain/decide.h"
 #include "domain/validate.h"
 #include "gateway/app/json_views.h"
+#include "gateway/app/portal_auth.h"
 #include "gateway/http/async.h"
 #include "gateway/http/auth.h"
 #include "gateway/http/json_body.h"
@@ -53,33 +54,6 @@ struct LoginLimits {
 };
 
 Problem BadLogin() { return Problem::Unauthenticated("invalid user name or password"); }
-Problem BadSession() { return Problem::Unauthenticated("missing, invalid or expired session token"); }
-
-schemas::Hash TokenHash(std::string_view token) {
-  schemas::Hash hash{};
-  crypto_generichash(hash.data(), hash.size(), reinterpret_cast<const unsigned char*>(token.data()),
-                     token.size(), nullptr, 0);
-  return hash;
-}
-
-std::string RandomToken(std::size_t bytes) {
-  std::vector<unsigned char> raw(bytes);
-  randombytes_buf(raw.data(), raw.size());
-  std::string out(sodium_base64_ENCODED_LEN(bytes, sodium_base64_VARIANT_URLSAFE_NO_PADDING), '\0');
-  sodium_bin2base64(out.data(), out.size(), raw.data(), raw.size(),
-                    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-  out.resize(std::strlen(out.c_str()));
-  return out;
-}
-
-std::string RandomHex(std::size_t bytes) {
-  std::vector<unsigned char> raw(bytes);
-  randombytes_buf(raw.data(), raw.size());
-  std::string out(bytes * 2 + 1, '\0');
-  sodium_bin2hex(out.data(), out.size(), raw.data(), raw.size());
-  out.resize(bytes * 2);
-  return out;
-}
 
 // A fixed argon2id hash to verify against when the user name is unknown (same cost).
 const std::string& DummyHash() {
@@ -88,21 +62,6 @@ const std::string& DummyHash() {
     return h.ok() ? *h : std::string();
   }();
   return hash;
-}
-
-// The caller's session, touched; or the 401 problem.
-ProblemOr<projections::ActiveSession> Authenticate(const AppRouteDeps& deps, const Request& request) {
-  auto token = BearerToken(request);
-  if (!token) return BadSession();
-  const auto now = NowMicros();
-  auto check = deps.sessions->Validate(TokenHash(*token), now);
-  if (!check.valid()) return BadSession();
-  deps.sessions->Touch(domain::SessionId(check.session.session_id), now);
-  return std::move(check.session);
-}
-
-CommandActor PortalActor(const projections::ActiveSession& session) {
-  return CommandActor{schema::ActorKind::PortalUser, session.user_id, session.impersonated_by};
 }
 
 boost::json::object HomeJson(const projections::PortalHome& home) {

@@ -11,6 +11,10 @@
 
 #include "gateway/app/command_processor.h"
 #include "gateway/app/demo_data.h"
+#include "gateway/app/import_routes.h"
+#include "gateway/app/portal_action_routes.h"
+#include "gateway/app/portal_manager_routes.h"
+#include "gateway/app/registration_routes.h"
 #include "gateway/app/portal_routes.h"
 #include "gateway/app/staff_routes.h"
 #include "gateway/app/status_routes.h"
@@ -207,6 +211,10 @@ Status StartHttp(System::Parts& parts, const ServeOptions& options) {
   AddStatusRoutes(parts.router, parts.status);
   AddStaffRoutes(parts.router, parts.app);
   AddPortalRoutes(parts.router, parts.app);
+  AddRegistrationRoutes(parts.router, parts.app);
+  AddImportRoutes(parts.router, parts.app);
+  AddPortalActionRoutes(parts.router, parts.app);
+  AddPortalManagerRoutes(parts.router, parts.app);
   ServerOptions server_options;
   server_options.host = host_port->first;
   server_options.port = host_port->second;

@@ -9,6 +9,7 @@
 #include <boost/json.hpp>
 #include <string>
 #include <utility>
+#include <vector>
 
 namespace portico::app_testing {
 
@@ -35,7 +36,8 @@ class HttpClient {
 
   HttpReply Send(boost::beast::http::verb method, const std::string& target,
                  const std::string& bearer = {}, const std::string& body = {},
-                 const std::string& content_type = "application/json") const {
+                 const std::string& content_type = "application/json",
+                 const std::vector<std::pair<std::string, std::string>>& headers = {}) const {
     namespace http = boost::beast::http;
     boost::asio::io_context io;
     boost::asio::ip::tcp::resolver resolver(io);
@@ -46,6 +48,7 @@ class HttpClient {
     request.set(http::field::connection, "close");
     if (!bearer.empty()) request.set(http::field::authorization, "Bearer " + bearer);
     if (!body.empty()) request.set(http::field::content_type, content_type);
+    for (const auto& [name, value] : headers) request.set(name, value);
     request.body() = body;
     request.prepare_payload();
     http::write(socket, request);
