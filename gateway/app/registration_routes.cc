@@ -76,9 +76,10 @@ Handler Decide(const AppRouteDeps* d, bool approve) {
 
 void AddRegistrationRoutes(Router& router, const AppRouteDeps& deps) {
   const auto* d = &deps;
-  // Registrations per client address: a burst of 10, then one every 10 s. Each costs an
-  // argon2id hash, so this bounds the work anyone can make us do.
-  auto limiter = std::make_shared<RateLimiter>(RateLimiter::Options{.rate_per_second = 0.1, .burst = 10.0});
+  // Registrations per client address that pass the closed-door and policy checks: a burst of
+  // 20, then one every 5 s. Each costs an argon2id hash, so this bounds the work anyone can
+  // make us do.
+  auto limiter = std::make_shared<RateLimiter>(RateLimiter::Options{.rate_per_second = 0.2, .burst = 20.0});
 
   router.Add(Verb::put, "/v1/orgs/{org_id}/registration-code",
              StaffRoute(deps, [d](Request& request, RouteContext& context) -> awaitable<Response> {
@@ -118,10 +119,6 @@ void AddRegistrationRoutes(Router& router, const AppRouteDeps& deps) {
                cmd.email = r.RequiredString("email", {.min_length = 1, .max_length = 254});
                cmd.password_plaintext = r.RequiredString("password", {.min_length = 1, .max_length = 128});
                if (auto problem = r.Finish()) co_return ProblemResponse(*problem);
-               if (auto decision = limiter->Acquire(context.remote_address); !decision.allowed) {
-                 co_return ProblemResponse(
-                     Problem::TooManyRequests("too many registrations; try again later", decision.retry_after));
-               }
                cmd.code_hash = CodeHash(code);
                // The closed door and the password policy, before paying for a hash.
                const Status open = d->processor->Read([&](const domain::AccessState& state) {
@@ -130,6 +127,11 @@ void AddRegistrationRoutes(Router& router, const AppRouteDeps& deps) {
                  return st;
                });
                if (!open.ok()) co_return ProblemResponse(Problem::FromStatus(open));
+               // Only what gets this far costs a hash, so only it counts against the address.
+               if (auto decision = limiter->Acquire(context.remote_address); !decision.allowed) {
+                 co_return ProblemResponse(
+                     Problem::TooManyRequests("too many registrations; try again later", decision.retry_after));
+               }
                auto hash = co_await OnWorkerPool(*d->pool, [&cmd] { return HashPassword(cmd.password_plaintext); });
                if (!hash.ok()) co_return ProblemResponse(Problem::FromStatus(hash.status()));
                cmd.password_hash = std::move(hash).value();
