@@ -48,17 +48,20 @@ Status ValidateAppend(const StreamId& stream, const std::vector<std::string>& en
   }
   if (envelopes.empty()) return Status::InvalidArgument("append of no events to " + stream.value());
   for (std::size_t i = 0; i < envelopes.size(); ++i) {
-    const std::string which = "event " + std::to_string(i) + " of the append to " + stream.value();
+    // Built only for an error: this runs on every append's thread.
+    const auto which = [&] {
+      return "event " + std::to_string(i) + " of the append to " + stream.value();
+    };
     auto envelope = schemas::VerifyEnvelope(envelopes[i]);
     if (!envelope.ok()) {
-      return Status::InvalidArgument(which + ": " + envelope.status().message());
+      return Status::InvalidArgument(which() + ": " + envelope.status().message());
     }
     const auto* id = (*envelope)->stream_id();
     if (std::string_view(id->c_str(), id->size()) != stream.value()) {
-      return Status::InvalidArgument(which + " is for stream " + id->str());
+      return Status::InvalidArgument(which() + " is for stream " + id->str());
     }
     if (!HasStoreFields(envelopes[i])) {
-      return Status::InvalidArgument(which +
+      return Status::InvalidArgument(which() +
                                      " lacks the store fields (build it with EncodeEnvelope)");
     }
   }

@@ -5,6 +5,7 @@
 // log's state: idempotency lookup, version check, stamping.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,8 @@ struct AppendRequest {
   std::string idempotency_key;         // empty: none
   schemas::Hash fingerprint{};         // AppendFingerprint, when idempotency_key is set
   EventStore::AppendCallback done;     // runs once, on the writer thread
+  std::optional<Position> expected_head;  // AppendOptions
+  std::int64_t recorded_at_us = 0;        // AppendOptions: 0 for the writer's clock
 };
 
 // OK when `stream` is a valid stream id (keys.h), the idempotency key is at most

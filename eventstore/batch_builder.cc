@@ -39,9 +39,9 @@ void BatchBuilder::Begin(std::size_t max_events) {
   batch_keys_.clear();
   batch_start_ = head_;
   batch_start_recorded_at_us_ = recorded_at_us_;
-  // One clock reading per batch: every event of a batch shares its recorded time, which
-  // never goes back even when the wall clock does.
-  recorded_at_us_ = std::max(recorded_at_us_, WallClockMicros());
+  // One clock reading per batch: the events of a batch share their recorded time (unless
+  // an append brings its own), which never goes back even when the wall clock does.
+  batch_clock_us_ = WallClockMicros();
   // One call for the random bytes of every event id in the batch.
   event_ids_.resize(max_events * kEventIdBytes);
   randombytes_buf(event_ids_.data(), event_ids_.size());
@@ -87,6 +87,11 @@ Result<AppendResult> BatchBuilder::Add(AppendRequest& request) {
     ASSIGN_OR_RETURN(std::optional<AppendResult> earlier, Deduplicate(request));
     if (earlier) return *earlier;
   }
+  if (request.expected_head && *request.expected_head != head_.position) {
+    return Status::Aborted("the log's head is at position " +
+                           std::to_string(head_.position.value()) + ", the append expected " +
+                           std::to_string(request.expected_head->value()));
+  }
   ASSIGN_OR_RETURN(std::uint64_t* version, CachedVersion(request.stream));
   if (!request.expected.Matches(StreamVersion(*version))) {
     return Status::Aborted("stream " + request.stream.value() + " is at version " +
@@ -96,10 +101,14 @@ Result<AppendResult> BatchBuilder::Add(AppendRequest& request) {
   }
   // All entries of the append go in, or none: a failed Put rolls the batch back.
   const HeadRecord before = head_;
+  const std::int64_t recorded_before = recorded_at_us_;
+  recorded_at_us_ = std::max(recorded_at_us_, request.recorded_at_us != 0 ? request.recorded_at_us
+                                                                           : batch_clock_us_);
   batch_.SetSavePoint();
   rocksdb::Status s = PutEvents(request, *version + 1);
   const AppendResult result{Position(before.position.value() + 1), head_.position,
-                            StreamVersion(*version + request.envelopes.size()), false};
+                            StreamVersion(*version + request.envelopes.size()), false,
+                            recorded_at_us_};
   const IdempotencyRecord record{request.fingerprint, result.first_position, result.last_position,
                                  result.stream_version};
   if (s.ok() && !request.idempotency_key.empty()) {
@@ -110,6 +119,7 @@ Result<AppendResult> BatchBuilder::Add(AppendRequest& request) {
   if (!s.ok()) {
     (void)batch_.RollbackToSavePoint();
     head_ = before;
+    recorded_at_us_ = recorded_before;
     return FromRocksDb(s, "adding an append to the batch");
   }
   undo_.emplace_back(version, *version);

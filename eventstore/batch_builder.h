@@ -7,7 +7,8 @@
 // added to one batch see each other: a second append to a stream sees the version the first left,
 // and a repeated idempotency key the first one's result. An append that is rejected (version
 // conflict, idempotency key reused for other events, a failed lookup) writes nothing and consumes
-// no position; it does not affect the others.
+// no position; it does not affect the others. An append with an expected head is rejected
+// unless the head (including the batch so far) is exactly there.
 //
 // Thread safety: none; the writer thread owns it. The Db and LogReader must outlive it.
 #pragma once
@@ -76,7 +77,8 @@ class BatchBuilder {
   const std::size_t max_cached_streams_;
 
   HeadRecord head_;              // including the batch so far
-  std::int64_t recorded_at_us_;  // of the last event written, or of this batch
+  std::int64_t recorded_at_us_;  // of the last event written, including this batch so far
+  std::int64_t batch_clock_us_ = 0;  // the wall clock when this batch began
   HeadRecord batch_start_;
   std::int64_t batch_start_recorded_at_us_ = 0;
 

@@ -31,6 +31,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -65,6 +66,21 @@ struct AppendResult {
   Position last_position;      // of the last: the consistency token a command replies with
   StreamVersion stream_version;  // the stream's version after the append
   bool deduplicated = false;   // an earlier append with the same idempotency key
+  std::int64_t recorded_at_us = 0;  // recorded in its events; 0 when deduplicated
+};
+
+// Conditions and hints for AppendAsync beyond the stream's expected version.
+struct AppendOptions {
+  std::string idempotency_key;  // empty: none
+  // When set, the append goes in only if the log's head is exactly this position just before
+  // it (Aborted otherwise). A writer that decides against its own view of the whole log (the
+  // gateway's command processor, which queues appends before the earlier ones are durable)
+  // uses it so that none of its appends lands after one of its earlier appends failed.
+  std::optional<Position> expected_head;
+  // When non-zero, the time (µs since the epoch) to record in the append's events instead of
+  // the store's clock; the store records max(this, the last recorded time), so recorded times
+  // still never decrease. Lets that writer fold its events before they are stored.
+  std::int64_t recorded_at_us = 0;
 };
 
 // One event read back from the log. `envelope()` is valid while this object lives and is
@@ -112,8 +128,15 @@ class EventStore {
   // append is rejected with its batch). `done` must be quick, must not throw and must not
   // call Append synchronously. An append that fails validation (see Append) or reaches a
   // closing or read-only store gets `done` called at once, on the calling thread.
+  void AppendAsync(const StreamId& stream, ExpectedVersion expected,
+                   std::vector<std::string> envelopes, std::string idempotency_key,
+                   AppendCallback done) {
+    AppendAsync(stream, expected, std::move(envelopes),
+                AppendOptions{std::move(idempotency_key), std::nullopt, 0}, std::move(done));
+  }
+  // The same, with AppendOptions (see there).
   virtual void AppendAsync(const StreamId& stream, ExpectedVersion expected,
-                           std::vector<std::string> envelopes, std::string idempotency_key,
+                           std::vector<std::string> envelopes, AppendOptions options,
                            AppendCallback done) = 0;
 
   // Up to `max` events of `stream`, starting at version `from` inclusive, going forwards or

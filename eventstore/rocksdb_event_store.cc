@@ -96,11 +96,11 @@ Result<LogTail> RocksDbEventStore::Recover() {
 Result<AppendRequest> RocksDbEventStore::MakeRequest(const StreamId& stream,
                                                      ExpectedVersion expected,
                                                      std::vector<std::string> envelopes,
-                                                     std::string idempotency_key) const {
+                                                     AppendOptions options) const {
   if (!writer_) return Status::FailedPrecondition("the event store is open read-only");
-  RETURN_IF_ERROR(ValidateAppend(stream, envelopes, idempotency_key));
-  AppendRequest request{stream, expected, std::move(envelopes), std::move(idempotency_key),
-                        {},     nullptr};
+  RETURN_IF_ERROR(ValidateAppend(stream, envelopes, options.idempotency_key));
+  AppendRequest request{stream,  expected, std::move(envelopes), std::move(options.idempotency_key),
+                        {},      nullptr,  options.expected_head, options.recorded_at_us};
   if (!request.idempotency_key.empty()) {
     request.fingerprint = AppendFingerprint(request.stream, request.envelopes);
   }
@@ -110,8 +110,9 @@ Result<AppendRequest> RocksDbEventStore::MakeRequest(const StreamId& stream,
 Result<AppendResult> RocksDbEventStore::Append(const StreamId& stream, ExpectedVersion expected,
                                                std::vector<std::string> envelopes,
                                                std::string_view idempotency_key) {
-  ASSIGN_OR_RETURN(AppendRequest request, MakeRequest(stream, expected, std::move(envelopes),
-                                                      std::string(idempotency_key)));
+  ASSIGN_OR_RETURN(AppendRequest request,
+                   MakeRequest(stream, expected, std::move(envelopes),
+                               AppendOptions{std::string(idempotency_key), std::nullopt, 0}));
   // The writer's last touch of this stack frame is setting `finished` (batch_signal.h).
   struct Waiter {
     std::optional<Result<AppendResult>> result;
@@ -127,10 +128,10 @@ Result<AppendResult> RocksDbEventStore::Append(const StreamId& stream, ExpectedV
 }
 
 void RocksDbEventStore::AppendAsync(const StreamId& stream, ExpectedVersion expected,
-                                    std::vector<std::string> envelopes, std::string idempotency_key,
+                                    std::vector<std::string> envelopes, AppendOptions options,
                                     AppendCallback done) {
   Result<AppendRequest> request =
-      MakeRequest(stream, expected, std::move(envelopes), std::move(idempotency_key));
+      MakeRequest(stream, expected, std::move(envelopes), std::move(options));
   if (!request.ok()) {
     done(request.status());
     return;

@@ -22,8 +22,9 @@ class RocksDbEventStore final : public EventStore {
   Result<AppendResult> Append(const StreamId& stream, ExpectedVersion expected,
                               std::vector<std::string> envelopes,
                               std::string_view idempotency_key) override;
+  using EventStore::AppendAsync;
   void AppendAsync(const StreamId& stream, ExpectedVersion expected,
-                   std::vector<std::string> envelopes, std::string idempotency_key,
+                   std::vector<std::string> envelopes, AppendOptions options,
                    AppendCallback done) override;
   Result<std::vector<StoredEvent>> ReadStream(const StreamId& stream, StreamVersion from,
                                               Direction direction, std::size_t max) const override;
@@ -41,7 +42,7 @@ class RocksDbEventStore final : public EventStore {
   // Validates an append and makes its request (without a callback).
   Result<AppendRequest> MakeRequest(const StreamId& stream, ExpectedVersion expected,
                                     std::vector<std::string> envelopes,
-                                    std::string idempotency_key) const;
+                                    AppendOptions options) const;
 
   // Checks the format record, the head against the stored events, and the chain's tail;
   // returns the tail the writer starts from.

@@ -1,5 +1,7 @@
 #include "gateway/serve_options.h"
 
+#include <chrono>
+#include <cstdint>
 #include <sstream>
 
 #include <boost/program_options.hpp>
@@ -9,7 +11,7 @@ namespace po = boost::program_options;
 
 namespace {
 
-po::options_description Describe(ServeOptions& out) {
+po::options_description Describe(ServeOptions& out, std::int64_t& sweep_seconds) {
   po::options_description desc("portico serve options");
   desc.add_options()
       ("data-dir", po::value(&out.data_dir)->default_value(out.data_dir),
@@ -21,7 +23,9 @@ po::options_description Describe(ServeOptions& out) {
        "file holding the first staff key (else PORTICO_ADMIN_KEY, else one is generated)")
       ("demo", po::bool_switch(&out.demo),
        "seed a small demo dataset (organisations, users on each preset, resources, notes) "
-       "when the event log is empty");
+       "when the event log is empty")
+      ("session-sweep-seconds", po::value(&sweep_seconds)->default_value(sweep_seconds),
+       "how often sessions past their idle or absolute expiry are ended in the log (0: never)");
   return desc;
 }
 
@@ -29,7 +33,9 @@ po::options_description Describe(ServeOptions& out) {
 
 Result<ServeOptions> ParseServeOptions(const std::vector<std::string>& args) {
   ServeOptions out;
-  auto desc = Describe(out);
+  std::int64_t sweep_seconds =
+      std::chrono::duration_cast<std::chrono::seconds>(out.session_sweep_interval).count();
+  auto desc = Describe(out, sweep_seconds);
   try {
     po::variables_map vm;
     po::store(po::command_line_parser(args).options(desc).run(), vm);
@@ -42,13 +48,19 @@ Result<ServeOptions> ParseServeOptions(const std::vector<std::string>& args) {
     return Status::InvalidArgument("--http must be HOST:PORT, got '" + out.http + "'");
   }
   if (out.kafka.empty()) return Status::InvalidArgument("--kafka must not be empty");
+  if (sweep_seconds < 0 || sweep_seconds > 86'400) {
+    return Status::InvalidArgument("--session-sweep-seconds must be 0 to 86400");
+  }
+  out.session_sweep_interval = std::chrono::seconds(sweep_seconds);
   return out;
 }
 
 std::string ServeUsage() {
   ServeOptions defaults;
+  std::int64_t sweep_seconds =
+      std::chrono::duration_cast<std::chrono::seconds>(defaults.session_sweep_interval).count();
   std::ostringstream out;
-  out << "usage: portico serve [options]\n\n" << Describe(defaults);
+  out << "usage: portico serve [options]\n\n" << Describe(defaults, sweep_seconds);
   return out.str();
 }
 

@@ -1,6 +1,7 @@
 // The command line of `portico serve` (API.md, "Command line").
 #pragma once
 
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,8 @@ struct ServeOptions {
   std::string kafka = "embedded";       // "embedded" or a bootstrap.servers list
   std::string admin_key_file;           // optional; PORTICO_ADMIN_KEY also works
   bool demo = false;                    // seed the demo dataset into an empty log
+  // How often expired sessions get their SessionEnded event (session_sweeper.h); 0: never.
+  std::chrono::milliseconds session_sweep_interval{std::chrono::seconds(30)};
 };
 
 // Parses the arguments after "serve". Unknown options and malformed values are an

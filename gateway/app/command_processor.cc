@@ -2,12 +2,14 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <chrono>
-#include <condition_variable>
+#include <future>
 
 #include "domain/decide.h"
 #include "domain/evolve.h"
 #include "gateway/http/async.h"
+#include "schemas/envelope.h"
 
 namespace portico::gateway {
 
@@ -30,6 +32,30 @@ bool VerifyPassword(const std::string& hash, const std::string& password) {
   return crypto_pwhash_str_verify(hash.c_str(), password.data(), password.size()) == 0;
 }
 
+// A command whose appends are queued, from Decide until its last append is answered.
+struct CommandProcessor::Pending {
+  std::uint64_t generation = 0;    // of the model it was decided against
+  std::int64_t recorded_at_us = 0;  // the time its events were folded with
+  CommandOutcome outcome;
+  Done done;
+  // GUARDED_BY(acks_mu_):
+  std::size_t appends_left = 0;
+  Status failure;  // the first of its appends that failed
+  bool finished = false;
+  bool stored = false;
+  // Commands decided after it that append nothing (or were rejected): answered after it.
+  std::vector<std::pair<Result<CommandOutcome>, Done>> followers;
+};
+
+namespace {
+
+Status NotStoredBecauseOfEarlier() {
+  return Status::Unavailable(
+      "the command was not stored: a command decided just before it failed to be stored; retry");
+}
+
+}  // namespace
+
 Result<std::unique_ptr<CommandProcessor>> CommandProcessor::Start(
     eventstore::EventStore& store, projections::SessionsModel& sessions,
     boost::asio::thread_pool& pool) {
@@ -38,6 +64,11 @@ Result<std::unique_ptr<CommandProcessor>> CommandProcessor::Start(
   std::lock_guard lock(processor->mu_);
   RETURN_IF_ERROR(processor->CatchUpLocked(store.Head()));
   return processor;
+}
+
+CommandProcessor::~CommandProcessor() {
+  std::unique_lock lock(acks_mu_);
+  drained_.wait(lock, [&] { return in_flight_ == 0; });
 }
 
 Status CommandProcessor::CatchUpLocked(Position to) {
@@ -50,99 +81,194 @@ Status CommandProcessor::CatchUpLocked(Position to) {
       return Status::Internal("log ends at " + std::to_string(state_.position) +
                               ", expected it to reach " + std::to_string(to.value()));
     }
-    for (const auto& event : events) RETURN_IF_ERROR(domain::EvolveBytes(state_, event.bytes));
+    for (const auto& event : events) {
+      RETURN_IF_ERROR(domain::EvolveBytes(state_, event.bytes));
+      recorded_at_us_ = event.envelope().recorded_at_us();
+    }
   }
   return Status::Ok();
 }
 
-Result<CommandOutcome> CommandProcessor::Submit(const domain::Command& command,
-                                                const CommandActor& actor,
-                                                const std::string& idempotency_key) {
-  std::lock_guard lock(mu_);
-  // Anything appended by another writer since (none today) is folded before deciding.
-  RETURN_IF_ERROR(CatchUpLocked(store_.Head()));
-  ASSIGN_OR_RETURN(auto events, domain::Decide(state_, command, NowMicros()));
-  CommandOutcome outcome;
-  if (events.empty()) {
-    outcome.position = Position(state_.position);
-    return outcome;
+Status CommandProcessor::SyncWithLogLocked() {
+  bool stale = false;
+  bool idle = false;
+  {
+    std::lock_guard acks(acks_mu_);
+    stale = failed_generation_ >= generation_;
+    idle = tail_ == nullptr || tail_->finished;
+    if (stale) tail_.reset();  // its generation's appends can only fail from now on
   }
+  if (stale) {
+    // Appends queued by the stale model fail their expected head, so the log holds exactly
+    // what was stored.
+    ++generation_;
+    state_ = domain::AccessState{};
+    recorded_at_us_ = 0;
+    return CatchUpLocked(store_.Head());
+  }
+  // Anything appended by another writer (none today) is folded before deciding.
+  if (idle) return CatchUpLocked(store_.Head());
+  return Status::Ok();
+}
+
+void CommandProcessor::SubmitWithCallback(const domain::Command& command,
+                                          const CommandActor& actor,
+                                          const std::string& idempotency_key, Done done) {
+  std::unique_lock lock(mu_);
+  Result<CommandOutcome> answer = CommandOutcome{};
+  if (Status synced = SyncWithLogLocked(); !synced.ok()) {
+    answer = synced;
+  } else {
+    // Recorded times never go back, and the model is folded with the time the store records.
+    const std::int64_t now = std::max(NowMicros(), recorded_at_us_);
+    auto events = domain::Decide(state_, command, now);
+    if (events.ok() && !events->empty()) {
+      AppendLocked(std::move(events).value(), actor, idempotency_key, now, std::move(done));
+      return;
+    }
+    if (events.ok()) {
+      answer->position = Position(state_.position);
+    } else {
+      answer = events.status();
+    }
+  }
+  // Nothing to append: answer once what the answer rests on is durable.
+  {
+    std::lock_guard acks(acks_mu_);
+    if (tail_ != nullptr && !tail_->finished) {
+      tail_->followers.emplace_back(std::move(answer), std::move(done));
+      return;
+    }
+    if (tail_ != nullptr && !tail_->stored) answer = NotStoredBecauseOfEarlier();
+  }
+  lock.unlock();
+  done(std::move(answer));
+}
+
+void CommandProcessor::AppendLocked(std::vector<domain::DomainEvent> events,
+                                    const CommandActor& actor, const std::string& idempotency_key,
+                                    std::int64_t now_us, Done done) {
+  auto pending = std::make_shared<Pending>();
+  pending->generation = generation_;
+  pending->recorded_at_us = now_us;
+  pending->done = std::move(done);
+
   // One append per run of consecutive events on one stream (see the header: a known gap).
-  // The appends are queued together (AppendAsync, in order, so their positions follow the
-  // events' order) and the group commit writes them in as few synced batches as it can: an
-  // import of 100,000 users costs a few dozen fsyncs, not 100,000.
-  struct Pending {
-    std::mutex mu;
-    std::condition_variable done;
-    std::size_t left = 0;
-    Status error;
-    Position last;
-  } pending;
-  std::vector<std::pair<std::string, std::vector<std::string>>> groups;
-  for (std::size_t i = 0; i < events.size();) {
-    const std::string& stream = events[i].stream;
+  struct Run {
+    std::string stream;
     std::vector<std::string> envelopes;
-    std::size_t j = i;
-    for (; j < events.size() && events[j].stream == stream; ++j) {
+    Position first;  // the position its first event will get
+    std::string key;
+  };
+  std::vector<Run> runs;
+  for (std::size_t i = 0; i < events.size();) {
+    Run run{events[i].stream, {}, Position(state_.position + 1), {}};
+    for (; i < events.size() && events[i].stream == run.stream; ++i) {
       schemas::EventMeta meta;
       meta.actor_kind = actor.kind;
       meta.actor_id = actor.id;
       meta.on_behalf_of = actor.on_behalf_of;
       meta.correlation_id = idempotency_key;
       meta.idempotency_key = idempotency_key;
-      envelopes.push_back(domain::EncodeEvent(events[j], std::move(meta)));
+      run.envelopes.push_back(domain::EncodeEvent(events[i], std::move(meta)));
+      // Fold it as the store will stamp it (Evolve reads the position and the time).
+      std::string stamped = run.envelopes.back();
+      schemas::StoreFields fields;
+      fields.position = state_.position + 1;
+      fields.recorded_at_us = now_us;
+      (void)schemas::StampEnvelope(stamped, fields);
+      domain::Evolve(state_, *schema::GetEnvelope(stamped.data()));
     }
-    groups.emplace_back(stream, std::move(envelopes));
-    i = j;
-  }
-  pending.left = groups.size();
-  for (std::size_t group = 0; group < groups.size(); ++group) {
-    std::string key;
     if (!idempotency_key.empty()) {
-      key = group == 0 ? idempotency_key : idempotency_key + "#" + std::to_string(group);
+      run.key = runs.empty() ? idempotency_key : idempotency_key + "#" + std::to_string(runs.size());
     }
-    store_.AppendAsync(StreamId(groups[group].first), eventstore::ExpectedVersion::Any(),
-                       std::move(groups[group].second), std::move(key),
-                       [&pending](Result<eventstore::AppendResult> appended) {
-                         std::lock_guard done_lock(pending.mu);
-                         if (!appended.ok()) {
-                           if (pending.error.ok()) pending.error = appended.status();
-                         } else if (appended->last_position.value() > pending.last.value()) {
-                           pending.last = appended->last_position;
-                         }
-                         if (--pending.left == 0) pending.done.notify_all();
-                       });
+    runs.push_back(std::move(run));
   }
-  {
-    std::unique_lock wait_lock(pending.mu);
-    pending.done.wait(wait_lock, [&pending] { return pending.left == 0; });
-  }
-  if (!pending.error.ok()) {
-    // Fold whatever did get appended, so the write model matches the log.
-    (void)CatchUpLocked(store_.Head());
-    return pending.error;
-  }
-  const Position last = pending.last;
-  RETURN_IF_ERROR(CatchUpLocked(last));
+  recorded_at_us_ = now_us;
   for (const auto& event : events) {
     if (const auto* ended = event.body.AsSessionEnded()) {
-      outcome.ended_sessions.emplace_back(ended->session_id);
+      pending->outcome.ended_sessions.emplace_back(ended->session_id);
     }
   }
-  if (!outcome.ended_sessions.empty()) sessions_.MarkEnded(outcome.ended_sessions, last);
-  outcome.position = last;
-  outcome.events = std::move(events);
-  return outcome;
+  pending->outcome.position = Position(state_.position);
+  pending->outcome.events = std::move(events);
+  pending->appends_left = runs.size();
+  {
+    std::lock_guard acks(acks_mu_);
+    tail_ = pending;
+    ++in_flight_;
+  }
+  for (std::size_t r = 0; r < runs.size(); ++r) {
+    Run& run = runs[r];
+    const bool last = r + 1 == runs.size();
+    eventstore::AppendOptions options{std::move(run.key), Position(run.first.value() - 1), now_us};
+    store_.AppendAsync(StreamId(run.stream), eventstore::ExpectedVersion::Any(),
+                       std::move(run.envelopes), std::move(options),
+                       [this, pending, first = run.first, last](auto result) {
+                         OnAppended(pending, first, last, std::move(result));
+                       });
+  }
 }
 
-// Not a coroutine itself: the command, actor and key move into the pool's closure, so no
+void CommandProcessor::OnAppended(const std::shared_ptr<Pending>& pending, Position expected_first,
+                                  bool last, Result<eventstore::AppendResult> result) {
+  // Stored, but not as folded (deduplicated by the store's idempotency key, or another time):
+  // the command stands, the model is rebuilt.
+  const bool misfolded = result.ok() && (result->deduplicated ||
+                                         result->first_position != expected_first ||
+                                         result->recorded_at_us != pending->recorded_at_us);
+  std::vector<std::pair<Result<CommandOutcome>, Done>> followers;
+  {
+    std::lock_guard acks(acks_mu_);
+    if (!result.ok() && pending->failure.ok()) {
+      // An earlier failure of this model makes every later append fail its expected head.
+      pending->failure =
+          failed_generation_ >= pending->generation ? NotStoredBecauseOfEarlier() : result.status();
+    }
+    if (!result.ok() || misfolded) {
+      failed_generation_ = std::max(failed_generation_, pending->generation);
+    }
+    if (result.ok() && last) pending->outcome.position = result->last_position;
+    if (--pending->appends_left > 0) return;
+    pending->finished = true;
+    pending->stored = pending->failure.ok();
+    followers.swap(pending->followers);
+  }
+  if (pending->stored) {
+    CommandOutcome& outcome = pending->outcome;
+    if (!outcome.ended_sessions.empty()) sessions_.MarkEnded(outcome.ended_sessions, outcome.position);
+    pending->done(std::move(outcome));
+  } else {
+    pending->done(pending->failure);
+  }
+  for (auto& [answer, done] : followers) {
+    done(pending->stored ? std::move(answer) : Result<CommandOutcome>(NotStoredBecauseOfEarlier()));
+  }
+  // Last: once in_flight_ reaches 0 the destructor may run.
+  std::lock_guard acks(acks_mu_);
+  --in_flight_;
+  drained_.notify_all();
+}
+
+Result<CommandOutcome> CommandProcessor::Submit(const domain::Command& command,
+                                                const CommandActor& actor,
+                                                const std::string& idempotency_key) {
+  auto promise = std::make_shared<std::promise<Result<CommandOutcome>>>();
+  auto future = promise->get_future();
+  SubmitWithCallback(command, actor, idempotency_key,
+                     [promise](Result<CommandOutcome> result) { promise->set_value(std::move(result)); });
+  return future.get();
+}
+
+// Not a coroutine itself: the command, actor and key move into the callback's closure, so no
 // coroutine frame of ours holds by-value parameters (GCC 12 mis-destroys some of those).
 boost::asio::awaitable<Result<CommandOutcome>> CommandProcessor::SubmitAsync(
     domain::Command command, CommandActor actor, std::string idempotency_key) {
-  return OnWorkerPool(pool_, [this, command = std::move(command), actor = std::move(actor),
-                              key = std::move(idempotency_key)] {
-    return Submit(command, actor, key);
-  });
+  return AwaitCallback<Result<CommandOutcome>>(
+      [this, command = std::move(command), actor = std::move(actor),
+       key = std::move(idempotency_key)](auto done) {
+        SubmitWithCallback(command, actor, key, std::move(done));
+      });
 }
 
 }  // namespace portico::gateway

@@ -125,6 +125,14 @@ boost::json::object NoteJson(const domain::Note& note) {
   return out;
 }
 
+boost::json::object SessionJson(const projections::ActiveSession& session) {
+  return {{"session_id", session.session_id},
+          {"started_at", session.started_at_us},
+          {"last_seen_at", session.last_seen_us},
+          {"expires_at", session.absolute_expires_at_us},
+          {"impersonated_by", session.impersonated_by}};
+}
+
 Response CommandReply(const Result<CommandOutcome>& outcome, boost::json::object extra) {
   if (!outcome.ok()) return ProblemResponse(Problem::FromStatus(outcome.status()));
   extra["position"] = outcome->position.value();

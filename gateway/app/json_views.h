@@ -13,6 +13,7 @@
 #include "gateway/http/query.h"
 #include "gateway/http/types.h"
 #include "projections/runner.h"
+#include "projections/sessions_model.h"
 
 namespace portico::gateway {
 
@@ -28,6 +29,9 @@ boost::json::object UserJson(const domain::AccessState& state, const domain::Use
                              std::int64_t now_us);
 boost::json::object ResourceJson(const domain::Resource& resource);
 boost::json::object NoteJson(const domain::Note& note);
+// An active session as the session lists show it (staff and portal):
+// {session_id, started_at, last_seen_at, expires_at, impersonated_by}.
+boost::json::object SessionJson(const projections::ActiveSession& session);
 
 // {"position": N, ...extra} for a command, or its problem.
 Response CommandReply(const Result<CommandOutcome>& outcome, boost::json::object extra = {});

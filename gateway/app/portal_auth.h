@@ -1,9 +1,18 @@
-// Authentication of portal users, shared by every portal route (portal_routes.cc and the
-// workflow routes): the bearer token's BLAKE2b-256 -> SessionsModel::Validate (401 on any
-// failure), then Touch; and the actor the session's commands are recorded with.
+// What every portal route shares: random tokens and ids, the BLAKE2b-256 token hash that is
+// all the log ever keeps of a token, and authenticating a portal session from its bearer
+// token (SessionsModel::Validate, then Touch).
+//
+// A user who must reset its password (must_reset_password: set by staff, or by a forced
+// reset) may, until it has changed it, only call the routes of PasswordChangeAllowed:
+// Authenticate answers every other portal route with 403 problem type
+// urn:portico:problem:password-change-required. The read model says who must reset; a "yes" is
+// confirmed against this node's write model, so the request right after the change passes. Every portal route authenticates through
+// Authenticate, so a new route gets the rule without doing anything.
 #pragma once
 
+#include <boost/asio/awaitable.hpp>
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -15,19 +24,44 @@
 
 namespace portico::gateway {
 
-// `bytes` random bytes (libsodium), as URL-safe base64 without padding / as lower-case hex.
+// BLAKE2b-256 of a token.
+schemas::Hash TokenHash(std::string_view token);
+// `bytes` random bytes, URL-safe base64 without padding.
 std::string RandomToken(std::size_t bytes);
+// `bytes` random bytes, lower-case hex.
 std::string RandomHex(std::size_t bytes);
 
-// BLAKE2b-256 of a session token.
-schemas::Hash TokenHash(std::string_view token);
+// A new session's bearer token (256 random bits), its hash and id ("s_" + 128 random bits).
+struct NewSessionCredentials {
+  std::string token;
+  schemas::Hash token_hash{};
+  domain::SessionId session_id;
+};
+NewSessionCredentials MakeSessionCredentials();
 
-Problem BadSession();  // 401 "missing, invalid or expired session token"
+// The SessionStarted event among a command's events, or null.
+const schema::SessionStartedT* FindSessionStarted(const CommandOutcome& outcome);
 
-// The caller's session, touched; or the 401 problem.
+// After a session started at `position`: waits (bounded, on the pool) until the access model
+// has applied it, so the token validates on its very next request here; the 503 otherwise.
+boost::asio::awaitable<std::optional<Problem>> AwaitSessionVisible(const AppRouteDeps& deps,
+                                                                   Position position);
+
+// The 401 of a missing, unknown, ended or expired session token.
+Problem BadSession();
+
+// The session of `token` (valid now), touched; or the 401 problem.
+ProblemOr<projections::ActiveSession> AuthenticateToken(const AppRouteDeps& deps, std::string_view token);
+// The same with the token from `Authorization: Bearer`, and the must-reset rule above.
 ProblemOr<projections::ActiveSession> Authenticate(const AppRouteDeps& deps, const Request& request);
 
-// The portal user, with on_behalf_of set when staff impersonate it.
+// POST /v1/portal/password, GET /v1/portal/me, POST /v1/portal/logout: what a user who must
+// reset its password may still call.
+bool PasswordChangeAllowed(const Request& request);
+// The 403 every other route answers such a user.
+Problem PasswordChangeRequired();
+
+// A portal user as the actor of a command (on_behalf_of: the impersonating staff key).
 CommandActor PortalActor(const projections::ActiveSession& session);
 
 }  // namespace portico::gateway

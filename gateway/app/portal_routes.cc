@@ -31,7 +31,6 @@ namespace {
 
 using boost::asio::awaitable;
 constexpr StringRule kId{.min_length = 1, .max_length = 128};
-constexpr std::chrono::milliseconds kLoginVisibleWait{2000};
 
 // Login attempts (and current-password checks), before any argon2id work: per user name a
 // burst of 10 then one a second, per client address (many users may share one behind NAT) a
@@ -159,12 +158,12 @@ void AddPortalRoutes(Router& router, const AppRouteDeps& deps) {
                });
                if (found.user_id.empty()) co_return ProblemResponse(BadLogin());
 
-               const std::string token = RandomToken(32);
+               auto credentials = MakeSessionCredentials();
                domain::Login cmd;
                cmd.username = username;
                cmd.password_verified = verified;
-               cmd.session_id = domain::SessionId("s_" + RandomHex(16));
-               cmd.token_hash = TokenHash(token);
+               cmd.session_id = credentials.session_id;
+               cmd.token_hash = credentials.token_hash;
                CommandActor actor;
                actor.kind = schema::ActorKind::PortalUser;
                actor.id = found.user_id;
@@ -177,22 +176,14 @@ void AddPortalRoutes(Router& router, const AppRouteDeps& deps) {
                  }
                  co_return ProblemResponse(BadLogin());
                }
-               const schema::SessionStartedT* started = nullptr;
-               for (const auto& event : out->events) {
-                 if (const auto* s = event.body.AsSessionStarted()) started = s;
-               }
+               const schema::SessionStartedT* started = FindSessionStarted(*out);
                if (started == nullptr) co_return ProblemResponse(BadLogin());
-               // The very next request must validate on this node: wait (bounded) for the
-               // access model to apply the login.
                const Position position = out->position;
-               const bool visible = co_await OnWorkerPool(*d->pool, [d, position] {
-                 return d->runner->WaitForPosition(position, kLoginVisibleWait, "access");
-               });
-               if (!visible) {
-                 co_return ProblemResponse(Problem::Unavailable("the session is not yet visible"));
+               if (auto problem = co_await AwaitSessionVisible(*d, position)) {
+                 co_return ProblemResponse(*problem);
                }
                co_return JsonResponse(HttpStatus::ok,
-                                      {{"token", token},
+                                      {{"token", credentials.token},
                                        {"session_id", started->session_id},
                                        {"expires_at", started->absolute_expires_at_us},
                                        {"must_reset_password", found.must_reset},
@@ -271,6 +262,20 @@ void AddPortalRoutes(Router& router, const AppRouteDeps& deps) {
                auto home = view.Home(domain::UserId(session.user_id), NowMicros());
                if (!home.ok()) return ProblemResponse(BadSession());
                return JsonResponse(HttpStatus::ok, HomeJson(*home));
+             }));
+
+  // The caller's own active sessions; "current" marks the one making the request, and
+  // "impersonated_by" names the staff key of a "log in as client" session.
+  router.Add(Verb::get, "/v1/portal/sessions",
+             PortalGet(d, [d](const projections::ActiveSession& session, QueryReader& /*query*/,
+                              RouteContext& /*context*/) -> Response {
+               boost::json::array sessions;
+               for (const auto& s : d->sessions->UserSessions(domain::UserId(session.user_id))) {
+                 auto json = SessionJson(s);
+                 json["current"] = s.session_id == session.session_id;
+                 sessions.push_back(std::move(json));
+               }
+               return JsonResponse(HttpStatus::ok, {{"sessions", std::move(sessions)}});
              }));
 
   router.Add(Verb::get, "/v1/portal/resources",

@@ -15,10 +15,12 @@
 #include "gateway/app/portal_action_routes.h"
 #include "gateway/app/portal_manager_routes.h"
 #include "gateway/app/registration_routes.h"
+#include "gateway/app/openapi_document.h"
 #include "gateway/app/portal_routes.h"
+#include "gateway/app/session_sweeper.h"
 #include "gateway/app/staff_routes.h"
 #include "gateway/app/status_routes.h"
-#include "gateway/http/idempotency.h"
+#include "gateway/http/file_idempotency_store.h"
 #include "gateway/http/builtin_routes.h"
 #include "gateway/http/metrics.h"
 #include "gateway/http/router.h"
@@ -51,12 +53,14 @@ struct System::Parts {
   std::unique_ptr<boost::asio::thread_pool> pool;  // argon2id, fsync'd appends, waits
   std::unique_ptr<projections::SessionsModel> sessions;
   std::unique_ptr<CommandProcessor> processor;
-  InMemoryIdempotencyStore idempotency;
+  std::unique_ptr<FileIdempotencyStore> idempotency;  // <data dir>/idempotency.log
+  std::unique_ptr<SessionSweeper> sweeper;
   AppRouteDeps app;
 
   // Reverse order of start; each part may be missing when a start failed half-way.
   void Stop() {
     if (server) server->Stop();
+    if (sweeper) sweeper->Stop();  // before the pool joins: its timer runs there
     if (pool) pool->join();
     if (runner) runner->Stop();
     if (relay) relay->Stop();
@@ -152,16 +156,26 @@ Status StartStaffKeys(System::Parts& parts, const ServeOptions& options) {
   return Status::Ok();
 }
 
-Status StartCommands(System::Parts& parts) {
+Status StartCommands(System::Parts& parts, const ServeOptions& options) {
   parts.pool = std::make_unique<boost::asio::thread_pool>(4);
   parts.sessions = std::make_unique<projections::SessionsModel>(parts.access);
   auto processor = CommandProcessor::Start(*parts.store, *parts.sessions, *parts.pool);
   if (!processor.ok()) return Prefix("command processor", processor.status());
   parts.processor = std::move(processor).value();
+  auto idempotency = FileIdempotencyStore::Open(options.data_dir + "/" + std::string(kIdempotencyFileName));
+  if (!idempotency.ok()) return Prefix("idempotency store", idempotency.status());
+  parts.idempotency = std::move(idempotency).value();
   parts.app = AppRouteDeps{parts.processor.get(), parts.store.get(),  &parts.access,
                            parts.sessions.get(),  &parts.audit,       parts.runner.get(),
-                           parts.staff_keys.get(), &parts.idempotency, parts.pool.get()};
+                           parts.staff_keys.get(), parts.idempotency.get(), parts.pool.get()};
   return Status::Ok();
+}
+
+// Expired sessions get their SessionEnded event every options.session_sweep_interval.
+void StartSweeper(System::Parts& parts, const ServeOptions& options) {
+  if (options.session_sweep_interval.count() <= 0) return;
+  parts.sweeper = std::make_unique<SessionSweeper>(*parts.processor, *parts.sessions, *parts.pool,
+                                                   options.session_sweep_interval);
 }
 
 // --demo on an empty log: the demo dataset, before HTTP opens (no request sees half of it).
@@ -215,6 +229,9 @@ Status StartHttp(System::Parts& parts, const ServeOptions& options) {
   AddImportRoutes(parts.router, parts.app);
   AddPortalActionRoutes(parts.router, parts.app);
   AddPortalManagerRoutes(parts.router, parts.app);
+  auto openapi = MergeOpenApi(OpenApiSources());
+  if (!openapi.ok()) return openapi.status();
+  AddOpenApiRoute(parts.router, *openapi);
   ServerOptions server_options;
   server_options.host = host_port->first;
   server_options.port = host_port->second;
@@ -241,8 +258,9 @@ Result<std::unique_ptr<System>> System::Start(const ServeOptions& options) {
   if (started.ok()) started = StartKafka(*parts, options);
   if (started.ok()) started = StartRelay(*parts, options);
   if (started.ok()) started = StartProjections(*parts);
-  if (started.ok()) started = StartCommands(*parts);
+  if (started.ok()) started = StartCommands(*parts, options);
   if (started.ok()) started = SeedDemo(*parts, options);
+  if (started.ok()) StartSweeper(*parts, options);
   if (started.ok()) {
     RegisterGauges(*parts);
     started = StartHttp(*parts, options);
@@ -258,6 +276,7 @@ System::System(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
 System::~System() { Stop(); }
 void System::Stop() { parts_->Stop(); }
 std::string System::http_url() const { return parts_->http_url; }
+const Router& System::router() const { return parts_->router; }
 bool System::demo_seeded() const { return parts_->demo_seeded; }
 std::string System::kafka_bootstrap() const { return parts_->bootstrap; }
 const std::optional<std::string>& System::generated_admin_key() const {

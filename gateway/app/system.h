@@ -15,6 +15,7 @@
 #include <string>
 
 #include "common/status.h"
+#include "gateway/http/router.h"
 #include "gateway/serve_options.h"
 
 namespace portico::gateway {
@@ -30,6 +31,8 @@ class System {
 
   // "http://127.0.0.1:8080"
   std::string http_url() const;
+  // Every route served (tests check each is in the OpenAPI document).
+  const Router& router() const;
   // The Kafka bootstrap servers in use (the embedded broker's loopback address when embedded).
   std::string kafka_bootstrap() const;
   // Set when this start generated the first staff key (print it once).

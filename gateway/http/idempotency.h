@@ -15,9 +15,9 @@
 // Surviving restarts: InMemoryIdempotencyStore forgets everything on restart (and evicts the
 // oldest completed entries beyond its capacity). That is safe for appends, because the key is
 // also passed to the event store, whose idempotency keys are durable: a command retried after
-// a restart is deduplicated there (AppendResult::deduplicated) and appends nothing. To replay
-// the exact first reply across restarts, implement IdempotencyStore over the event store's
-// durable keys (planned; the interface is meant for it).
+// a restart is refused there and appends nothing. FileIdempotencyStore
+// (file_idempotency_store.h), which the running system uses, also replays the exact first
+// reply across restarts.
 //
 // WithIdempotency runs a handler under these rules when the request has an Idempotency-Key
 // header (1 to 255 visible ASCII characters, else 400 naming the header) and simply runs it

@@ -38,13 +38,16 @@ class RunningSystem {
     ::setenv("PORTICO_ADMIN_KEY", kAdminKey, 1);
     options.data_dir = dir_.string();
     options.http = "127.0.0.1:0";
-    auto started = gateway::System::Start(options);
-    if (!started.ok()) {
-      ADD_FAILURE() << "System::Start: " << started.status().ToString();
-      return;
-    }
-    system_ = std::move(started).value();
-    client_ = std::make_unique<HttpClient>(system_->http_url());
+    options_ = std::move(options);
+    Start();
+  }
+
+  // Stops the System and starts a new one on the same data directory (a restart); the
+  // client then speaks to the new one. False (and a test failure) when it does not start.
+  bool Restart() {
+    client_.reset();
+    system_.reset();
+    return Start();
   }
 
   ~RunningSystem() {
@@ -119,7 +122,19 @@ class RunningSystem {
   }
 
  private:
+  bool Start() {
+    auto started = gateway::System::Start(options_);
+    if (!started.ok()) {
+      ADD_FAILURE() << "System::Start: " << started.status().ToString();
+      return false;
+    }
+    system_ = std::move(started).value();
+    client_ = std::make_unique<HttpClient>(system_->http_url());
+    return true;
+  }
+
   std::filesystem::path dir_;
+  gateway::ServeOptions options_;
   std::unique_ptr<gateway::System> system_;
   std::unique_ptr<HttpClient> client_;
 };

@@ -1,7 +1,12 @@
 #include "gateway/http/idempotency.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <filesystem>
+#include <fstream>
+
+#include "gateway/http/file_idempotency_store.h"
 #include "gateway/http/response.h"
 #include "test_util.h"
 
@@ -94,6 +99,101 @@ TEST_F(WithIdempotencyTest, MalformedKeyIs400NamingTheHeader) {
   EXPECT_EQ(response.result(), HttpStatus::bad_request);
   EXPECT_EQ(BodyJson(response).at("field").as_string(), "Idempotency-Key");
   EXPECT_EQ(runs_, 0);
+}
+
+}  // namespace
+}  // namespace portico::gateway
+
+namespace portico::gateway {
+namespace {
+
+using State = IdempotencyStore::State;
+
+class FileIdempotencyStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("portico-idem-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+    path_ = (dir_ / "idempotency.log").string();
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  std::unique_ptr<FileIdempotencyStore> Open(std::size_t capacity = 100) {
+    auto store = FileIdempotencyStore::Open(path_, capacity);
+    EXPECT_TRUE(store.ok()) << store.status().ToString();
+    return store.ok() ? std::move(store).value() : nullptr;
+  }
+
+  std::filesystem::path dir_;
+  std::string path_;
+};
+
+TEST_F(FileIdempotencyStoreTest, CompletedRepliesSurviveReopening) {
+  {
+    auto store = Open();
+    ASSERT_EQ(store->Begin("k1", "fp-a").state, State::kNew);
+    store->Complete("k1", {200, "application/json", R"({"position":7})"});
+    ASSERT_EQ(store->Begin("k2", "fp-a").state, State::kNew);  // in flight at the "crash"
+    ASSERT_EQ(store->Begin("k3", "fp-a").state, State::kNew);
+    store->Abandon("k3");
+  }
+  auto store = Open();
+  EXPECT_EQ(store->loaded(), 1u);
+  auto replay = store->Begin("k1", "fp-a");
+  ASSERT_EQ(replay.state, State::kReplay);
+  EXPECT_EQ(replay.reply->status, 200u);
+  EXPECT_EQ(replay.reply->content_type, "application/json");
+  EXPECT_EQ(replay.reply->body, R"({"position":7})");
+  EXPECT_EQ(store->Begin("k1", "fp-b").state, State::kMismatch);
+  EXPECT_EQ(store->Begin("k2", "fp-a").state, State::kNew);  // never completed: runs again
+  EXPECT_EQ(store->Begin("k3", "fp-b").state, State::kNew);
+}
+
+TEST_F(FileIdempotencyStoreTest, ATornTailIsDroppedAndTheRestKept) {
+  {
+    auto store = Open();
+    for (const char* key : {"a", "b"}) {
+      ASSERT_EQ(store->Begin(key, "fp").state, State::kNew);
+      store->Complete(key, {200, "application/json", std::string("{\"key\":\"") + key + "\"}"});
+    }
+  }
+  const auto size = std::filesystem::file_size(path_);
+  std::filesystem::resize_file(path_, size - 3);  // the last record loses its end
+  {
+    std::ofstream garbage(path_, std::ios::app | std::ios::binary);
+    garbage << "xyz";
+  }
+  {
+    auto store = Open();
+    EXPECT_EQ(store->loaded(), 1u);
+    EXPECT_EQ(store->Begin("a", "fp").state, State::kReplay);
+    EXPECT_EQ(store->Begin("b", "fp").state, State::kNew);
+    store->Complete("b", {200, "application/json", "{}"});
+  }
+  auto store = Open();  // the file was repaired: both records read back
+  EXPECT_EQ(store->loaded(), 2u);
+  EXPECT_EQ(store->Begin("b", "fp").state, State::kReplay);
+}
+
+TEST_F(FileIdempotencyStoreTest, KeepsTheNewestWithinCapacityAndCompacts) {
+  {
+    auto store = Open(2);
+    for (int i = 0; i < 7; ++i) {
+      const std::string key = "k" + std::to_string(i);
+      ASSERT_EQ(store->Begin(key, "fp").state, State::kNew);
+      store->Complete(key, {200, "application/json", "{}"});
+    }
+  }
+  const auto before = std::filesystem::file_size(path_);
+  auto store = Open(2);
+  EXPECT_EQ(store->loaded(), 2u);
+  EXPECT_EQ(store->Begin("k6", "fp").state, State::kReplay);
+  EXPECT_EQ(store->Begin("k5", "fp").state, State::kReplay);
+  EXPECT_EQ(store->Begin("k0", "fp").state, State::kNew);
+  EXPECT_LT(std::filesystem::file_size(path_), before);  // rewritten with the newest two
 }
 
 }  // namespace
