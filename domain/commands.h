@@ -17,6 +17,7 @@
 
 #include "domain/alert_commands.h"
 #include "domain/ids.h"
+#include "domain/workflow_commands.h"
 #include "schemas/envelope.h"
 #include "schemas/events_generated.h"
 
@@ -221,11 +222,32 @@ struct ExpireSessions {
   std::unordered_map<std::string, std::int64_t> last_seen_us;  // session id -> time
 };
 
+// A portal user holding users.manage acts on users of its own organisation with one of these
+// staff commands, judged by their own rules after the manager's (decide_portal_managers.cc):
+//   - the manager may use users.manage now (domain::Check: not in a restricted organisation);
+//   - the target user (for CreateUser, the new user's organisation) is in the manager's
+//     organisation, else NotFound, exactly as for an unknown user;
+//   - never above the manager: the target's effective capabilities (before the action) and
+//     the level it is given must each be a subset of the manager's effective capabilities
+//     (every capability with every scope it is held with; a broader scope of the manager's
+//     covers a narrower one: org_tree > org > contact, assigned, assigned_business, own;
+//     full > client_view), else PermissionDenied.
+using ManagedUserAction =
+    std::variant<CreateUser, ChangeUserLevel, SetPassword, ForcePasswordReset, EndUserSessions, ArchiveUser>;
+struct PortalManagerAction {
+  UserId manager;
+  ManagedUserAction action;
+};
+
 using Command =
     std::variant<ChangeSettings, RegisterOrg, SetOrgAccess, SetAllowedLevels, DefineLevel, CreateUser,
                  ChangeUserLevel, GrantPermission, RevokePermission, SetPassword, ForcePasswordReset,
                  SetLoginEnabled, ArchiveUser, UpsertResource, ShareNote, ChangeNoteVisibility, Login,
                  LoginAsUser, EndSession, EndUserSessions, ExpireSessions,
+                 // Portal workflows (domain/workflow_commands.h)
+                 SetRegistrationCode, RequestRegistration, DecideRegistration, ImportUsers,
+                 SubmitPortalRequest, AddPortalNote, ApproveEstimate, RecordPaymentIntent,
+                 UpdateContactDetails, PortalManagerAction,
                  // issue 6: alerts, notifications, password reset (domain/alert_commands.h)
                  DefineAlertSet, AssignAlertSets, SetAlertSubscriptions, MarkAlertsRead,
                  RequestPasswordReset, ConfirmPasswordReset, SendLoginDetails>;

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "domain/decide_internal.h"
+#include "domain/decide_workflows_internal.h"
 #include "domain/validate.h"
 
 namespace portico::domain {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "domain/evolve_workflows.h"
 #include "domain/evolve_alerts.h"
 #include "domain/presets.h"
 #include "schemas/envelope.h"
@@ -79,7 +80,9 @@ class Folder {
       case EventBody::ResourceUpserted: return On(*env_.body_as_ResourceUpserted());
       case EventBody::NoteShared: return On(*env_.body_as_NoteShared());
       case EventBody::NoteVisibilityChanged: return On(*env_.body_as_NoteVisibilityChanged());
-      default: return EvolveAlerting(s_, env_);  // issue 6 events; others: not ours to fold
+      default:  // issue 6 events (each folds only its own kinds); NONE or newer: nothing
+        EvolveWorkflows(s_, env_);
+        return EvolveAlerting(s_, env_);
     }
   }
 

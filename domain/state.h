@@ -27,6 +27,7 @@
 #include "domain/alert_state.h"
 #include "domain/ids.h"
 #include "domain/level.h"
+#include "domain/workflow_state.h"
 #include "schemas/events_generated.h"
 
 namespace portico::domain {
@@ -162,6 +163,7 @@ struct AccessState {
 
   std::uint64_t position = 0;  // the global position of the last event folded
 
+  WorkflowState workflows;  // registrations and imports (issue 6)
   AlertingState alerting;  // alert sets, subscriptions, password resets (domain/alert_state.h)
 
   const Org* FindOrg(std::string_view id) const;

@@ -240,6 +240,44 @@ void Render(JsonObject& o, const schema::NoteVisibilityChanged& b) {
   o.Str("note_id", b.note_id()).Enum("visibility", b.visibility(), schema::EnumNameNoteVisibility(b.visibility()));
 }
 
+// -- Portal workflows (workflow_events.fbs) --
+void Render(JsonObject& o, const schema::RegistrationCodeSet& b) {  // the code's hash: only whether set
+  o.Str("org_id", b.org_id()).Bool("code_set", b.code_hash() != nullptr && b.code_hash()->size() > 0)
+      .Str("level", b.level());
+}
+void Render(JsonObject& o, const schema::RegistrationRequested& b) {
+  o.Str("user_id", b.user_id()).Str("org_id", b.org_id()).Str("username", b.username())
+      .Str("display_name", b.display_name()).Str("email", b.email()).Str("level", b.level())
+      .Secret("password_hash", b.password_hash());
+}
+void Render(JsonObject& o, const schema::RegistrationDecided& b) {
+  o.Str("user_id", b.user_id()).Bool("approved", b.approved()).Str("reason", b.reason());
+}
+void Render(JsonObject& o, const schema::ImportRowsRecorded& b) {  // the rows: GET /v1/imports/{id}
+  o.Str("import_id", b.import_id()).Int("accepted_rows", b.accepted() ? b.accepted()->size() : 0)
+      .Int("rejected_rows", b.rejected() ? b.rejected()->size() : 0);
+}
+void Render(JsonObject& o, const schema::UsersImported& b) {
+  o.Str("import_id", b.import_id()).Str("org_id", b.org_id()).Str("file_name", b.file_name())
+      .Int("rows_total", b.rows_total()).Int("created", b.created()).Int("rejected", b.rejected())
+      .Int("without_password", b.without_password()).Str("file_hash", b.file_hash());
+}
+void Render(JsonObject& o, const schema::PortalRequestSubmitted& b) {
+  o.Str("request_id", b.request_id()).Enum("kind", b.kind(), schema::EnumNamePortalRequestKind(b.kind()))
+      .Str("user_id", b.user_id()).Str("org_id", b.org_id()).Str("title", b.title())
+      .Str("description", b.description());
+}
+void Render(JsonObject& o, const schema::EstimateApproved& b) {
+  o.Str("resource_id", b.resource_id()).Str("user_id", b.user_id()).Str("comment", b.comment());
+}
+void Render(JsonObject& o, const schema::PaymentIntentRecorded& b) {
+  o.Str("intent_id", b.intent_id()).Str("resource_id", b.resource_id()).Str("user_id", b.user_id())
+      .Int("amount_cents", b.amount_cents()).Str("currency", b.currency()).Str("method", b.method());
+}
+void Render(JsonObject& o, const schema::ContactDetailsUpdated& b) {
+  o.Str("user_id", b.user_id()).Str("display_name", b.display_name()).Str("email", b.email()).Str("phone", b.phone());
+}
+
 // Issue 6 (schemas/alert_events.fbs). Reset token hashes are left out, as session ones are.
 void Subscriptions(JsonObject& o, const flatbuffers::Vector<flatbuffers::Offset<schema::AlertSubscription>>* list) {
   std::string items = "[";
@@ -303,6 +341,15 @@ std::string RenderEventBody(const schema::Envelope& e) {
       PORTICO_RENDER(ResourceUpserted)
       PORTICO_RENDER(NoteShared)
       PORTICO_RENDER(NoteVisibilityChanged)
+      PORTICO_RENDER(RegistrationCodeSet)
+      PORTICO_RENDER(RegistrationRequested)
+      PORTICO_RENDER(RegistrationDecided)
+      PORTICO_RENDER(ImportRowsRecorded)
+      PORTICO_RENDER(UsersImported)
+      PORTICO_RENDER(PortalRequestSubmitted)
+      PORTICO_RENDER(EstimateApproved)
+      PORTICO_RENDER(PaymentIntentRecorded)
+      PORTICO_RENDER(ContactDetailsUpdated)
       PORTICO_RENDER(AlertSetDefined)
       PORTICO_RENDER(UserAlertSetsAssigned)
       PORTICO_RENDER(AlertSubscriptionsSet)

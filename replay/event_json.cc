@@ -132,6 +132,54 @@ json::object Body(const schema::NoteVisibilityChanged& e) {
   return {{"note_id", Str(e.note_id())}, {"visibility", SnakeCase(schema::EnumNameNoteVisibility(e.visibility()))}};
 }
 
+// -- Portal workflows (workflow_events.fbs) --
+json::object Body(const schema::RegistrationCodeSet& e) {  // the code hash is a secret's hash: only whether set
+  return {{"org_id", Str(e.org_id())}, {"code_set", e.code_hash() != nullptr && e.code_hash()->size() > 0},
+          {"level", Str(e.level())}};
+}
+json::object Body(const schema::RegistrationRequested& e) {
+  return {{"user_id", Str(e.user_id())},         {"org_id", Str(e.org_id())},
+          {"username", Str(e.username())},       {"display_name", Str(e.display_name())},
+          {"email", Str(e.email())},             {"level", Str(e.level())},
+          {"password_set", e.password_hash() != nullptr && e.password_hash()->size() > 0}};
+}
+json::object Body(const schema::RegistrationDecided& e) {
+  return {{"user_id", Str(e.user_id())}, {"approved", e.approved()}, {"reason", Str(e.reason())}};
+}
+json::object Body(const schema::ImportRowsRecorded& e) {
+  json::array accepted, rejected;
+  if (e.accepted() != nullptr) {
+    for (const auto* r : *e.accepted()) accepted.push_back(json::object{{"row", r->row()}, {"user_id", Str(r->user_id())}});
+  }
+  if (e.rejected() != nullptr) {
+    for (const auto* r : *e.rejected()) {
+      rejected.push_back(json::object{{"row", r->row()}, {"reason", Str(r->reason())}, {"detail", Str(r->detail())}});
+    }
+  }
+  return {{"import_id", Str(e.import_id())}, {"accepted", std::move(accepted)}, {"rejected", std::move(rejected)}};
+}
+json::object Body(const schema::UsersImported& e) {
+  return {{"import_id", Str(e.import_id())}, {"org_id", Str(e.org_id())},   {"file_name", Str(e.file_name())},
+          {"rows_total", e.rows_total()},     {"created", e.created()},       {"rejected", e.rejected()},
+          {"without_password", e.without_password()}, {"file_hash", Str(e.file_hash())}};
+}
+json::object Body(const schema::PortalRequestSubmitted& e) {
+  return {{"request_id", Str(e.request_id())}, {"kind", SnakeCase(schema::EnumNamePortalRequestKind(e.kind()))},
+          {"user_id", Str(e.user_id())},       {"org_id", Str(e.org_id())},
+          {"title", Str(e.title())},           {"description", Str(e.description())}};
+}
+json::object Body(const schema::EstimateApproved& e) {
+  return {{"resource_id", Str(e.resource_id())}, {"user_id", Str(e.user_id())}, {"comment", Str(e.comment())}};
+}
+json::object Body(const schema::PaymentIntentRecorded& e) {
+  return {{"intent_id", Str(e.intent_id())}, {"resource_id", Str(e.resource_id())}, {"user_id", Str(e.user_id())},
+          {"amount_cents", e.amount_cents()}, {"currency", Str(e.currency())},       {"method", Str(e.method())}};
+}
+json::object Body(const schema::ContactDetailsUpdated& e) {
+  return {{"user_id", Str(e.user_id())}, {"display_name", Str(e.display_name())}, {"email", Str(e.email())},
+          {"phone", Str(e.phone())}};
+}
+
 // Issue 6 (schemas/alert_events.fbs); reset token hashes are left out.
 json::array Subscriptions(const flatbuffers::Vector<flatbuffers::Offset<schema::AlertSubscription>>* v) {
   json::array out;
@@ -187,6 +235,15 @@ R VisitBody(const schema::Envelope& e, F&& f, R otherwise) {
     case EventBody::ResourceUpserted: return f(*e.body_as_ResourceUpserted());
     case EventBody::NoteShared: return f(*e.body_as_NoteShared());
     case EventBody::NoteVisibilityChanged: return f(*e.body_as_NoteVisibilityChanged());
+    case EventBody::RegistrationCodeSet: return f(*e.body_as_RegistrationCodeSet());
+    case EventBody::RegistrationRequested: return f(*e.body_as_RegistrationRequested());
+    case EventBody::RegistrationDecided: return f(*e.body_as_RegistrationDecided());
+    case EventBody::ImportRowsRecorded: return f(*e.body_as_ImportRowsRecorded());
+    case EventBody::UsersImported: return f(*e.body_as_UsersImported());
+    case EventBody::PortalRequestSubmitted: return f(*e.body_as_PortalRequestSubmitted());
+    case EventBody::EstimateApproved: return f(*e.body_as_EstimateApproved());
+    case EventBody::PaymentIntentRecorded: return f(*e.body_as_PaymentIntentRecorded());
+    case EventBody::ContactDetailsUpdated: return f(*e.body_as_ContactDetailsUpdated());
     case EventBody::AlertSetDefined: return f(*e.body_as_AlertSetDefined());
     case EventBody::UserAlertSetsAssigned: return f(*e.body_as_UserAlertSetsAssigned());
     case EventBody::AlertSubscriptionsSet: return f(*e.body_as_AlertSubscriptionsSet());
@@ -289,6 +346,42 @@ std::string Describe(const schema::PasswordResetCompleted& e) {
 }
 std::string Describe(const schema::LoginDetailsSent& e) {
   return "login details sent to user " + Quote(Str(e.user_id()));
+}
+
+std::string Describe(const schema::RegistrationCodeSet& e) {
+  const bool set = e.code_hash() != nullptr && e.code_hash()->size() > 0;
+  return "organisation " + Quote(Str(e.org_id())) + (set ? " registration code set (level " + Quote(Str(e.level())) + ")"
+                                                         : " registration code removed");
+}
+std::string Describe(const schema::RegistrationRequested& e) {
+  return "registration " + Quote(Str(e.user_id())) + " requested for organisation " + Quote(Str(e.org_id())) +
+         " as " + Quote(Str(e.username()));
+}
+std::string Describe(const schema::RegistrationDecided& e) {
+  return "registration " + Quote(Str(e.user_id())) + (e.approved() ? " approved" : " rejected");
+}
+std::string Describe(const schema::ImportRowsRecorded& e) {
+  return "import " + Quote(Str(e.import_id())) + " rows recorded: " +
+         std::to_string(e.accepted() ? e.accepted()->size() : 0) + " accepted, " +
+         std::to_string(e.rejected() ? e.rejected()->size() : 0) + " rejected";
+}
+std::string Describe(const schema::UsersImported& e) {
+  return "import " + Quote(Str(e.import_id())) + " into organisation " + Quote(Str(e.org_id())) + ": " +
+         std::to_string(e.created()) + " users created, " + std::to_string(e.rejected()) + " rows rejected";
+}
+std::string Describe(const schema::PortalRequestSubmitted& e) {
+  return "user " + Quote(Str(e.user_id())) + " submitted " + SnakeCase(schema::EnumNamePortalRequestKind(e.kind())) +
+         " " + Quote(Str(e.request_id()));
+}
+std::string Describe(const schema::EstimateApproved& e) {
+  return "user " + Quote(Str(e.user_id())) + " approved estimate " + Quote(Str(e.resource_id()));
+}
+std::string Describe(const schema::PaymentIntentRecorded& e) {
+  return "user " + Quote(Str(e.user_id())) + " recorded payment intent " + Quote(Str(e.intent_id())) + " on " +
+         Quote(Str(e.resource_id()));
+}
+std::string Describe(const schema::ContactDetailsUpdated& e) {
+  return "user " + Quote(Str(e.user_id())) + " updated contact details";
 }
 
 void CsvField(std::string& out, std::string_view field) {

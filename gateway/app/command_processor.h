@@ -22,7 +22,9 @@
 //
 // Known gap: a command whose events span several streams (disabling an organisation ends
 // its users' sessions on their own streams) is appended as several appends, one per run of
-// consecutive events on one stream. A crash between them leaves a prefix durable.
+// consecutive events on one stream, queued together so the group commit writes them in as
+// few synced batches as it can (an import of 100,000 users is 100,000 streams). A crash
+// between batches leaves a prefix durable.
 // Cross-stream atomicity needs a multi-stream append in the store.
 //
 // This node is expected to be the log's only writer; a foreign append makes the next of ours

@@ -13,6 +13,10 @@
 #include "gateway/app/command_processor.h"
 #include "gateway/app/notification_outbox.h"
 #include "gateway/app/demo_data.h"
+#include "gateway/app/import_routes.h"
+#include "gateway/app/portal_action_routes.h"
+#include "gateway/app/portal_manager_routes.h"
+#include "gateway/app/registration_routes.h"
 #include "gateway/app/openapi_document.h"
 #include "gateway/app/portal_routes.h"
 #include "gateway/app/session_sweeper.h"
@@ -251,6 +255,10 @@ Status StartHttp(System::Parts& parts, const ServeOptions& options) {
   AddStatusRoutes(parts.router, parts.status);
   AddStaffRoutes(parts.router, parts.app);
   AddPortalRoutes(parts.router, parts.app);
+  AddRegistrationRoutes(parts.router, parts.app);
+  AddImportRoutes(parts.router, parts.app);
+  AddPortalActionRoutes(parts.router, parts.app);
+  AddPortalManagerRoutes(parts.router, parts.app);
   parts.alerting = AlertRouteDeps{&parts.app, parts.alerts.get(), parts.outbox.get(),
                                   options.reset_token_minutes, &parts.streams_stopping};
   AddAlertRoutes(parts.router, parts.alerting);

@@ -1,0 +1,45 @@
+#include "gateway/app/workflow_route_helpers.h"
+
+#include <memory>
+
+#include "gateway/http/auth.h"
+#include "gateway/http/idempotency.h"
+#include "gateway/http/response.h"
+
+// GCC 12 reports -Wmismatched-new-delete for every coroutine lambda inlined into
+// std::function (a known false positive with Asio's awaitable frames), silenced here.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+#endif
+
+namespace portico::gateway {
+
+Handler StaffRoute(const AppRouteDeps& deps, Handler inner) {
+  if (deps.idempotency != nullptr) inner = Idempotent(*deps.idempotency, std::move(inner));
+  return RequireStaff(*deps.keys, std::move(inner));
+}
+
+Handler PortalRoute(const AppRouteDeps& deps, PortalHandler inner) {
+  const auto* d = &deps;
+  auto shared = std::make_shared<PortalHandler>(std::move(inner));
+  return [d, shared](Request& request, RouteContext& context) -> boost::asio::awaitable<Response> {
+    auto session = Authenticate(*d, request);
+    if (!session.ok()) co_return ProblemResponse(session.problem());
+    context.actor = session->user_id;
+    const projections::ActiveSession active = *session;
+    Handler run = [shared, active](Request& r, RouteContext& c) { return (*shared)(r, c, active); };
+    if (d->idempotency == nullptr) co_return co_await run(request, context);
+    co_return co_await WithIdempotency(*d->idempotency, request, context, run);
+  };
+}
+
+CommandActor StaffActorOf(const RouteContext& context) {
+  return CommandActor{schema::ActorKind::Staff, context.actor, {}};
+}
+
+std::string IdempotencyKeyOf(const Request& request) {
+  auto it = request.find("Idempotency-Key");
+  return it == request.end() ? std::string() : std::string(it->value());
+}
+
+}  // namespace portico::gateway

@@ -1,0 +1,174 @@
+// Self-registration end to end: the provider setting (off / approval / open), the
+// organisation's registration code, staff approval and rejection, and login of the result;
+// over HTTP against a whole System (log, embedded Kafka, projections).
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+#include <string>
+
+#include "app/running_system.h"
+
+namespace portico::gateway {
+namespace {
+
+using app_testing::HttpReply;
+using app_testing::RunningSystem;
+using boost::beast::http::verb;
+namespace json = boost::json;
+
+class RegistrationTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    sys_ = new RunningSystem("registration-test");
+    ASSERT_TRUE(sys_->started());
+    sys_->CreateOrg("reg-acme");
+    sys_->CreateOrg("reg-sparks", "contractor");
+    const auto code = sys_->Staff(verb::put, "/v1/orgs/reg-acme/registration-code", {{"level", "client-base"}});
+    ASSERT_EQ(code.status, 200u) << code.body;
+    code_ = std::string(code.json().at("organisation_code").as_string());
+  }
+  static void TearDownTestSuite() {
+    delete sys_;
+    sys_ = nullptr;
+  }
+
+  static void SetMode(const std::string& mode) {
+    const auto reply = sys_->Staff(verb::put, "/v1/settings",
+                                   {{"portal_enabled", true},
+                                    {"self_registration", mode},
+                                    {"password_min_length", 8},
+                                    {"session_idle_minutes", 30},
+                                    {"session_absolute_hours", 12},
+                                    {"lockout_threshold", 5},
+                                    {"lockout_minutes", 15}});
+    ASSERT_EQ(reply.status, 200u) << reply.body;
+  }
+
+  static HttpReply Register(const std::string& code, const std::string& name,
+                            const std::string& password = "a fine passphrase") {
+    return sys_->client().Post("/v1/portal/register", "",
+                               {{"organisation_code", code},
+                                {"username", name + "@example.com"},
+                                {"display_name", "Person " + name},
+                                {"email", name + "@example.com"},
+                                {"password", password}});
+  }
+
+  static HttpReply Login(const std::string& name, const std::string& password = "a fine passphrase") {
+    return sys_->Login(name, password);
+  }
+
+  static json::array Registrations(const std::string& status, std::uint64_t min_position) {
+    const auto reply = sys_->Staff(verb::get, "/v1/registrations?status=" + status +
+                                                  "&min_position=" + std::to_string(min_position));
+    EXPECT_EQ(reply.status, 200u) << reply.body;
+    return reply.json().at("registrations").as_array();
+  }
+
+  static bool Lists(const json::array& list, const std::string& user_id) {
+    for (const auto& r : list) {
+      if (r.at("user_id").as_string() == user_id) return true;
+    }
+    return false;
+  }
+
+  static inline RunningSystem* sys_ = nullptr;
+  static inline std::string code_;
+};
+
+TEST_F(RegistrationTest, OffRefusesAndAnUnknownCodeIsRefusedTheSameWay) {
+  SetMode("off");
+  const auto with_code = Register(code_, "off-known");
+  const auto unknown = Register("reg_not-a-code-at-all", "off-unknown");
+  EXPECT_EQ(with_code.status, 422u) << with_code.body;
+  EXPECT_EQ(with_code.status, unknown.status);
+  EXPECT_EQ(with_code.body, unknown.body);
+  EXPECT_EQ(Login("off-known").status, 401u);
+
+  SetMode("approval");
+  const auto unknown_when_open = Register("reg_not-a-code-at-all", "off-unknown2");
+  EXPECT_EQ(unknown_when_open.status, with_code.status);
+  EXPECT_EQ(unknown_when_open.body, with_code.body);
+}
+
+TEST_F(RegistrationTest, ApprovalKeepsTheUserPendingUntilStaffApprove) {
+  SetMode("approval");
+  const auto reply = Register(code_, "pat");
+  ASSERT_EQ(reply.status, 200u) << reply.body;
+  EXPECT_EQ(reply.json().at("status").as_string(), "pending");
+  const std::string id(reply.json().at("user_id").as_string());
+
+  EXPECT_EQ(Login("pat").status, 401u) << "a pending user cannot log in";
+  EXPECT_TRUE(Lists(Registrations("pending", RunningSystem::Position(reply)), id));
+  EXPECT_EQ(Register(code_, "pat").status, 409u) << "the user name is reserved while pending";
+
+  const auto approved = sys_->Staff(verb::post, "/v1/registrations/" + id + "/approve");
+  ASSERT_EQ(approved.status, 200u) << approved.body;
+  EXPECT_EQ(Login("pat").status, 200u);
+  const auto user = sys_->Staff(verb::get, "/v1/users/" + id + "?min_position=" +
+                                               std::to_string(RunningSystem::Position(approved)));
+  ASSERT_EQ(user.status, 200u) << user.body;
+  EXPECT_NE(user.body.find("reg-acme"), std::string::npos);
+  EXPECT_NE(user.body.find("client-base"), std::string::npos);
+  EXPECT_FALSE(Lists(Registrations("pending", RunningSystem::Position(approved)), id));
+  EXPECT_EQ(sys_->Staff(verb::post, "/v1/registrations/" + id + "/approve").status, 422u)
+      << "decided once";
+}
+
+TEST_F(RegistrationTest, RejectedRegistrationNeverLogsIn) {
+  SetMode("approval");
+  const auto reply = Register(code_, "rex");
+  ASSERT_EQ(reply.status, 200u) << reply.body;
+  const std::string id(reply.json().at("user_id").as_string());
+  const auto rejected = sys_->Staff(verb::post, "/v1/registrations/" + id + "/reject", {{"reason", "not a client"}});
+  ASSERT_EQ(rejected.status, 200u) << rejected.body;
+  EXPECT_EQ(Login("rex").status, 401u);
+  const auto list = Registrations("rejected", RunningSystem::Position(rejected));
+  ASSERT_TRUE(Lists(list, id));
+  EXPECT_EQ(sys_->Staff(verb::get, "/v1/users/" + id).status, 404u);
+  EXPECT_EQ(sys_->Staff(verb::post, "/v1/registrations/nobody/approve").status, 404u);
+}
+
+TEST_F(RegistrationTest, OpenMakesTheUserActiveAtOnce) {
+  SetMode("open");
+  const auto reply = Register(code_, "olive");
+  ASSERT_EQ(reply.status, 200u) << reply.body;
+  EXPECT_EQ(reply.json().at("status").as_string(), "active");
+  EXPECT_EQ(Login("olive").status, 200u);
+}
+
+TEST_F(RegistrationTest, PasswordPolicyAndBadInputAreRefused) {
+  SetMode("open");
+  const auto weak = Register(code_, "weak", "short");
+  EXPECT_TRUE(weak.status == 400u || weak.status == 422u) << weak.body;
+  EXPECT_EQ(Login("weak", "short").status, 401u);
+  const auto bad = sys_->client().Post("/v1/portal/register", "", {{"organisation_code", code_}, {"username", "x"}});
+  EXPECT_EQ(bad.status, 400u) << bad.body;
+  EXPECT_EQ(sys_->client().Post("/v1/portal/register", "", {{"organisation_code", code_},
+                                                             {"username", "bad email"},
+                                                             {"display_name", "B"},
+                                                             {"email", "not-an-email"},
+                                                             {"password", "a fine passphrase"},
+                                                             {"extra", 1}})
+                .status,
+            400u);
+}
+
+TEST_F(RegistrationTest, RemovedOrReplacedCodeNoLongerWorks) {
+  SetMode("open");
+  const auto replaced = sys_->Staff(verb::put, "/v1/orgs/reg-acme/registration-code", {{"level", "client-base"}});
+  ASSERT_EQ(replaced.status, 200u) << replaced.body;
+  const std::string fresh(replaced.json().at("organisation_code").as_string());
+  EXPECT_EQ(Register(code_, "stale").status, 422u) << "the old code is gone";
+  EXPECT_EQ(Register(fresh, "fresh").status, 200u);
+  ASSERT_EQ(sys_->Staff(verb::delete_, "/v1/orgs/reg-acme/registration-code").status, 200u);
+  EXPECT_EQ(Register(fresh, "fresh2").status, 422u);
+  code_ = std::string(sys_->Staff(verb::put, "/v1/orgs/reg-acme/registration-code", {{"level", "client-base"}})
+                          .json().at("organisation_code").as_string());
+  EXPECT_EQ(sys_->Staff(verb::put, "/v1/orgs/reg-acme/registration-code", {{"level", "no-such-level"}}).status,
+            404u);
+  EXPECT_EQ(sys_->client().Put("/v1/orgs/reg-acme/registration-code", "", {{"level", "client-base"}}).status, 401u);
+}
+
+}  // namespace
+}  // namespace portico::gateway

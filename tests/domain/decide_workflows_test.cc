@@ -1,0 +1,124 @@
+// Decide and Evolve for the portal workflows (issue 6), through real commands on a
+// MemoryLog: registration doors and decisions, import row judgements, portal managers'
+// "never above", portal actions in a restricted organisation.
+#include "domain/workflows.h"
+
+#include "world.h"
+
+namespace portico::domain::testing {
+namespace {
+
+const std::string kCodeHash(64, 'a');
+
+class WorkflowsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    w.Org("acme");
+    w.Org("frozen", schema::OrgKind::Client, "", schema::AccessMode::Restricted);
+    w.Do(SetRegistrationCode{OrgId("acme"), kCodeHash, LevelId("client-base")});
+  }
+  void Mode(schema::SelfRegistration mode) {
+    ChangeSettings settings;
+    settings.self_registration = mode;
+    w.Do(settings);
+  }
+  RequestRegistration Registration(const std::string& id, const std::string& code = kCodeHash) {
+    return RequestRegistration{code, UserId(id), id + "@example.com", "Person " + id, id + "@example.com",
+                               "correct horse battery", kHash};
+  }
+  World w;
+};
+
+TEST_F(WorkflowsTest, ClosedDoorsAnswerAlike) {
+  const Status off = w.Try(Registration("r1"));
+  const Status unknown = w.Try(Registration("r2", std::string(64, 'b')));
+  EXPECT_EQ(off.code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(off.ToString(), unknown.ToString());
+  Mode(schema::SelfRegistration::Approval);
+  EXPECT_EQ(w.Try(Registration("r3", std::string(64, 'b'))).ToString(), off.ToString());
+  EXPECT_TRUE(CheckRegistrationOpen(w.state(), kCodeHash).ok());
+}
+
+TEST_F(WorkflowsTest, PendingIsNotAUserUntilApproved) {
+  Mode(schema::SelfRegistration::Approval);
+  w.Do(Registration("pat"));
+  EXPECT_EQ(w.state().FindUser("pat"), nullptr);
+  EXPECT_EQ(w.Try(Registration("pat2")).code(), StatusCode::kOk);
+  auto again = Registration("pat3");
+  again.username = "PAT@example.com";
+  EXPECT_EQ(w.Try(again).code(), StatusCode::kAlreadyExists) << "reserved while pending";
+  w.Do(DecideRegistration{UserId("pat"), true, ""});
+  ASSERT_NE(w.state().FindUser("pat"), nullptr);
+  EXPECT_EQ(w.state().FindUser("pat")->level.value(), "client-base");
+  EXPECT_EQ(w.Try(DecideRegistration{UserId("pat"), false, ""}).code(), StatusCode::kFailedPrecondition);
+}
+
+TEST_F(WorkflowsTest, OpenCreatesTheUserAtOnce) {
+  Mode(schema::SelfRegistration::Open);
+  w.Do(Registration("olive"));
+  ASSERT_NE(w.state().FindUser("olive"), nullptr);
+  EXPECT_EQ(w.state().FindUser("olive")->password_hash, kHash);
+}
+
+TEST_F(WorkflowsTest, ImportJudgesEveryRowOnItsOwn) {
+  w.User("taken", "acme", "client-base");
+  ImportUsers import;
+  import.import_id = "imp1";
+  import.org_id = OrgId("acme");
+  import.rows_total = 4;
+  auto row = [](std::uint32_t n, const std::string& name, const std::string& level) {
+    ImportRowInput r;
+    r.row = n;
+    r.user_id = UserId("imp1-" + std::to_string(n));
+    r.username = name;
+    r.display_name = "N";
+    r.email = name + "@example.com";
+    r.level = level;
+    return r;
+  };
+  import.rows = {row(1, "a", "client-base"), row(2, "a", "client-base"), row(3, "taken", "client-base"),
+                 row(4, "d", "no-level")};
+  const auto events = w.Do(import);
+  EXPECT_NE(w.state().FindUser("imp1-1"), nullptr);
+  EXPECT_TRUE(w.state().FindUser("imp1-1")->must_reset_password);
+  EXPECT_EQ(w.state().FindUser("imp1-2"), nullptr);
+  const auto* summary = w.state().workflows.FindImport("imp1");
+  ASSERT_NE(summary, nullptr);
+  EXPECT_EQ(summary->created, 1u);
+  EXPECT_EQ(summary->rejected, 3u);
+  EXPECT_EQ(w.Try(import).code(), StatusCode::kAlreadyExists);
+}
+
+TEST_F(WorkflowsTest, ManagersNeverActAboveThemselvesNorOutsideTheirOrganisation) {
+  w.Org("other");
+  w.User("mia", "acme", "portal-manager");
+  w.User("ben", "acme", "portal-basic");
+  w.User("sue", "acme", "client-self-service");
+  w.User("gus", "other", "portal-basic");
+  EXPECT_TRUE(w.Try(PortalManagerAction{UserId("mia"), ChangeUserLevel{UserId("ben"), LevelId("portal-advanced")}}).ok());
+  EXPECT_EQ(w.Try(PortalManagerAction{UserId("mia"), ChangeUserLevel{UserId("ben"), LevelId("client-self-service")}})
+                .code(),
+            StatusCode::kPermissionDenied);
+  EXPECT_EQ(w.Try(PortalManagerAction{UserId("mia"), ArchiveUser{UserId("sue")}}).code(),
+            StatusCode::kPermissionDenied);
+  EXPECT_EQ(w.Try(PortalManagerAction{UserId("mia"), ArchiveUser{UserId("gus")}}).code(), StatusCode::kNotFound);
+  EXPECT_EQ(w.Try(PortalManagerAction{UserId("ben"), ArchiveUser{UserId("mia")}}).code(),
+            StatusCode::kPermissionDenied);
+  EXPECT_TRUE(w.Try(PortalManagerAction{UserId("mia"), ArchiveUser{UserId("ben")}}).ok());
+  EXPECT_TRUE(w.state().FindUser("ben")->archived);
+}
+
+TEST_F(WorkflowsTest, PortalActionsAreRefusedInARestrictedOrganisation) {
+  w.User("fay", "frozen", "portal-manager");
+  w.User("ada", "acme", "portal-manager");
+  EXPECT_TRUE(w.Try(SubmitPortalRequest{UserId("ada"), "req1", schema::PortalRequestKind::Task, "Tap", ""}).ok());
+  EXPECT_EQ(w.Try(SubmitPortalRequest{UserId("fay"), "req2", schema::PortalRequestKind::Task, "Tap", ""}).code(),
+            StatusCode::kPermissionDenied);
+  EXPECT_EQ(w.Try(UpdateContactDetails{UserId("fay"), "Fay", "fay@example.com", ""}).code(),
+            StatusCode::kPermissionDenied);
+  EXPECT_TRUE(w.Try(UpdateContactDetails{UserId("ada"), "Ada L.", "ada@example.com", "+61 2"}).ok());
+  EXPECT_EQ(w.state().FindUser("ada")->display_name, "Ada L.");
+}
+
+}  // namespace
+}  // namespace portico::domain::testing
