@@ -12,6 +12,7 @@
 #include "domain/decide.h"
 #include "gateway/app/import_csv.h"
 #include "gateway/app/json_views.h"
+#include "gateway/app/staff_route_helpers.h"
 #include "gateway/app/workflow_route_helpers.h"
 #include "gateway/http/async.h"
 #include "gateway/http/query.h"
@@ -25,7 +26,6 @@ namespace portico::gateway {
 namespace {
 
 using boost::asio::awaitable;
-constexpr StringRule kId{.min_length = 1, .max_length = 128};
 
 std::string HexBlake2b(std::string_view data, std::size_t bytes = 32) {
   unsigned char hash[32];
@@ -137,7 +137,7 @@ awaitable<Response> PostImport(const AppRouteDeps* d, Request& request, RouteCon
   const auto org_id = q.RequiredString("org_id", kId);
   const auto file_name = q.OptionalString("file_name", {.max_length = 200}).value_or("");
   if (auto problem = q.Finish()) co_return ProblemResponse(*problem);
-  const std::string key = IdempotencyKeyOf(request);
+  const std::string key = IdempotencyKey(request);
   const std::string file_hash = HexBlake2b(request.body());
   const std::string import_id =
       "imp_" + (key.empty() ? RandomHex(12) : HexBlake2b(context.actor + "\n" + key, 12));
@@ -191,7 +191,7 @@ awaitable<Response> PostImport(const AppRouteDeps* d, Request& request, RouteCon
   cmd.rows_total = parsed->rows_total;
   cmd.rows = std::move(parsed->rows);
   cmd.rejected = std::move(parsed->rejected);
-  auto out = co_await d->processor->SubmitAsync(std::move(cmd), StaffActorOf(context), key);
+  auto out = co_await d->processor->SubmitAsync(std::move(cmd), StaffActor(context), key);
   if (!out.ok()) co_return ProblemResponse(Problem::FromStatus(out.status()));
   co_return co_await ImportReply(d, import_id, out->position.value(), false);
 }
@@ -202,7 +202,7 @@ void AddImportRoutes(Router& router, const AppRouteDeps& deps) {
   const auto* d = &deps;
 
   router.Add(Verb::get, "/v1/imports/template",
-             StaffRoute(deps, [](Request& request, RouteContext&) -> awaitable<Response> {
+             StaffHandler(deps, [](Request& request, RouteContext&) -> awaitable<Response> {
                QueryReader q(request.target());
                if (auto problem = q.Finish()) co_return ProblemResponse(*problem);
                Response reply = TextResponse(HttpStatus::ok, "text/csv; charset=utf-8", std::string(ImportTemplateCsv()));
@@ -211,11 +211,11 @@ void AddImportRoutes(Router& router, const AppRouteDeps& deps) {
              }));
 
   router.Add(Verb::post, "/v1/imports",
-             StaffRoute(deps, [d](Request& request, RouteContext& context) { return PostImport(d, request, context); }),
+             StaffHandler(deps, [d](Request& request, RouteContext& context) { return PostImport(d, request, context); }),
              RouteOptions{.body_limit = kImportBodyLimit});
 
   router.Add(Verb::get, "/v1/imports",
-             StaffRoute(deps, [d](Request& request, RouteContext&) -> awaitable<Response> {
+             StaffHandler(deps, [d](Request& request, RouteContext&) -> awaitable<Response> {
                QueryReader q(request.target());
                if (auto problem = co_await AwaitFresh(q, *d->runner, *d->pool, "access")) {
                  co_return ProblemResponse(*problem);
@@ -240,7 +240,7 @@ void AddImportRoutes(Router& router, const AppRouteDeps& deps) {
              }));
 
   router.Add(Verb::get, "/v1/imports/{import_id}",
-             StaffRoute(deps, [d](Request& request, RouteContext& context) -> awaitable<Response> {
+             StaffHandler(deps, [d](Request& request, RouteContext& context) -> awaitable<Response> {
                QueryReader q(request.target());
                if (auto problem = co_await AwaitFresh(q, *d->runner, *d->pool, "access")) {
                  co_return ProblemResponse(*problem);

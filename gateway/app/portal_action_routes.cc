@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "gateway/app/json_views.h"
+#include "gateway/app/staff_route_helpers.h"
 #include "gateway/app/workflow_route_helpers.h"
 #include "gateway/http/json_body.h"
 #include "gateway/http/response.h"
@@ -32,7 +33,7 @@ PortalHandler JsonCommand(const AppRouteDeps* d, ReadCommand read) {
     boost::json::object extra;
     auto command = read(r, session, context, extra);
     if (auto problem = r.Finish()) co_return ProblemResponse(*problem);
-    auto out = co_await d->processor->SubmitAsync(std::move(command), PortalActor(session), IdempotencyKeyOf(request));
+    auto out = co_await d->processor->SubmitAsync(std::move(command), PortalActor(session), IdempotencyKey(request));
     co_return CommandReply(out, std::move(extra));
   };
 }

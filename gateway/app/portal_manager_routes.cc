@@ -6,6 +6,7 @@
 #include "domain/check.h"
 #include "domain/decide.h"
 #include "gateway/app/json_views.h"
+#include "gateway/app/staff_route_helpers.h"
 #include "gateway/app/workflow_route_helpers.h"
 #include "gateway/http/async.h"
 #include "gateway/http/json_body.h"
@@ -21,14 +22,13 @@ namespace {
 
 using boost::asio::awaitable;
 using projections::ActiveSession;
-constexpr StringRule kId{.min_length = 1, .max_length = 128};
 
 domain::UserId Target(const RouteContext& context) { return domain::UserId(std::string(context.Param("user_id"))); }
 
 awaitable<Response> Submit(const AppRouteDeps* d, const Request& request, const ActiveSession& session,
                            domain::ManagedUserAction action, boost::json::object extra = {}) {
   domain::PortalManagerAction cmd{domain::UserId(session.user_id), std::move(action)};
-  auto out = co_await d->processor->SubmitAsync(std::move(cmd), PortalActor(session), IdempotencyKeyOf(request));
+  auto out = co_await d->processor->SubmitAsync(std::move(cmd), PortalActor(session), IdempotencyKey(request));
   if (out.ok()) extra["ended_sessions"] = out->ended_sessions.size();
   co_return CommandReply(out, std::move(extra));
 }
@@ -42,21 +42,7 @@ PortalHandler FromPath(const AppRouteDeps* d, PathAction make) {
   };
 }
 
-// A new password: policy, then argon2id on the pool.
-awaitable<ProblemOr<domain::NewPassword>> Prepare(const AppRouteDeps* d, std::string plaintext) {
-  const Status policy = d->processor->Read(
-      [&](const domain::AccessState& state) { return domain::CheckPasswordPolicy(state.settings, plaintext); });
-  if (!policy.ok()) co_return Problem::FromStatus(policy).WithField("password");
-  auto hash = co_await OnWorkerPool(*d->pool, [&plaintext] { return HashPassword(plaintext); });
-  if (!hash.ok()) co_return Problem::FromStatus(hash.status());
-  co_return domain::NewPassword{std::move(plaintext), std::move(hash).value()};
-}
 
-schema::UserType ParseUserType(std::string_view s) {
-  if (s == "passive") return schema::UserType::Passive;
-  if (s == "contractor") return schema::UserType::Contractor;
-  return schema::UserType::Active;
-}
 
 }  // namespace
 
@@ -112,7 +98,7 @@ void AddPortalManagerRoutes(Router& router, const AppRouteDeps& deps) {
                cmd.must_reset_password = r.OptionalBool("must_reset_password").value_or(!password.has_value());
                if (auto problem = r.Finish()) co_return ProblemResponse(*problem);
                if (password) {
-                 auto prepared = co_await Prepare(d, std::move(*password));
+                 auto prepared = co_await PreparePassword(*d, std::move(*password), "password");
                  if (!prepared.ok()) co_return ProblemResponse(prepared.problem());
                  cmd.password = std::move(prepared).value();
                }
@@ -142,7 +128,7 @@ void AddPortalManagerRoutes(Router& router, const AppRouteDeps& deps) {
                auto password = r.RequiredString("password", {.min_length = 1, .max_length = 128});
                const bool must_reset = r.OptionalBool("must_reset_password").value_or(true);
                if (auto problem = r.Finish()) co_return ProblemResponse(*problem);
-               auto prepared = co_await Prepare(d, std::move(password));
+               auto prepared = co_await PreparePassword(*d, std::move(password), "password");
                if (!prepared.ok()) co_return ProblemResponse(prepared.problem());
                domain::SetPassword cmd;
                cmd.user_id = Target(context);

@@ -9,6 +9,7 @@
 #include "domain/decide.h"
 #include "domain/workflows.h"
 #include "gateway/app/json_views.h"
+#include "gateway/app/staff_route_helpers.h"
 #include "gateway/app/workflow_route_helpers.h"
 #include "gateway/http/async.h"
 #include "gateway/http/json_body.h"
@@ -24,7 +25,6 @@ namespace portico::gateway {
 namespace {
 
 using boost::asio::awaitable;
-constexpr StringRule kId{.min_length = 1, .max_length = 128};
 constexpr std::string_view kCodePrefix = "reg_";
 
 // Lower-case hex BLAKE2b-256 of the code as typed (surrounding spaces removed).
@@ -67,7 +67,7 @@ Handler Decide(const AppRouteDeps* d, bool approve) {
       if (auto problem = r.Finish()) co_return ProblemResponse(*problem);
     }
     const std::string id = cmd.user_id.value();
-    auto out = co_await d->processor->SubmitAsync(std::move(cmd), StaffActorOf(context), IdempotencyKeyOf(request));
+    auto out = co_await d->processor->SubmitAsync(std::move(cmd), StaffActor(context), IdempotencyKey(request));
     co_return CommandReply(out, {{"user_id", id}, {"status", approve ? "approved" : "rejected"}});
   };
 }
@@ -82,7 +82,7 @@ void AddRegistrationRoutes(Router& router, const AppRouteDeps& deps) {
   auto limiter = std::make_shared<RateLimiter>(RateLimiter::Options{.rate_per_second = 0.2, .burst = 20.0});
 
   router.Add(Verb::put, "/v1/orgs/{org_id}/registration-code",
-             StaffRoute(deps, [d](Request& request, RouteContext& context) -> awaitable<Response> {
+             StaffHandler(deps, [d](Request& request, RouteContext& context) -> awaitable<Response> {
                auto body = ParseJsonObject(request);
                if (!body.ok()) co_return ProblemResponse(body.problem());
                ObjectReader r(*body);
@@ -93,17 +93,17 @@ void AddRegistrationRoutes(Router& router, const AppRouteDeps& deps) {
                const std::string code = std::string(kCodePrefix) + RandomToken(16);  // 128 random bits
                cmd.code_hash = CodeHash(code);
                const std::string org = cmd.org_id.value(), level = cmd.level.value();
-               auto out = co_await d->processor->SubmitAsync(std::move(cmd), StaffActorOf(context),
-                                                            IdempotencyKeyOf(request));
+               auto out = co_await d->processor->SubmitAsync(std::move(cmd), StaffActor(context),
+                                                            IdempotencyKey(request));
                co_return CommandReply(out, {{"org_id", org}, {"organisation_code", code}, {"level", level}});
              }));
 
   router.Add(Verb::delete_, "/v1/orgs/{org_id}/registration-code",
-             StaffRoute(deps, [d](Request& request, RouteContext& context) -> awaitable<Response> {
+             StaffHandler(deps, [d](Request& request, RouteContext& context) -> awaitable<Response> {
                domain::SetRegistrationCode cmd;
                cmd.org_id = domain::OrgId(std::string(context.Param("org_id")));
-               auto out = co_await d->processor->SubmitAsync(std::move(cmd), StaffActorOf(context),
-                                                            IdempotencyKeyOf(request));
+               auto out = co_await d->processor->SubmitAsync(std::move(cmd), StaffActor(context),
+                                                            IdempotencyKey(request));
                co_return CommandReply(out);
              }));
 
@@ -147,7 +147,7 @@ void AddRegistrationRoutes(Router& router, const AppRouteDeps& deps) {
              });
 
   router.Add(Verb::get, "/v1/registrations",
-             StaffRoute(deps, [d](Request& request, RouteContext&) -> awaitable<Response> {
+             StaffHandler(deps, [d](Request& request, RouteContext&) -> awaitable<Response> {
                QueryReader q(request.target());
                if (auto problem = co_await AwaitFresh(q, *d->runner, *d->pool, "access")) {
                  co_return ProblemResponse(*problem);
@@ -172,8 +172,8 @@ void AddRegistrationRoutes(Router& router, const AppRouteDeps& deps) {
                co_return JsonResponse(HttpStatus::ok, {{"registrations", std::move(out)}});
              }));
 
-  router.Add(Verb::post, "/v1/registrations/{user_id}/approve", StaffRoute(deps, Decide(d, true)));
-  router.Add(Verb::post, "/v1/registrations/{user_id}/reject", StaffRoute(deps, Decide(d, false)));
+  router.Add(Verb::post, "/v1/registrations/{user_id}/approve", StaffHandler(deps, Decide(d, true)));
+  router.Add(Verb::post, "/v1/registrations/{user_id}/reject", StaffHandler(deps, Decide(d, false)));
 }
 
 }  // namespace portico::gateway

@@ -14,11 +14,6 @@
 
 namespace portico::gateway {
 
-Handler StaffRoute(const AppRouteDeps& deps, Handler inner) {
-  if (deps.idempotency != nullptr) inner = Idempotent(*deps.idempotency, std::move(inner));
-  return RequireStaff(*deps.keys, std::move(inner));
-}
-
 Handler PortalRoute(const AppRouteDeps& deps, PortalHandler inner) {
   const auto* d = &deps;
   auto shared = std::make_shared<PortalHandler>(std::move(inner));
@@ -31,15 +26,6 @@ Handler PortalRoute(const AppRouteDeps& deps, PortalHandler inner) {
     if (d->idempotency == nullptr) co_return co_await run(request, context);
     co_return co_await WithIdempotency(*d->idempotency, request, context, run);
   };
-}
-
-CommandActor StaffActorOf(const RouteContext& context) {
-  return CommandActor{schema::ActorKind::Staff, context.actor, {}};
-}
-
-std::string IdempotencyKeyOf(const Request& request) {
-  auto it = request.find("Idempotency-Key");
-  return it == request.end() ? std::string() : std::string(it->value());
 }
 
 }  // namespace portico::gateway

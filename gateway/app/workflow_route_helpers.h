@@ -1,5 +1,5 @@
-// What the workflow routes (registration, import, portal actions, portal managers) share:
-// the staff and portal wrappers with Idempotency-Key support, and the actor of a command.
+// What the workflow routes (registration, import, portal actions, portal managers) share
+// beyond staff_route_helpers.h: the portal wrapper with Idempotency-Key support.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -12,16 +12,10 @@
 
 namespace portico::gateway {
 
-// A staff route: RequireStaff, then Idempotency-Key (when the deps have a store).
-Handler StaffRoute(const AppRouteDeps& deps, Handler inner);
-
 // A portal route: the session (401 without one; context.actor = its user id), then
 // Idempotency-Key (when the deps have a store), then `inner` with the session.
 using PortalHandler = std::function<boost::asio::awaitable<Response>(
     Request&, RouteContext&, const projections::ActiveSession&)>;
 Handler PortalRoute(const AppRouteDeps& deps, PortalHandler inner);
-
-CommandActor StaffActorOf(const RouteContext& context);
-std::string IdempotencyKeyOf(const Request& request);
 
 }  // namespace portico::gateway

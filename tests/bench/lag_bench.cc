@@ -299,7 +299,7 @@ int RunRebuild(const Flags& flags) {
       cv.wait(lock, [&] { return in_flight < 20'000; });
       ++in_flight;
     }
-    (*store)->AppendAsync(StreamId(stream), eventstore::ExpectedVersion::Any(), std::move(envelopes), {},
+    (*store)->AppendAsync(StreamId(stream), eventstore::ExpectedVersion::Any(), std::move(envelopes), eventstore::AppendOptions{},
                           [&](Result<eventstore::AppendResult> r) {
                             std::lock_guard lock(mu);
                             if (!r.ok()) ++load_failures;

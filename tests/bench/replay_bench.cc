@@ -162,7 +162,7 @@ void Generate(const std::string& log_dir, std::uint64_t events) {
       while (done.load() < i) std::this_thread::yield();
     }
     (*store)->AppendAsync(StreamId(event.stream), eventstore::ExpectedVersion::Any(),
-                          {domain::EncodeEvent(event, meta)}, {}, [&](Result<eventstore::AppendResult> r) {
+                          {domain::EncodeEvent(event, meta)}, eventstore::AppendOptions{}, [&](Result<eventstore::AppendResult> r) {
                             if (!r.ok()) failed.fetch_add(1);
                             done.fetch_add(1);
                           });
