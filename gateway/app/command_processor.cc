@@ -6,6 +6,7 @@
 #include <chrono>
 #include <future>
 
+#include "common/log.h"
 #include "domain/decide.h"
 #include "domain/evolve.h"
 #include "gateway/http/async.h"
@@ -109,6 +110,16 @@ Status CommandProcessor::SyncWithLogLocked() {
   // Anything appended by another writer (none today) is folded before deciding.
   if (idle) return CatchUpLocked(store_.Head());
   return Status::Ok();
+}
+
+void CommandProcessor::RebuildIfStaleLocked() {
+  {
+    std::lock_guard acks(acks_mu_);
+    if (failed_generation_ < generation_) return;
+  }
+  if (Status synced = SyncWithLogLocked(); !synced.ok()) {
+    NamedLogger("gateway")->error("rebuilding the write model after a failed append: {}", synced.ToString());
+  }
 }
 
 void CommandProcessor::SubmitWithCallback(const domain::Command& command,

@@ -97,6 +97,7 @@ class CommandProcessor {
   template <typename F>
   auto Read(F&& fn) {
     std::lock_guard lock(mu_);
+    RebuildIfStaleLocked();  // never show the events of a command that failed to be stored
     return std::forward<F>(fn)(static_cast<const domain::AccessState&>(state_));
   }
 
@@ -105,6 +106,9 @@ class CommandProcessor {
 
  private:
   struct Pending;  // a command whose appends are queued
+
+  // After a failed append, rebuilds the model from the log (see SyncWithLogLocked). Requires mu_.
+  void RebuildIfStaleLocked();
 
   CommandProcessor(eventstore::EventStore& store, projections::SessionsModel& sessions,
                    boost::asio::thread_pool& pool)

@@ -79,23 +79,23 @@ bool MustResetNow(const AppRouteDeps& deps, const std::string& user_id) {
 
 Problem BadSession() { return Problem::Unauthenticated("missing, invalid or expired session token"); }
 
-ProblemOr<projections::ActiveSession> AuthenticateToken(const AppRouteDeps& deps, std::string_view token) {
+ProblemOr<projections::ActiveSession> AuthenticateToken(const AppRouteDeps& deps, std::string_view token,
+                                                       bool password_change_allowed) {
   const auto now = NowMicros();
   auto check = deps.sessions->Validate(TokenHash(token), now);
   if (!check.valid()) return BadSession();
   deps.sessions->Touch(domain::SessionId(check.session.session_id), now);
+  if (check.session.must_reset_password && !password_change_allowed &&
+      MustResetNow(deps, check.session.user_id)) {
+    return PasswordChangeRequired();
+  }
   return std::move(check.session);
 }
 
 ProblemOr<projections::ActiveSession> Authenticate(const AppRouteDeps& deps, const Request& request) {
   auto token = BearerToken(request);
   if (!token) return BadSession();
-  auto session = AuthenticateToken(deps, *token);
-  if (session.ok() && session->must_reset_password && !PasswordChangeAllowed(request) &&
-      MustResetNow(deps, session->user_id)) {
-    return PasswordChangeRequired();
-  }
-  return session;
+  return AuthenticateToken(deps, *token, PasswordChangeAllowed(request));
 }
 
 bool PasswordChangeAllowed(const Request& request) {

@@ -51,7 +51,10 @@ boost::asio::awaitable<std::optional<Problem>> AwaitSessionVisible(const AppRout
 Problem BadSession();
 
 // The session of `token` (valid now), touched; or the 401 problem.
-ProblemOr<projections::ActiveSession> AuthenticateToken(const AppRouteDeps& deps, std::string_view token);
+// `password_change_allowed`: the request is one a user who must change its password may still
+// make (PasswordChangeAllowed); otherwise such a user gets PasswordChangeRequired().
+ProblemOr<projections::ActiveSession> AuthenticateToken(const AppRouteDeps& deps, std::string_view token,
+                                                       bool password_change_allowed = false);
 // The same with the token from `Authorization: Bearer`, and the must-reset rule above.
 ProblemOr<projections::ActiveSession> Authenticate(const AppRouteDeps& deps, const Request& request);
 

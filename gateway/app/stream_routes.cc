@@ -17,6 +17,7 @@
 // events), in position order.
 // The server checks for news every 100 ms; whatever the client sends is read and ignored
 // (control frames: ping/pong, close, are handled).
+#include <algorithm>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -130,6 +131,7 @@ awaitable<void> FeedPortal(Socket& ws, const AlertRouteDeps& a, const schemas::H
 }
 
 awaitable<void> FeedStaff(Socket& ws, const AlertRouteDeps& a, std::uint64_t from) {
+  from = std::max<std::uint64_t>(from, 1);  // positions start at 1; counting from 0 would resend one
   for (;;) {
     auto events = co_await OnWorkerPool(*a.app->pool, [&a, from]() -> Result<boost::json::array> {
       ASSIGN_OR_RETURN(auto read, a.app->store->ReadAll(Position(from), 100));
