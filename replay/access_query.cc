@@ -147,10 +147,16 @@ boost::json::object PermissionJson(const Permission& p) {
   return out;
 }
 
+void WriteCheck(JsonWriter& w, const domain::CheckResult& result) {
+  w.BeginObject();
+  w.Field("allowed", result.allowed);
+  w.Field("reason", domain::ReasonName(result.reason));
+  w.Field("detail", result.detail);
+  w.EndObject();
+}
+
 boost::json::object CheckJson(const domain::CheckResult& result) {
-  return {{"allowed", result.allowed},
-          {"reason", std::string(domain::ReasonName(result.reason))},
-          {"detail", result.detail}};
+  return ToJsonObject([&](JsonWriter& w) { WriteCheck(w, result); });
 }
 
 boost::json::object UserAccessJson(const domain::AccessState& state, const UserAccess& access) {

@@ -23,6 +23,7 @@
 #include "domain/catalogue.h"
 #include "domain/check.h"
 #include "domain/state.h"
+#include "replay/json_out.h"
 
 namespace portico::replay {
 
@@ -80,6 +81,7 @@ std::vector<WhoCanEntry> WhoCan(const domain::AccessState& state, const domain::
 // JSON forms.
 boost::json::object PermissionJson(const Permission& permission);
 boost::json::object CheckJson(const domain::CheckResult& result);
+void WriteCheck(JsonWriter& writer, const domain::CheckResult& result);  // the same, written
 boost::json::object UserAccessJson(const domain::AccessState& state, const UserAccess& access);
 
 }  // namespace portico::replay

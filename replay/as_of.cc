@@ -6,18 +6,33 @@
 
 namespace portico::replay {
 
+namespace {
+
+// The answer's members: the moment, then the state (state_json.h).
+void WriteAsOfMembers(JsonWriter& writer, const FoldedView& view) {
+  WriteMomentHeader(writer, view);
+  WriteStateMembers(writer, view.state, view.moment.now_us);
+}
+
+}  // namespace
+
 boost::json::object AsOfAnswer(const FoldedView& view) {
-  boost::json::object doc = MomentHeader(view);
-  for (auto& [key, value] : StateJson(view.state, view.moment.now_us)) doc[key] = std::move(value);
-  return doc;
+  return ToJsonObject([&](JsonWriter& writer) {
+    writer.BeginObject();
+    WriteAsOfMembers(writer, view);
+    writer.EndObject();
+  });
 }
 
 int AsOf(const AsOfOptions& options, std::ostream& out, std::ostream& err) {
   auto folded = FoldToMoment(options.common, options.moment, options.verify_hashes, err, "as-of");
   if (!folded.ok()) return Fail(err, "as-of", folded.status());
-  boost::json::object doc = AsOfAnswer(folded->view());
-  doc["hashes_verified"] = options.verify_hashes;
-  WriteJson(out, doc, options.common.pretty);
+  JsonWriter writer(out, options.common.pretty);
+  writer.BeginObject();
+  WriteAsOfMembers(writer, folded->view());
+  writer.Field("hashes_verified", options.verify_hashes);
+  writer.EndObject();
+  writer.Finish();
   return kExitOk;
 }
 

@@ -143,11 +143,19 @@ Status FoldWithProgress(Replayer& replayer, Position to, const CommonOptions& op
   return status;
 }
 
+void WriteMomentHeader(JsonWriter& w, const FoldedView& view) {
+  w.Field("position", view.moment.position.value());
+  w.TimeField("at", view.moment.now_us);
+  w.Field("at_us", view.moment.now_us);
+  w.Field("event_hash", view.moment.position.value() == 0 ? std::string() : schemas::HexEncode(view.event_hash));
+}
+
 boost::json::object MomentHeader(const FoldedView& view) {
-  return {{"position", view.moment.position.value()},
-          {"at", FormatTime(view.moment.now_us)},
-          {"at_us", view.moment.now_us},
-          {"event_hash", view.moment.position.value() == 0 ? std::string() : schemas::HexEncode(view.event_hash)}};
+  return ToJsonObject([&](JsonWriter& w) {
+    w.BeginObject();
+    WriteMomentHeader(w, view);
+    w.EndObject();
+  });
 }
 
 Result<FoldedMoment> FoldToMoment(const CommonOptions& options, const MomentSpec& spec, bool verify_hashes,

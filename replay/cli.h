@@ -15,6 +15,7 @@
 #include "common/status.h"
 #include "replay/commands.h"
 #include "replay/log_db.h"
+#include "replay/json_out.h"
 #include "replay/moment.h"
 #include "replay/progress.h"
 #include "replay/replayer.h"
@@ -82,6 +83,8 @@ struct FoldedMoment {
 
 // "position", "at", "at_us" and "event_hash" (the hash of the event at the position).
 boost::json::object MomentHeader(const FoldedView& view);
+// The same members, into the object `writer` has open.
+void WriteMomentHeader(JsonWriter& writer, const FoldedView& view);
 
 // Opens the log, resolves the moment and folds up to it (with progress on err).
 Result<FoldedMoment> FoldToMoment(const CommonOptions& options, const MomentSpec& spec, bool verify_hashes,

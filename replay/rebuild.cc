@@ -14,7 +14,6 @@
 // It writes nothing else: no file the server reads is created.
 #include <filesystem>
 
-#include <boost/json/serialize.hpp>
 #include <sodium.h>
 
 #include "projections/snapshot_file.h"
@@ -102,7 +101,7 @@ int Rebuild(const RebuildOptions& options, std::ostream& out, std::ostream& err)
   doc["models"] = json::array{json::object{
       {"name", "access"},
       {"position", state.position},
-      {"digest", Digest(json::serialize(StateJson(state, now)))},
+      {"digest", Digest(StateText(state, now))},
       {"organisations", state.orgs.size()},
       {"users", state.users.size()},
       {"active_sessions", state.sessions.size()},

@@ -3,6 +3,10 @@
 // levels, grants (expired ones marked), revocations, effective capabilities and whether they
 // may use the portal; active sessions; resources and notes (without note bodies).
 // Every list is sorted by id. Password and token hashes never appear.
+//
+// Written straight to a JsonWriter (json_out.h): at a million events the answer is tens of MB,
+// and building it as a DOM first cost more than folding the log. The *Json forms are the same
+// parts as DOMs (parsed back from what the writer writes), for diff's field-by-field compare.
 #pragma once
 
 #include <algorithm>
@@ -14,12 +18,23 @@
 #include <boost/json/object.hpp>
 
 #include "domain/state.h"
+#include "replay/json_out.h"
 
 namespace portico::replay {
 
-boost::json::object StateJson(const domain::AccessState& state, std::int64_t now_us);
+// The members "settings", "organisations", "levels", "users", "sessions", "resources" and
+// "notes", into the object `writer` has open.
+void WriteStateMembers(JsonWriter& writer, const domain::AccessState& state, std::int64_t now_us);
 
-// The parts, also used by diff.
+// The parts, each one object (also used by diff).
+void WriteSettings(JsonWriter& writer, const domain::Settings& settings);
+void WriteOrg(JsonWriter& writer, const domain::AccessState& state, const domain::Org& org);
+void WriteUser(JsonWriter& writer, const domain::AccessState& state, const domain::User& user, std::int64_t now_us);
+void WriteSession(JsonWriter& writer, const domain::Session& session, std::int64_t now_us);
+
+// The state as one compact object (the members above), as text.
+std::string StateText(const domain::AccessState& state, std::int64_t now_us);
+
 boost::json::object SettingsJson(const domain::Settings& settings);
 boost::json::object OrgJson(const domain::AccessState& state, const domain::Org& org);
 boost::json::object UserJson(const domain::AccessState& state, const domain::User& user, std::int64_t now_us);

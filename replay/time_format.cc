@@ -126,7 +126,7 @@ Result<std::int64_t> ParseTime(std::string_view text) {
                                  "': expected RFC 3339 (2026-11-22T10:00:00Z) or microseconds since the epoch");
 }
 
-std::string FormatTime(std::int64_t time_us) {
+std::size_t FormatTime(std::int64_t time_us, char* out) {
   std::int64_t seconds = time_us / 1000000;
   std::int64_t micros = time_us % 1000000;
   if (micros < 0) {
@@ -142,11 +142,42 @@ std::string FormatTime(std::int64_t time_us) {
   std::int64_t year;
   unsigned month, day;
   CivilFromDays(days, year, month, day);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%06lldZ", static_cast<long long>(year),
-                month, day, static_cast<long long>(rest / 3600), static_cast<long long>(rest / 60 % 60),
-                static_cast<long long>(rest % 60), static_cast<long long>(micros));
-  return buf;
+  if (year < 0 || year > 9999) {  // rare: let snprintf widen the year
+    const int n = std::snprintf(out, kFormattedTimeMax, "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%06lldZ",
+                                static_cast<long long>(year), month, day, static_cast<long long>(rest / 3600),
+                                static_cast<long long>(rest / 60 % 60), static_cast<long long>(rest % 60),
+                                static_cast<long long>(micros));
+    return static_cast<std::size_t>(n);
+  }
+  // Called for every time of an as-of answer: digits by hand, no snprintf.
+  char* p = out;
+  const auto put = [&p](std::int64_t value, int width) {
+    for (int i = width - 1; i >= 0; --i) {
+      p[i] = static_cast<char>('0' + value % 10);
+      value /= 10;
+    }
+    p += width;
+  };
+  put(year, 4);
+  *p++ = '-';
+  put(month, 2);
+  *p++ = '-';
+  put(day, 2);
+  *p++ = 'T';
+  put(rest / 3600, 2);
+  *p++ = ':';
+  put(rest / 60 % 60, 2);
+  *p++ = ':';
+  put(rest % 60, 2);
+  *p++ = '.';
+  put(micros, 6);
+  *p++ = 'Z';
+  return static_cast<std::size_t>(p - out);
+}
+
+std::string FormatTime(std::int64_t time_us) {
+  char buf[kFormattedTimeMax];
+  return std::string(buf, FormatTime(time_us, buf));
 }
 
 }  // namespace portico::replay

@@ -2,6 +2,7 @@
 // epoch (UTC), the unit of every time in the log (schemas/events.fbs).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -18,5 +19,9 @@ Result<std::int64_t> ParseTime(std::string_view text);
 
 // "2026-11-22T10:00:00.000000Z": RFC 3339 in UTC, always with six fraction digits.
 std::string FormatTime(std::int64_t time_us);
+
+// The same into `out` (at least kFormattedTimeMax bytes, not terminated); returns its length.
+constexpr std::size_t kFormattedTimeMax = 64;
+std::size_t FormatTime(std::int64_t time_us, char* out);
 
 }  // namespace portico::replay
