@@ -38,9 +38,7 @@ constexpr EscapeTable kEscape;
 
 }  // namespace
 
-JsonWriter::JsonWriter(std::ostream& out, bool pretty) : out_(&out), buffer_(own_buffer_), pretty_(pretty) {
-  own_buffer_.reserve(kFlushBytes + 4096);
-}
+JsonWriter::JsonWriter(std::ostream& out, bool pretty) : out_(&out), buffer_(own_buffer_), pretty_(pretty) {}
 
 JsonWriter::JsonWriter(std::string& text, bool pretty) : out_(nullptr), buffer_(text), pretty_(pretty) {}
 
