@@ -83,33 +83,24 @@ void JsonWriter::Key(std::string_view key) {
   after_key_ = true;
 }
 
-void JsonWriter::BeginObject() {
+void JsonWriter::Open(char bracket) {
   BeforeValue();
-  buffer_ += '{';
+  buffer_ += bracket;
   first_.push_back(true);
 }
 
-void JsonWriter::BeginArray() {
-  BeforeValue();
-  buffer_ += '[';
-  first_.push_back(true);
-}
-
-void JsonWriter::EndObject() {
+void JsonWriter::Close(char bracket) {
   const bool empty = first_.back();
   first_.pop_back();
   if (pretty_ && !empty) NewLine(first_.size());
-  buffer_ += '}';
+  buffer_ += bracket;
   FlushIfFull();
 }
 
-void JsonWriter::EndArray() {
-  const bool empty = first_.back();
-  first_.pop_back();
-  if (pretty_ && !empty) NewLine(first_.size());
-  buffer_ += ']';
-  FlushIfFull();
-}
+void JsonWriter::BeginObject() { Open('{'); }
+void JsonWriter::EndObject() { Close('}'); }
+void JsonWriter::BeginArray() { Open('['); }
+void JsonWriter::EndArray() { Close(']'); }
 
 void JsonWriter::Quoted(std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";

@@ -75,6 +75,8 @@ class JsonWriter {
   void Int(std::int64_t n);
   void Uint(std::uint64_t n);
   void BeforeValue();    // the separator and indent a value needs where it stands
+  void Open(char bracket);
+  void Close(char bracket);
   void NewLine(std::size_t depth);
   void Quoted(std::string_view s);
   void FlushIfFull();
