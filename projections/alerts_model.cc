@@ -28,6 +28,14 @@ MailIntent MailFor(const domain::User& user, std::string kind, std::string id, s
   return m;
 }
 
+// Whether anyone subscribes to any alert (Raise alerts no one otherwise): most events of a
+// log with no subscriber then cost no alert text at all.
+bool AnySubscriber(const domain::AlertingState& a) {
+  const auto non_empty = [](const auto& entry) { return !entry.second.empty(); };
+  return std::any_of(a.subscriptions.begin(), a.subscriptions.end(), non_empty) ||
+         std::any_of(a.assigned_sets.begin(), a.assigned_sets.end(), non_empty);
+}
+
 // A new alert raised by the event: its id, position and time.
 Alert AlertAt(const schema::Envelope& env) {
   Alert a;
@@ -53,7 +61,10 @@ Status AlertsModel::Apply(const schema::Envelope& event, Position position) {
       }
       switch (event.body_type()) {
         case schema::EventBody::ResourceUpserted:
-          OnResource(s, *event.body_as_ResourceUpserted(), event, mails);
+          // The access index's flat table: the access model has just looked it up.
+          if (const domain::Resource* r = index.FindResource(Sv(event.body_as_ResourceUpserted()->resource_id()))) {
+            OnResource(s, *r, event, mails);
+          }
           break;
         case schema::EventBody::NoteShared:
           OnNote(s, Sv(event.body_as_NoteShared()->note_id()), "note_added", event, mails);
@@ -86,38 +97,44 @@ Status AlertsModel::Apply(const schema::Envelope& event, Position position) {
   return Status::Ok();
 }
 
-void AlertsModel::OnResource(const domain::AccessState& s, const schema::ResourceUpserted& e,
-                             const schema::Envelope& env, std::vector<MailIntent>& mails) {
-  const domain::Resource* r = s.FindResource(Sv(e.resource_id()));
-  if (r == nullptr) return;
+void AlertsModel::OnResource(const domain::AccessState& s, const domain::Resource& r, const schema::Envelope& env,
+                             std::vector<MailIntent>& mails) {
+  // The task's status before this event (as of the last event that left it a task), kept
+  // whether or not anyone subscribes, for the alerts of later events.
+  bool status_changed = false;
+  if (r.type == schema::ResourceType::Task) {
+    const auto [it, added] = task_status_.try_emplace(r.id.value(), r.status);
+    if (!added) {
+      status_changed = it->second != r.status;
+      it->second = r.status;
+    }
+  }
+  if (!AnySubscriber(s.alerting)) return;
   std::vector<std::string_view> kinds;
   Alert alert = AlertAt(env);
-  alert.resource_id = r->id.value();
-  alert.resource_type = std::string(domain::ResourceTypeName(r->type));
-  alert.title = r->title;
-  const std::string what = alert.resource_type + " " + Quoted(r->title);
+  alert.resource_id = r.id.value();
+  alert.resource_type = std::string(domain::ResourceTypeName(r.type));
+  alert.title = r.title;
+  const std::string what = alert.resource_type + " " + Quoted(r.title);
   if (env.stream_version() == 1) {
-    kinds.push_back(r->type == schema::ResourceType::File ? "file_added" : "resource_added");
+    kinds.push_back(r.type == schema::ResourceType::File ? "file_added" : "resource_added");
     alert.text = "New " + what;
   } else {
-    if (r->type == schema::ResourceType::Task) {
-      auto it = task_status_.find(r->id.value());
-      if (it != task_status_.end() && it->second != r->status) {
-        kinds.push_back("task_status_changed");
-        alert.text = "Task " + Quoted(r->title) + " is now " + std::string(domain::ResourceStatusName(r->status));
-      }
+    if (status_changed) {
+      kinds.push_back("task_status_changed");
+      alert.text = "Task " + Quoted(r.title) + " is now " + std::string(domain::ResourceStatusName(r.status));
     }
     kinds.push_back("resource_updated");
     if (alert.text.empty()) alert.text = "Updated " + what;
   }
-  if (r->type == schema::ResourceType::Task) task_status_[r->id.value()] = r->status;
   const std::int64_t now = env.recorded_at_us();
   Raise(s, kinds, std::move(alert),
-        [&](const domain::User& u) { return domain::CanSeeResource(s, u, *r, now).allowed; }, mails);
+        [&](const domain::User& u) { return domain::CanSeeResource(s, u, r, now).allowed; }, mails);
 }
 
 void AlertsModel::OnNote(const domain::AccessState& s, std::string_view note_id, std::string_view kind,
                          const schema::Envelope& env, std::vector<MailIntent>& mails) {
+  if (!AnySubscriber(s.alerting)) return;
   const domain::Note* n = s.FindNote(note_id);
   if (n == nullptr || n->visibility == schema::NoteVisibility::Internal) return;
   const domain::Resource* r = s.FindResource(n->resource.value());
@@ -167,25 +184,25 @@ void AlertsModel::Raise(const domain::AccessState& s, const std::vector<std::str
 
 void AlertsModel::AccountMail(const domain::AccessState& s, const schema::Envelope& env,
                               std::vector<MailIntent>& mails) {
-  const std::string pos = std::to_string(env.position());
+  const auto pos = [&] { return std::to_string(env.position()); };
   const std::int64_t at = env.recorded_at_us();
   switch (env.body_type()) {
     case schema::EventBody::UserCreated: {
       const domain::User* u = s.FindUser(Sv(env.body_as_UserCreated()->user_id()));
       if (u != nullptr && !u->email.empty() && u->type != schema::UserType::Passive) {
-        mails.push_back(MailFor(*u, "welcome", "welcome-" + pos, at));
+        mails.push_back(MailFor(*u, "welcome", "welcome-" + pos(), at));
       }
       return;
     }
     case schema::EventBody::LoginDetailsSent: {
       const domain::User* u = s.FindUser(Sv(env.body_as_LoginDetailsSent()->user_id()));
-      if (u != nullptr && !u->email.empty()) mails.push_back(MailFor(*u, "login_details", "login_details-" + pos, at));
+      if (u != nullptr && !u->email.empty()) mails.push_back(MailFor(*u, "login_details", "login_details-" + pos(), at));
       return;
     }
     case schema::EventBody::UserLockedOut: {
       const domain::User* u = s.FindUser(Sv(env.body_as_UserLockedOut()->user_id()));
       if (u != nullptr && !u->email.empty()) {
-        MailIntent m = MailFor(*u, "lockout", "lockout-" + pos, at);
+        MailIntent m = MailFor(*u, "lockout", "lockout-" + pos(), at);
         m.locked_until_us = env.body_as_UserLockedOut()->until_us();
         mails.push_back(std::move(m));
       }

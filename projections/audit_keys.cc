@@ -1,17 +1,12 @@
 #include "projections/audit_keys.h"
 
 #include <algorithm>
+#include <cstdlib>
+#include <functional>
+#include <new>
 
 namespace portico::projections {
 namespace {
-
-std::string Tagged(KeyKind kind, std::string_view id) {
-  std::string key;
-  key.reserve(id.size() + 1);
-  key.push_back(static_cast<char>(kind));
-  key.append(id);
-  return key;
-}
 
 // The first index >= from whose value is >= target (list.size() when none), searching
 // exponentially from `from`.
@@ -30,20 +25,95 @@ std::size_t Gallop(const Postings& list, std::size_t from, std::uint64_t target)
 
 }  // namespace
 
+Postings::Postings(Postings&& other) noexcept : size_(other.size_), capacity_(other.capacity_) {
+  if (capacity_ > kInline) {
+    heap_ = other.heap_;
+  } else {
+    std::copy(other.inline_, other.inline_ + kInline, inline_);
+  }
+  other.size_ = 0;
+  other.capacity_ = kInline;
+}
+
+Postings& Postings::operator=(Postings&& other) noexcept {
+  if (this != &other) {
+    this->~Postings();
+    new (this) Postings(std::move(other));
+  }
+  return *this;
+}
+
+Postings::~Postings() {
+  if (capacity_ > kInline) std::free(heap_);
+}
+
+void Postings::push_back(std::uint64_t position) {
+  if (size_ == capacity_) {
+    const std::uint32_t grown = capacity_ * 2;
+    auto* bigger = static_cast<std::uint64_t*>(
+        capacity_ > kInline ? std::realloc(heap_, grown * sizeof(std::uint64_t))
+                            : std::malloc(grown * sizeof(std::uint64_t)));
+    if (bigger == nullptr) throw std::bad_alloc();
+    if (capacity_ == kInline) std::copy(inline_, inline_ + kInline, bigger);
+    heap_ = bigger;
+    capacity_ = grown;
+  }
+  (capacity_ > kInline ? heap_ : inline_)[size_++] = position;
+}
+
+std::uint64_t KeyTable::Hash(KeyKind kind, std::string_view id) {
+  std::uint64_t h = std::hash<std::string_view>{}(id) ^ (static_cast<std::uint64_t>(kind) * 0x9e3779b97f4a7c15ull);
+  h ^= h >> 33;  // spread every bit into the low bits (the slot) and the high half (the tag)
+  h *= 0xff51afd7ed558ccdull;
+  h ^= h >> 33;
+  return h;
+}
+
+std::size_t KeyTable::Probe(KeyKind kind, std::string_view id, std::uint64_t h) const {
+  const std::size_t mask = slots_.size() - 1;
+  const auto tag = static_cast<std::uint32_t>(h >> 32);
+  for (std::size_t i = h & mask;; i = (i + 1) & mask) {
+    const Slot& s = slots_[i];
+    if (s.key == kNone) return i;
+    if (s.tag == tag) {
+      const std::string& text = entries_[s.key].text;
+      if (text[0] == static_cast<char>(kind) && std::string_view(text).substr(1) == id) return i;
+    }
+  }
+}
+
+void KeyTable::Grow() {
+  std::vector<Slot> bigger(slots_.empty() ? 1024 : slots_.size() * 2);
+  const std::size_t mask = bigger.size() - 1;
+  // In key order: the entries are read sequentially, only the slots at random.
+  for (std::uint32_t key = 0; key < entries_.size(); ++key) {
+    const std::string& text = entries_[key].text;
+    const std::uint64_t h = Hash(static_cast<KeyKind>(text[0]), std::string_view(text).substr(1));
+    std::size_t i = h & mask;
+    while (bigger[i].key != kNone) i = (i + 1) & mask;
+    bigger[i] = Slot{static_cast<std::uint32_t>(h >> 32), key};
+  }
+  slots_.swap(bigger);
+}
+
 std::uint32_t KeyTable::Intern(KeyKind kind, std::string_view id) {
-  scratch_.clear();
-  scratch_.push_back(static_cast<char>(kind));
-  scratch_.append(id);
-  if (const auto it = ids_.find(scratch_); it != ids_.end()) return it->second;
+  if ((entries_.size() + 1) * 2 > slots_.size()) Grow();
+  const std::uint64_t h = Hash(kind, id);
+  Slot& slot = slots_[Probe(kind, id, h)];
+  if (slot.key != kNone) return slot.key;
   const auto key = static_cast<std::uint32_t>(entries_.size());
-  const auto [it, inserted] = ids_.emplace(scratch_, key);
-  entries_.push_back(Entry{&it->first, kNone, {}});
+  std::string text;
+  text.reserve(id.size() + 1);
+  text.push_back(static_cast<char>(kind));
+  text.append(id);
+  entries_.push_back(Entry{std::move(text), kNone, {}});
+  slot = Slot{static_cast<std::uint32_t>(h >> 32), key};
   return key;
 }
 
 std::uint32_t KeyTable::Find(KeyKind kind, std::string_view id) const {
-  const auto it = ids_.find(Tagged(kind, id));
-  return it == ids_.end() ? kNone : it->second;
+  if (slots_.empty()) return kNone;
+  return slots_[Probe(kind, id, Hash(kind, id))].key;
 }
 
 void KeyTable::Post(std::uint32_t key, std::uint64_t position) {

@@ -8,6 +8,13 @@
 // also found by its organisation. The same id under two kinds (a user and an organisation
 // both called "acme") are two keys.
 //
+// Layout, for a rebuild that interns several ids per event into a table of a million keys:
+// the ids are found through an open-addressing table of 8-byte slots (part of the hash and the
+// key, linear probing, at most half full), then compared with the entry's text; an entry
+// (text, link, posting list) is one 64-byte record in a vector, and a posting list keeps its
+// first two positions inline (most resources, notes and users are named by one or two
+// events), so interning a new id allocates nothing beyond the id when it is long.
+//
 // IntersectPostings walks the positions present in every one of several posting lists.
 //
 // Not thread-safe (the audit model guards it).
@@ -33,7 +40,35 @@ enum class KeyKind : char {
   kStream = 's',  // any other stream name, whole ("settings")
 };
 
-using Postings = std::vector<std::uint64_t>;
+// An ascending list of positions; the first two are stored inline.
+class Postings {
+ public:
+  Postings() = default;
+  Postings(Postings&& other) noexcept;
+  Postings& operator=(Postings&& other) noexcept;
+  Postings(const Postings&) = delete;
+  Postings& operator=(const Postings&) = delete;
+  ~Postings();
+
+  std::size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  const std::uint64_t* begin() const { return data(); }
+  const std::uint64_t* end() const { return data() + size_; }
+  std::uint64_t operator[](std::size_t i) const { return data()[i]; }
+  std::uint64_t back() const { return data()[size_ - 1]; }
+  void push_back(std::uint64_t position);
+
+ private:
+  static constexpr std::uint32_t kInline = 2;
+  const std::uint64_t* data() const { return capacity_ > kInline ? heap_ : inline_; }
+
+  std::uint32_t size_ = 0;
+  std::uint32_t capacity_ = kInline;
+  union {
+    std::uint64_t inline_[kInline] = {};
+    std::uint64_t* heap_;  // malloc'ed, capacity_ positions
+  };
+};
 
 class KeyTable {
  public:
@@ -48,8 +83,8 @@ class KeyTable {
   // kNone when unknown.
   std::uint32_t Find(KeyKind kind, std::string_view id) const;
 
-  KeyKind kind(std::uint32_t key) const { return static_cast<KeyKind>((*entries_[key].text)[0]); }
-  std::string_view id(std::uint32_t key) const { return std::string_view(*entries_[key].text).substr(1); }
+  KeyKind kind(std::uint32_t key) const { return static_cast<KeyKind>(entries_[key].text[0]); }
+  std::string_view id(std::uint32_t key) const { return std::string_view(entries_[key].text).substr(1); }
 
   std::uint32_t link(std::uint32_t key) const { return entries_[key].link; }
   void set_link(std::uint32_t key, std::uint32_t target) { entries_[key].link = target; }
@@ -62,14 +97,22 @@ class KeyTable {
 
  private:
   struct Entry {
-    const std::string* text;  // kind character + id: the key of ids_ (stable: node-based map)
+    std::string text;  // kind character + id
     std::uint32_t link = kNone;
     Postings postings;
   };
+  struct Slot {
+    std::uint32_t tag = 0;      // the hash's high half
+    std::uint32_t key = kNone;  // kNone: empty
+  };
 
-  domain::StringMap<std::uint32_t> ids_;
+  static std::uint64_t Hash(KeyKind kind, std::string_view id);
+  // The slot holding (kind, id), or the empty slot where it belongs.
+  std::size_t Probe(KeyKind kind, std::string_view id, std::uint64_t h) const;
+  void Grow();
+
+  std::vector<Slot> slots_;  // size a power of two, or empty
   std::vector<Entry> entries_;
-  std::string scratch_;  // Intern's lookup key, reused
 };
 
 // Calls accept(p) for each position p in [lo, hi] present in every list (at least one list),

@@ -5,6 +5,8 @@
 #include <mutex>
 #include <utility>
 
+#include <boost/container/small_vector.hpp>
+
 #include "projections/next_position.h"
 
 namespace portico::projections {
@@ -85,7 +87,7 @@ class Subjects {
   }
 
   KeyTable& keys_;
-  std::vector<std::uint32_t> subjects_;
+  boost::container::small_vector<std::uint32_t, 8> subjects_;  // no allocation for most events
 };
 
 // The user id of a user-stream event, or "" for other types.

@@ -81,6 +81,7 @@ class AuditModel final : public Projection {
   Position applied() const override { return Position(applied_.load(std::memory_order_acquire)); }
   // Refuses (FailedPrecondition, nothing changed) a position other than applied() + 1.
   Status Apply(const schema::Envelope& event, Position position) override;
+  bool self_contained() const override { return true; }
 
   AuditPage Query(const AuditFilter& filter) const;
 

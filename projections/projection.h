@@ -7,7 +7,8 @@
 //
 // Contract for implementations:
 // - applied() is the last position applied (Position(0): nothing yet). The runner calls
-//   Apply(event, p) only with p == applied() + 1, on its own thread, one call at a time.
+//   Apply(event, p) only with p == applied() + 1, one call at a time, on its own thread (or,
+//   for a self_contained() projection during a catch-up from the log, on a helper thread).
 // - Apply() handles every event type, including ones it does not care about (it just advances
 //   its position), and must not throw. On success applied() == p afterwards. A non-OK status
 //   means "this projection cannot apply this event" (a bug or an unknown schema): the model and
@@ -44,6 +45,12 @@ class Projection {
   virtual Position applied() const = 0;
 
   virtual Status Apply(const schema::Envelope& event, Position position) = 0;
+
+  // True when Apply() reads and writes nothing but this projection's own state and the event:
+  // no other projection reads it while applying, and it reads no other. While catching up
+  // from the log, the runner may then apply it on a thread of its own, concurrently with the
+  // others (each still sees every event once, in position order). False by default.
+  virtual bool self_contained() const { return false; }
 
   virtual std::optional<std::string> Snapshot() const { return std::nullopt; }
   virtual Status Restore(std::string_view /*blob*/) {

@@ -4,9 +4,11 @@
 #include <atomic>
 #include <charconv>
 #include <condition_variable>
+#include <deque>
 #include <filesystem>
 #include <future>
 #include <limits>
+#include <memory>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -385,7 +387,9 @@ class ProjectionRunner::Impl {
   // Applies positions [from, to] from the log (to = kUnbounded: to the log's current end).
   // True when all of them were applied. While one batch is applied, the next one is read on
   // a helper thread (reading, with the store's checks, costs about as much as applying), as
-  // long as the batches come back full.
+  // long as the batches come back full. A long catch-up (the first batch is full) applies each
+  // self-contained projection (Projection::self_contained) on a thread of its own, the others
+  // here, all from the same verified batches.
   bool FillFromLog(std::uint64_t from, std::uint64_t to) {
     if (from == 0 || from > to) return true;  // from == 0: every projection is halted
     const auto read = [this, to](std::uint64_t at) {
@@ -395,6 +399,9 @@ class ProjectionRunner::Impl {
     };
     std::uint64_t next = from;
     Result<std::vector<std::string>> batch = read(next);
+    std::vector<std::unique_ptr<Lane>> lanes;  // joined when the fill ends
+    std::vector<Slot*> here;                   // with lanes: the projections applied here
+    if (batch.ok() && batch->size() == options_.log_batch) SplitIntoLanes(lanes, here);
     while (next <= to && !stop_.load()) {
       if (!batch.ok()) {
         ++n_log_errors_;
@@ -412,36 +419,152 @@ class ProjectionRunner::Impl {
         return false;
       }
       const std::uint64_t after = next + batch->size();
+      const bool full = batch->size() == options_.log_batch;
       std::future<Result<std::vector<std::string>>> ahead;
-      if (batch->size() == options_.log_batch && after <= to) {
-        ahead = std::async(std::launch::async, read, after);
-      }
-      if (!ApplyFromLog(*batch, next, to)) return false;  // `ahead` is waited for, then dropped
+      if (full && after <= to) ahead = std::async(std::launch::async, read, after);
+      const bool applied = lanes.empty() ? ApplyFromLog(*batch, next, to)
+                                         : DispatchFromLog(std::move(*batch), next, to, lanes, here);
+      if (!applied) return false;  // `ahead` is waited for, then dropped
       if (next > to) break;
       batch = ahead.valid() ? ahead.get() : read(next);
     }
     return next > to;
   }
 
+  // The envelope of the log's event at `position`, its structure and position verified (the
+  // log reader hands out events the store has checked: EventStore::ReadAll recomputes each
+  // one's hash, so the hash is not checked again here); nullptr, logged, when unusable.
+  const schema::Envelope* VerifyFromLog(const std::string& bytes, std::uint64_t position) {
+    auto env = schemas::VerifyEnvelope(bytes);
+    if (env.ok() && (*env)->position() == position) return *env;
+    ++n_log_errors_;
+    Logger()->error("projections: the log's event at position {} is unusable: {}", position,
+                    env.ok() ? "it carries position " + std::to_string((*env)->position())
+                             : env.status().ToString());
+    return nullptr;
+  }
+
   // Applies the events of one batch read from the log, the first at `next`, advancing `next`
-  // past each one applied (up to `to`). False, logged, at an unusable event. The log reader
-  // hands out events the store has checked (EventStore::ReadAll recomputes each one's hash),
-  // so here only their structure and position are verified again, not their hash.
+  // past each one applied (up to `to`). False, logged, at an unusable event.
   bool ApplyFromLog(const std::vector<std::string>& batch, std::uint64_t& next, std::uint64_t to) {
     for (const std::string& bytes : batch) {
-      auto env = schemas::VerifyEnvelope(bytes);
-      if (!env.ok() || (*env)->position() != next) {
-        ++n_log_errors_;
-        Logger()->error("projections: the log's event at position {} is unusable: {}", next,
-                        env.ok() ? "it carries position " + std::to_string((*env)->position())
-                                 : env.status().ToString());
-        return false;
-      }
-      ApplyAll(next, **env, n_from_log_);
+      const schema::Envelope* env = VerifyFromLog(bytes, next);
+      if (env == nullptr) return false;
+      ApplyAll(next, *env, n_from_log_);
       ++next;
       if (next > to) break;
     }
     return true;
+  }
+
+  // One batch read from the log, verified: events[i] is at position first + i and points
+  // into bytes.
+  struct LogBatch {
+    std::vector<std::string> bytes;
+    std::vector<const schema::Envelope*> events;
+    std::uint64_t first = 0;
+  };
+
+  // Applies log batches, in order, to one self-contained projection on a thread of its own.
+  class Lane {
+   public:
+    Lane(Impl& impl, Slot& slot) : impl_(impl), slot_(slot), thread_([this] { Run(); }) {}
+    ~Lane() { Finish(); }
+    Lane(const Lane&) = delete;
+    Lane& operator=(const Lane&) = delete;
+
+    // Queues a batch; waits while kMaxQueued are queued (memory stays bounded).
+    void Push(std::shared_ptr<const LogBatch> batch) {
+      {
+        std::unique_lock lock(mu_);
+        cv_.wait(lock, [&] { return queue_.size() < kMaxQueued; });
+        queue_.push_back(std::move(batch));
+      }
+      cv_.notify_all();
+    }
+
+    // Applies what is queued, then ends the thread.
+    void Finish() {
+      {
+        std::lock_guard lock(mu_);
+        closed_ = true;
+      }
+      cv_.notify_all();
+      if (thread_.joinable()) thread_.join();
+    }
+
+   private:
+    static constexpr std::size_t kMaxQueued = 4;
+
+    void Run() {
+      for (;;) {
+        std::shared_ptr<const LogBatch> batch;
+        {
+          std::unique_lock lock(mu_);
+          cv_.wait(lock, [&] { return !queue_.empty() || closed_; });
+          if (queue_.empty()) return;
+          batch = std::move(queue_.front());
+          queue_.pop_front();
+        }
+        cv_.notify_all();
+        for (std::size_t i = 0; i < batch->events.size(); ++i) {
+          impl_.ApplyTo(slot_, batch->first + i, *batch->events[i]);
+        }
+      }
+    }
+
+    Impl& impl_;
+    Slot& slot_;
+    std::mutex mu_;
+    std::condition_variable cv_;
+    std::deque<std::shared_ptr<const LogBatch>> queue_;  // GUARDED_BY(mu_)
+    bool closed_ = false;                                // GUARDED_BY(mu_)
+    std::thread thread_;  // last: starts once the members above exist
+  };
+
+  // A lane for each active self-contained projection, the others in `here`; no lanes when
+  // fewer than two threads would have work. Only the lane's thread touches its slot until the
+  // lane is finished.
+  void SplitIntoLanes(std::vector<std::unique_ptr<Lane>>& lanes, std::vector<Slot*>& here) {
+    std::vector<Slot*> apart;
+    for (auto& slot : slots_) {
+      if (slot->halted) continue;
+      (slot->projection->self_contained() ? apart : here).push_back(slot.get());
+    }
+    if (apart.size() + (here.empty() ? 0 : 1) < 2) {
+      here.clear();
+      return;
+    }
+    for (Slot* slot : apart) lanes.push_back(std::make_unique<Lane>(*this, *slot));
+  }
+
+  // ApplyFromLog with lanes: verifies the batch here, queues it to every lane, then applies
+  // it to the projections of this thread.
+  bool DispatchFromLog(std::vector<std::string> bytes, std::uint64_t& next, std::uint64_t to,
+                       const std::vector<std::unique_ptr<Lane>>& lanes, const std::vector<Slot*>& here) {
+    auto batch = std::make_shared<LogBatch>();
+    batch->first = next;
+    batch->bytes = std::move(bytes);
+    batch->events.reserve(batch->bytes.size());
+    bool usable = true;
+    for (const std::string& b : batch->bytes) {
+      const std::uint64_t position = next + batch->events.size();
+      if (position > to) break;
+      const schema::Envelope* env = VerifyFromLog(b, position);
+      if (env == nullptr) {
+        usable = false;
+        break;
+      }
+      batch->events.push_back(env);
+    }
+    n_from_log_ += batch->events.size();  // counted before any waiter can see them applied
+    for (const auto& lane : lanes) lane->Push(batch);
+    for (std::size_t i = 0; i < batch->events.size(); ++i) {
+      for (Slot* slot : here) ApplyTo(*slot, batch->first + i, *batch->events[i]);
+    }
+    if (!batch->events.empty()) last_progress_ = Clock::now();
+    next += batch->events.size();
+    return usable;
   }
 
   // Applies `event` at `position` to every active projection that is at position - 1, and
@@ -455,33 +578,40 @@ class ProjectionRunner::Impl {
     if (!wanted) return 0;
     ++source;
     int applied = 0;
-    bool wake = false;  // a waiter asked for this position or an earlier one
-    for (auto& slot : slots_) {
-      if (slot->halted || slot->applied + 1 != position) continue;
-      Status status = slot->projection->Apply(event, Position(position));
-      if (status.ok() && slot->projection->applied().value() != position) {
-        status = Status::Internal("Apply returned OK but the projection is at position " +
-                                  std::to_string(slot->projection->applied().value()));
-      }
+    for (auto& slot : slots_) applied += ApplyTo(*slot, position, event) ? 1 : 0;
+    if (applied > 0) last_progress_ = Clock::now();
+    return applied;
+  }
+
+  // Applies `event` at `position` to the slot's projection if it is active and at
+  // position - 1, or halts it when the projection refuses. Called by the runner thread, or by
+  // the slot's lane during a fill. Wakes the waiters only when one asked for this position or
+  // an earlier one: a catch-up applies up to a million events a second, and waking every waiter
+  // for each of them (to find it has not reached its position yet) costs more than applying.
+  bool ApplyTo(Slot& slot, std::uint64_t position, const schema::Envelope& event) {
+    if (slot.halted || slot.applied + 1 != position) return false;
+    Status status = slot.projection->Apply(event, Position(position));
+    if (status.ok() && slot.projection->applied().value() != position) {
+      status = Status::Internal("Apply returned OK but the projection is at position " +
+                                std::to_string(slot.projection->applied().value()));
+    }
+    bool wake = false;
+    {
       std::lock_guard lock(mu_);
       if (!status.ok()) {
-        slot->halted = true;
-        slot->halt_reason = "position " + std::to_string(position) + " (" +
-                            std::string(schemas::EventTypeName(event.body_type())) +
-                            "): " + status.ToString();
-        Logger()->error("projection {} halted at position {}: {}", slot->name, slot->applied,
-                        slot->halt_reason);
-        continue;
+        slot.halted = true;
+        slot.halt_reason = "position " + std::to_string(position) + " (" +
+                           std::string(schemas::EventTypeName(event.body_type())) +
+                           "): " + status.ToString();
+        Logger()->error("projection {} halted at position {}: {}", slot.name, slot.applied,
+                        slot.halt_reason);
+        return false;
       }
-      slot->applied = position;
-      ++applied;
-      wake = wake || (!waits_.empty() && *waits_.begin() <= position);
+      slot.applied = position;
+      wake = !waits_.empty() && *waits_.begin() <= position;
     }
-    if (applied > 0) last_progress_ = Clock::now();
-    // Only then: a catch-up applies up to a million events a second, and waking every waiter
-    // for each of them (to find it has not reached its position yet) costs more than applying.
     if (wake) cv_.notify_all();
-    return applied;
+    return true;
   }
 
   void MaybeFallBackToLog() {

@@ -21,6 +21,11 @@
 // - Events from the LogReader are checked by the store as it reads them (EventStore::ReadAll
 //   recomputes each one's hash); the runner verifies their structure and position again, not
 //   their hash. While it applies one batch from the log it reads the next on a helper thread.
+//   During a long catch-up (a full first batch), each self-contained projection
+//   (Projection::self_contained: the audit model) is applied on a thread of its own, fed the
+//   same verified batches in order, while the others (access, and alerts, which reads the access
+//   model) are applied on the runner thread: each projection still sees every event once, in
+//   position order, so the models are exactly those of a sequential fold.
 // - At start (by default) the runner first catches up from the log to its current end, which
 //   is faster than Kafka for a new or stale projection, then follows Kafka.
 // - Optionally (`log_fallback_after` > 0), when a caller waits for a position that Kafka has
@@ -35,7 +40,8 @@
 // `bound`; it returns false when the bound runs out. AwaitPosition says why, as an Unavailable
 // status the gateway can return (HTTP 503).
 //
-// Thread safety: the projections are applied on the runner's own thread; applied(),
+// Thread safety: the projections are applied on the runner's own thread (self-contained ones
+// on a helper thread during a catch-up, see above); applied(),
 // WaitForPosition(), AwaitPosition() and Stats() may be called from any thread. The projections
 // and whatever the LogReader uses must outlive the runner. Stop() (also run by the destructor)
 // takes at most about `poll_timeout` plus the final snapshot writes.

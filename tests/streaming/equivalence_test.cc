@@ -24,6 +24,7 @@
 
 #include "domain/events.h"
 #include "projections/access_model.h"
+#include "projections/alerts_model.h"
 #include "projections/audit_model.h"
 #include "streaming/harness.h"
 #include "streaming/random_history.h"
@@ -302,6 +303,45 @@ TEST_F(EquivalenceTest, KafkaAndSequentialReplayBuildTheSameReadModels) {
 
   RecordProperty("events", std::to_string(head.value()));
   RecordProperty("commands_attempted", std::to_string(history.attempted()));
+}
+
+// A catch-up from the log at start applies the audit model (self-contained) on a thread of its
+// own while access and alerts are applied on the runner thread, all from the same batches.
+// The models must be exactly those of a sequential replay: same digests, same positions, no
+// projection halted (alerts refuses any event the access model is not exactly at).
+TEST_F(EquivalenceTest, ParallelCatchUpFromTheLogBuildsTheSameReadModelsAsASequentialReplay) {
+  ASSERT_EQ(sodium_init() < 0, false);
+  RandomHistory history(kSeed + 1);
+  const Position head = AppendHistory(history, kEvents);
+  ASSERT_GE(head.value(), kEvents);
+
+  projections::AlertsModel live_alerts(live_access_);
+  projections::RunnerOptions options = RunnerOptions();
+  options.catch_up_from_log_at_start = true;
+  options.log_batch = 64;  // full batches: the catch-up runs on several threads, over many batches
+  projections::ProjectionRunner* runner = StartRunner({&live_access_, &live_alerts, &live_audit_}, options);
+  ASSERT_NE(runner, nullptr);
+  ASSERT_TRUE(runner->WaitForPosition(head, kLong))
+      << "the runner is at " << runner->applied().value() << ", the log at " << head.value();
+  const projections::RunnerStats stats = runner->Stats();
+  EXPECT_EQ(stats.applied_from_log, head.value());
+  EXPECT_EQ(stats.log_errors, 0u);
+  for (const auto& p : stats.projections) {
+    EXPECT_FALSE(p.halted) << p.name << ": " << p.halt_reason;
+    EXPECT_EQ(p.applied, head) << p.name;
+  }
+  runner->Stop();  // the live models are read below without a runner applying more
+
+  projections::AccessModel replay_access;
+  projections::AlertsModel replay_alerts(replay_access);
+  projections::AuditModel replay_audit;
+  Replay({&replay_access, &replay_alerts, &replay_audit}, head);
+  const std::vector<std::int64_t> times = RecordedTimes(head);
+  EXPECT_EQ(live_access_.Digest(), replay_access.Digest());
+  EXPECT_EQ(AuditDigest(live_audit_, times), AuditDigest(replay_audit, times));
+  EXPECT_EQ(live_alerts.applied(), replay_alerts.applied());
+  projections::AuditModel empty_audit;
+  EXPECT_NE(AuditDigest(live_audit_, times), AuditDigest(empty_audit, times));
 }
 
 // The generator itself is reproducible: the same seed gives the same events, another seed
