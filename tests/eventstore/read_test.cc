@@ -1,6 +1,8 @@
 // Reads: by stream in both directions, the whole log in batches, by time, and waiting.
 #include <algorithm>
 #include <limits>
+#include <map>
+#include <numeric>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -76,6 +78,40 @@ TEST_F(ReadTest, ReadStreamForwardsAndBackwards) {
   EXPECT_EQ(
       store_->ReadStream(StreamId(""), StreamVersion(1), Direction::kForward, 1).status().code(),
       StatusCode::kInvalidArgument);
+}
+
+TEST_F(ReadTest, StreamIndexStaysInOrderWhenStreamsInterleave) {
+  // Each stream's index entries are inserted where its previous one ended (db.cc); streams
+  // that start later sort between, before and after the others, and some names are prefixes
+  // of others.
+  const std::vector<std::string> joining = {"m", "m0", "a", "z", "m00", "m1", "b", "m0a"};
+  std::vector<std::string> streams;
+  std::map<std::string, std::uint64_t> versions;
+  for (std::size_t round = 0; round < 24; ++round) {
+    if (round % 3 == 0 && round / 3 < joining.size()) streams.push_back(joining[round / 3]);
+    for (const std::string& stream : streams) {
+      const std::size_t events = (round + stream.size()) % 3 == 0 ? 2 : 1;
+      std::vector<std::string> texts;
+      for (std::size_t i = 0; i < events; ++i) {
+        texts.push_back(stream + " #" + std::to_string(versions[stream] + i + 1));
+      }
+      auto result = store_->Append(
+          StreamId(stream), ExpectedVersion::Exact(StreamVersion(versions[stream])),
+          Notes(stream, texts));
+      ASSERT_TRUE(result.ok()) << stream << ": " << result.status().ToString();
+      versions[stream] += events;
+    }
+  }
+  constexpr std::uint64_t kNewest = std::numeric_limits<std::uint64_t>::max();
+  for (const auto& [stream, version] : versions) {
+    V forward(version);
+    std::iota(forward.begin(), forward.end(), 1);
+    EXPECT_EQ(Versions(stream, 1, Direction::kForward, 1000), forward) << stream;
+    EXPECT_EQ(Versions(stream, kNewest, Direction::kBackward, 1000),
+              V(forward.rbegin(), forward.rend()))
+        << stream;
+    EXPECT_EQ(store_->CurrentVersion(StreamId(stream)).value(), StreamVersion(version)) << stream;
+  }
 }
 
 TEST_F(ReadTest, ReadAllInBatches) {
