@@ -12,6 +12,7 @@
 #include "domain/commands.h"
 #include "domain/decide.h"
 #include "domain/memory_log.h"
+#include "domain/validate.h"
 
 namespace portico::domain::testing {
 
