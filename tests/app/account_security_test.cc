@@ -77,7 +77,8 @@ TEST_F(AccountSecurityTest, AnUnknownUserNameIsAnsweredAndRecordedLikeAWrongPass
                                                 std::to_string(sys_->Head()));
   ASSERT_EQ(audit.status, 200u) << audit.body;
   bool bad_password = false, unknown_user = false;
-  for (const auto& event : audit.json().at("events").as_array()) {
+  const auto events = audit.json();
+  for (const auto& event : events.at("events").as_array()) {
     const auto& data = event.at("data").as_object();
     if (data.at("reason") == "bad_password" && data.at("user_id") == "as-ann") bad_password = true;
     if (data.at("reason") == "unknown_user") {
