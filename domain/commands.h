@@ -180,18 +180,30 @@ struct ChangeNoteVisibility {
 
 // -- Sessions --------------------------------------------------------------------------------
 
-// A login attempt. The gateway verified the password against the stored hash (the domain
-// never sees it); the session id and token hash are fresh randoms of the gateway. The result
-// is SessionStarted, or LoginFailed (and UserLockedOut once the failures reach the threshold).
-// An unknown user name is Unauthenticated (no stream to record it on). The checks run in the
-// access check's order (portal, user state, lockout, organisation) before the password; only
-// a bad password counts toward the lockout. A lockout refuses logins and, while it lasts,
-// every access check (domain/check.h); it does not end the user's existing sessions.
+// A login attempt. The gateway read the user's id and password hash, verified the password
+// against that hash (slowly, outside the command lock: the domain never sees the password),
+// then submits this; the session id and token hash are fresh randoms of the gateway. The
+// result is SessionStarted, or LoginFailed (and UserLockedOut once the failures reach the
+// threshold). The checks run in the access check's order (portal, user state, lockout,
+// organisation) against the state at Decide, before the password; only a bad password counts
+// toward the lockout. A lockout refuses logins and, while it lasts, every access check
+// (domain/check.h); it does not end the user's existing sessions.
+//
+// The password counts as verified only if the user name still names `user_id` and that
+// user's hash is still `checked_hash`: a password changed (or reset) while the check ran
+// makes the attempt a bad password, so the old password never opens a session after the
+// change. Archiving, disabling login or the organisation are seen by the checks above.
+//
+// A user name that names no user is recorded too (LoginFailed, reason UnknownUser, user_id
+// "", on kLoginFailuresStream, with the canonical user name tried, or "" when it is not a
+// valid user name), so that it costs the same durable append as a wrong password.
 struct Login {
   std::string username;
   bool password_verified = false;
   SessionId session_id;
   schemas::Hash token_hash{};
+  UserId user_id;            // whose hash was checked ("" when the name named nobody)
+  std::string checked_hash;  // the hash the password was verified against
 };
 
 // "Log in as client": a staff member opens a session as the user, without its password. The
@@ -227,11 +239,13 @@ struct ExpireSessions {
 //   - the manager may use users.manage now (domain::Check: not in a restricted organisation);
 //   - the target user (for CreateUser, the new user's organisation) is in the manager's
 //     organisation, else NotFound, exactly as for an unknown user;
-//   - never above the manager: the target's effective capabilities (before the action) and
-//     the level it is given must each be a subset of the manager's effective capabilities
-//     (every capability with every scope it is held with; a broader scope of the manager's
+//   - never at or above the manager: the target's effective capabilities (before the action)
+//     must be a strict subset of the manager's effective capabilities, so never the manager
+//     itself nor a peer with the same rights; the level it is given must be a subset (an
+//     equal level may be handed out, as Autotask's Manager creates Managers). Subsets count
+//     every capability with every scope it is held with; a broader scope of the manager's
 //     covers a narrower one: org_tree > org > contact, assigned, assigned_business, own;
-//     full > client_view), else PermissionDenied.
+//     full > client_view. Else PermissionDenied.
 using ManagedUserAction =
     std::variant<CreateUser, ChangeUserLevel, SetPassword, ForcePasswordReset, EndUserSessions, ArchiveUser>;
 struct PortalManagerAction {

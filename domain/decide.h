@@ -5,8 +5,8 @@
 //   AlreadyExists       the id (or user name) is taken
 //   FailedPrecondition  a domain rule: "level 'x' is not allowed for organisation 'acme'",
 //                       "user 'u1' is archived", "password is shorter than the minimum of 8"...
-//   Unauthenticated     a login with an unknown user name
-// A refused login is not a rejection: it is recorded (LoginFailed, UserLockedOut).
+// A refused login is not a rejection: it is recorded (LoginFailed, UserLockedOut), also for
+// a user name that names no user (LoginFailed, reason UnknownUser).
 //
 // Pure: no I/O, no clock (`now_us` is the command's time), no logging. Deterministic: the same
 // state, command and time give the same events. Passwords never enter an event, only hashes.

@@ -1,6 +1,7 @@
 // Decide for portal managers: a portal user holding users.manage manages the users of its own
-// organisation with the staff commands, never above its own capabilities (domain/commands.h,
-// PortalManagerAction).
+// organisation with the staff commands: only users holding strictly less than itself (never
+// itself, nor a peer with the same rights), and never handing out a level above its own
+// capabilities (domain/commands.h, PortalManagerAction).
 #include "domain/decide_workflows_internal.h"
 
 namespace portico::domain::internal {
@@ -35,13 +36,25 @@ struct Manager {
 
 Status NoSuchUser(const UserId& id) { return Status::NotFound("user " + Quoted(id.value()) + " does not exist"); }
 
-// The target exists, is in the manager's organisation (else NotFound, like an unknown user)
-// and is not above the manager.
+// The target exists, is in the manager's organisation (else NotFound, like an unknown user),
+// is not the manager itself, and holds strictly less than the manager: a subset of its
+// capabilities that is not all of them. A peer with the same rights (another manager on the
+// same level) is not manageable: neither could otherwise archive, lock out or take over the
+// other. Handing out a level is another matter (RequireLevelWithin): an equal one is allowed.
 Status RequireManageable(const AccessState& s, const Manager& m, const UserId& target, std::int64_t now_us) {
   const User* user = s.FindUser(target.value());
   if (user == nullptr || user->org != m.user->org) return NoSuchUser(target);
-  if (!IsSubset(EffectiveCapabilities(s, *user, now_us), m.capabilities)) {
+  if (user == m.user) {
+    return Status::PermissionDenied("a portal manager cannot manage its own account here (its own password: "
+                                    "POST /v1/portal/password)");
+  }
+  const CapabilitySet held = EffectiveCapabilities(s, *user, now_us);
+  if (!IsSubset(held, m.capabilities)) {
     return Status::PermissionDenied("user " + Quoted(target.value()) + " holds capabilities beyond the manager's own");
+  }
+  if (IsSubset(m.capabilities, held)) {
+    return Status::PermissionDenied("user " + Quoted(target.value()) +
+                                    " holds the same capabilities as the manager: only staff may manage a peer");
   }
   return Status::Ok();
 }

@@ -59,21 +59,33 @@ DomainEvent Failed(const User& user, schema::LoginFailureReason reason, std::uin
   return MakeEvent(UserStream(user.id.value()), std::move(failed));
 }
 
+DomainEvent UnknownUserFailed(const Result<std::string>& canonical) {
+  schema::LoginFailedT failed;
+  failed.reason = schema::LoginFailureReason::UnknownUser;
+  failed.username = canonical.ok() ? *canonical : std::string();
+  return MakeEvent(std::string(kLoginFailuresStream), std::move(failed));
+}
+
 }  // namespace
 
 Result<Events> DecideOne(const AccessState& s, const Login& c, std::int64_t now_us) {
+  RETURN_IF_ERROR(CheckNewSession(s, c.session_id, c.token_hash));
   const auto canonical = NormaliseUsername(c.username);
   const User* user = canonical.ok() ? s.FindUserByUsername(*canonical) : nullptr;
-  if (user == nullptr) return Status::Unauthenticated("unknown username");
-  RETURN_IF_ERROR(CheckNewSession(s, c.session_id, c.token_hash));
-
   Events out;
+  if (user == nullptr) {
+    out.push_back(UnknownUserFailed(canonical));
+    return out;
+  }
   const CheckResult active = CheckUserActive(s, *user, now_us);
   if (!active.allowed) {
     out.push_back(Failed(*user, FailureFor(active.reason), user->failed_logins));
     return out;
   }
-  if (!c.password_verified || user->password_hash.empty()) {
+  // Verified against this user's current hash, not one replaced while the check ran.
+  const bool verified = c.password_verified && !user->password_hash.empty() && c.user_id == user->id &&
+                        c.checked_hash == user->password_hash;
+  if (!verified) {
     const std::uint32_t failures = user->failed_logins + 1;
     out.push_back(Failed(*user, schema::LoginFailureReason::BadPassword, failures));
     if (failures >= s.settings.lockout_threshold) {

@@ -20,6 +20,8 @@ struct DomainEvent {
 };
 
 inline constexpr std::string_view kSettingsStream = "settings";
+// Refused logins with a user name that names no user (Login).
+inline constexpr std::string_view kLoginFailuresStream = "login-failures";
 std::string OrgStream(std::string_view org_id);
 std::string LevelStream(std::string_view level_id);
 std::string UserStream(std::string_view user_id);

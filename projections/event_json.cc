@@ -218,6 +218,7 @@ void Render(JsonObject& o, const schema::SessionStarted& b) {  // token_hash: ne
 void Render(JsonObject& o, const schema::LoginFailed& b) {
   o.Str("user_id", b.user_id()).Enum("reason", b.reason(), schema::EnumNameLoginFailureReason(b.reason()))
       .Int("consecutive_failures", b.consecutive_failures());
+  if (b.reason() == schema::LoginFailureReason::UnknownUser) o.Str("username", b.username());
 }
 void Render(JsonObject& o, const schema::UserLockedOut& b) { o.Str("user_id", b.user_id()).Int("until_us", b.until_us()); }
 void Render(JsonObject& o, const schema::SessionEnded& b) {

@@ -99,9 +99,11 @@ json::object Body(const schema::SessionStarted& e) {
           {"absolute_expires_at", FormatTime(e.absolute_expires_at_us())}};
 }
 json::object Body(const schema::LoginFailed& e) {
-  return {{"user_id", Str(e.user_id())},
-          {"reason", SnakeCase(schema::EnumNameLoginFailureReason(e.reason()))},
-          {"consecutive_failures", e.consecutive_failures()}};
+  json::object out{{"user_id", Str(e.user_id())},
+                   {"reason", SnakeCase(schema::EnumNameLoginFailureReason(e.reason()))},
+                   {"consecutive_failures", e.consecutive_failures()}};
+  if (e.reason() == schema::LoginFailureReason::UnknownUser) out["username"] = Str(e.username());
+  return out;
 }
 json::object Body(const schema::UserLockedOut& e) {
   return {{"user_id", Str(e.user_id())}, {"until_us", e.until_us()}, {"until", FormatTime(e.until_us())}};
@@ -308,6 +310,9 @@ std::string Describe(const schema::SessionStarted& e) {
   return out;
 }
 std::string Describe(const schema::LoginFailed& e) {
+  if (e.reason() == schema::LoginFailureReason::UnknownUser) {
+    return "login failed for unknown user name " + Quote(Str(e.username()));
+  }
   return "user " + Quote(Str(e.user_id())) + " login failed (" +
          SnakeCase(schema::EnumNameLoginFailureReason(e.reason())) + ")";
 }

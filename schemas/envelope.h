@@ -23,7 +23,7 @@
 namespace portico::schemas {
 
 // Bump when events.fbs grows (see its evolution rules).
-inline constexpr std::uint16_t kSchemaVersion = 2;
+inline constexpr std::uint16_t kSchemaVersion = 3;  // 3: LoginFailed.username, UnknownUser
 
 using Hash = std::array<std::uint8_t, 32>;
 using EventIdBytes = std::array<std::uint8_t, 16>;

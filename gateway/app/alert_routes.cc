@@ -91,6 +91,7 @@ Handler Portal(const AppRouteDeps* d, PortalHandler inner) {
     auto session = Authenticate(*d, request);
     if (!session.ok()) co_return ProblemResponse(session.problem());
     context.actor = session->user_id;
+    context.caller = CallerKind::kPortalUser;
     co_return co_await inner(request, context, *session);
   };
 }

@@ -10,6 +10,7 @@
 #include "domain/decide.h"
 #include "domain/evolve.h"
 #include "gateway/http/async.h"
+#include "gateway/http/idempotency.h"
 #include "schemas/envelope.h"
 
 namespace portico::gateway {
@@ -49,6 +50,16 @@ struct CommandProcessor::Pending {
 };
 
 namespace {
+
+// The event store's key for a caller's Idempotency-Key: scoped by the actor, as the HTTP
+// layer scopes its replies (gateway/http/idempotency.h), so that callers never share keys.
+std::string StoreKey(const CommandActor& actor, const std::string& idempotency_key) {
+  if (idempotency_key.empty()) return {};
+  std::string_view kind = "system";
+  if (actor.kind == schema::ActorKind::Staff) kind = CallerKindName(CallerKind::kStaff);
+  if (actor.kind == schema::ActorKind::PortalUser) kind = CallerKindName(CallerKind::kPortalUser);
+  return ScopedIdempotencyKey(kind, actor.id, idempotency_key);
+}
 
 Status NotStoredBecauseOfEarlier() {
   return Status::Unavailable(
@@ -172,6 +183,7 @@ void CommandProcessor::AppendLocked(std::vector<domain::DomainEvent> events,
     std::string key;
   };
   std::vector<Run> runs;
+  const std::string store_key = StoreKey(actor, idempotency_key);
   for (std::size_t i = 0; i < events.size();) {
     Run run{events[i].stream, {}, Position(state_.position + 1), {}};
     for (; i < events.size() && events[i].stream == run.stream; ++i) {
@@ -190,8 +202,8 @@ void CommandProcessor::AppendLocked(std::vector<domain::DomainEvent> events,
       (void)schemas::StampEnvelope(stamped, fields);
       domain::Evolve(state_, *schema::GetEnvelope(stamped.data()));
     }
-    if (!idempotency_key.empty()) {
-      run.key = runs.empty() ? idempotency_key : idempotency_key + "#" + std::to_string(runs.size());
+    if (!store_key.empty()) {
+      run.key = runs.empty() ? store_key : store_key + "#" + std::to_string(runs.size());
     }
     runs.push_back(std::move(run));
   }
@@ -236,6 +248,14 @@ void CommandProcessor::OnAppended(const std::shared_ptr<Pending>& pending, Posit
       pending->failure =
           failed_generation_ >= pending->generation ? NotStoredBecauseOfEarlier() : result.status();
     }
+    // ...except a deduplicated one: the store answers it from its idempotency key before
+    // looking at the head. Decided after an append of this model that was not stored, it
+    // must not be acknowledged either (nor the commands that wait on it).
+    if (result.ok() && result->deduplicated && pending->failure.ok() &&
+        unstored_generation_ >= pending->generation) {
+      pending->failure = NotStoredBecauseOfEarlier();
+    }
+    if (!result.ok()) unstored_generation_ = std::max(unstored_generation_, pending->generation);
     if (!result.ok() || misfolded) {
       failed_generation_ = std::max(failed_generation_, pending->generation);
     }

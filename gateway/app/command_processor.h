@@ -15,7 +15,9 @@
 // every append carries the log head it expects (AppendOptions::expected_head, and the time it
 // will record): if one append fails, every append queued after it fails too (their expected
 // heads lie beyond the real one), so nothing decided against the failed events is ever
-// stored or acknowledged; those commands fail with Unavailable ("retry"). The model is then
+// stored or acknowledged; those commands fail with Unavailable ("retry"). (An append the
+// store answers from its idempotency key skips the head check; the processor fails it itself
+// when an earlier append of its model was not stored.) The model is then
 // rebuilt from the log before the next command is decided. A command's reply waits until
 // every command decided before it is durable, including commands that append nothing or are
 // rejected (their answer may rest on events still being stored).
@@ -78,7 +80,9 @@ class CommandProcessor {
 
   // Decides the command now and calls `done` once it is durable (or failed): on the store's
   // writer thread, or on this thread when the answer is already known. `done` must be quick.
-  // `idempotency_key` becomes the correlation id (empty: none).
+  // `idempotency_key` becomes the correlation id and the events' idempotency key (empty:
+  // none); the store's idempotency key is it scoped by the actor (kind and id), so that two
+  // actors' keys never collide.
   void SubmitWithCallback(const domain::Command& command, const CommandActor& actor,
                           const std::string& idempotency_key, Done done);
 
@@ -141,6 +145,9 @@ class CommandProcessor {
   std::condition_variable drained_;
   std::shared_ptr<Pending> tail_;      // GUARDED_BY(acks_mu_): the last command queued
   std::uint64_t failed_generation_ = 0;  // GUARDED_BY(acks_mu_): the newest that went wrong
+  // GUARDED_BY(acks_mu_): the newest generation with an append that was not stored (a
+  // failure, where failed_generation_ also counts appends stored other than as folded).
+  std::uint64_t unstored_generation_ = 0;
   std::size_t in_flight_ = 0;          // GUARDED_BY(acks_mu_): commands with queued appends
 };
 

@@ -75,7 +75,10 @@ awaitable<Status> HashPasswords(boost::asio::thread_pool& pool, std::vector<doma
   };
   constexpr int kHelpers = 3;  // the pool has 4 threads; the awaiting task is the fourth
   for (int i = 0; i < kHelpers; ++i) boost::asio::post(pool, work);
-  co_await OnWorkerPool(pool, [job, work] {
+  // By reference: GCC 12 destroys some by-value coroutine arguments twice, and a lambda
+  // holding the shared_ptr would then free the job early (a use-after-free valgrind showed
+  // here). `job` and `work` live in this frame until the await is over.
+  co_await OnWorkerPool(pool, [&job, &work] {
     work();
     std::unique_lock lock(job->mu);
     job->all_done.wait(lock, [&] { return job->done == job->todo.size(); });

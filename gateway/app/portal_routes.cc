@@ -52,6 +52,9 @@ struct LoginLimits {
   }
 };
 
+// The actor of a login attempt with a user name that names no user.
+constexpr std::string_view kLoginActor = "portal-login";
+
 Problem BadLogin() { return Problem::Unauthenticated("invalid user name or password"); }
 
 // A fixed argon2id hash to verify against when the user name is unknown (same cost).
@@ -100,6 +103,7 @@ Handler PortalGet(const AppRouteDeps* d, PortalRead read) {
     auto session = Authenticate(*d, request);
     if (!session.ok()) co_return ProblemResponse(session.problem());
     context.actor = session->user_id;
+    context.caller = CallerKind::kPortalUser;
     QueryReader q(request.target());
     if (auto problem = co_await AwaitFresh(q, *d->runner, *d->pool, "access")) {
       co_return ProblemResponse(*problem);
@@ -149,6 +153,8 @@ void AddPortalRoutes(Router& router, const AppRouteDeps& deps) {
                  }
                  return f;
                });
+               // An unknown user name costs what a wrong password costs: an argon2id check
+               // (against a dummy hash) and a durable LoginFailed (reason UnknownUser).
                const bool verified = co_await OnWorkerPool(*d->pool, [&found, &password] {
                  if (found.hash.empty()) {
                    (void)VerifyPassword(DummyHash(), password);
@@ -156,7 +162,6 @@ void AddPortalRoutes(Router& router, const AppRouteDeps& deps) {
                  }
                  return VerifyPassword(found.hash, password);
                });
-               if (found.user_id.empty()) co_return ProblemResponse(BadLogin());
 
                auto credentials = MakeSessionCredentials();
                domain::Login cmd;
@@ -164,9 +169,12 @@ void AddPortalRoutes(Router& router, const AppRouteDeps& deps) {
                cmd.password_verified = verified;
                cmd.session_id = credentials.session_id;
                cmd.token_hash = credentials.token_hash;
+               // Decide trusts `verified` only while this is still the user's hash.
+               cmd.user_id = domain::UserId(found.user_id);
+               cmd.checked_hash = found.hash;
                CommandActor actor;
-               actor.kind = schema::ActorKind::PortalUser;
-               actor.id = found.user_id;
+               actor.kind = found.user_id.empty() ? schema::ActorKind::System : schema::ActorKind::PortalUser;
+               actor.id = found.user_id.empty() ? std::string(kLoginActor) : found.user_id;
                auto out = co_await d->processor->SubmitAsync(std::move(cmd), std::move(actor));
                if (!out.ok()) {
                  const auto code = out.status().code();
@@ -195,6 +203,7 @@ void AddPortalRoutes(Router& router, const AppRouteDeps& deps) {
                auto session = Authenticate(*d, request);
                if (!session.ok()) co_return ProblemResponse(session.problem());
                context.actor = session->user_id;
+               context.caller = CallerKind::kPortalUser;
                domain::EndSession cmd;
                cmd.session_id = domain::SessionId(session->session_id);
                cmd.reason = schema::SessionEndReason::Logout;
@@ -207,6 +216,7 @@ void AddPortalRoutes(Router& router, const AppRouteDeps& deps) {
                auto session = Authenticate(*d, request);
                if (!session.ok()) co_return ProblemResponse(session.problem());
                context.actor = session->user_id;
+               context.caller = CallerKind::kPortalUser;
                auto body = ParseJsonObject(request);
                if (!body.ok()) co_return ProblemResponse(body.problem());
                ObjectReader r(*body);

@@ -14,6 +14,13 @@ Handler StaffHandler(const AppRouteDeps& deps, Handler inner) {
   return RequireStaff(*deps.keys, std::move(inner));
 }
 
+Handler StaffSecretHandler(const AppRouteDeps& deps, Handler inner, std::string secret_detail) {
+  if (deps.idempotency != nullptr) {
+    inner = IdempotentSecret(*deps.idempotency, std::move(inner), std::move(secret_detail));
+  }
+  return RequireStaff(*deps.keys, std::move(inner));
+}
+
 CommandActor StaffActor(const RouteContext& context) {
   return CommandActor{schema::ActorKind::Staff, context.actor, {}};
 }

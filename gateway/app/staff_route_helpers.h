@@ -39,6 +39,9 @@ inline constexpr StringRule kId{.min_length = 1, .max_length = 128};
 
 // RequireStaff(keys, Idempotent(store, inner)) (Idempotent only when the deps have a store).
 Handler StaffHandler(const AppRouteDeps& deps, Handler inner);
+// The same for a route whose reply shows a secret once (IdempotentSecret): its reply is never
+// kept; a retry with the same Idempotency-Key gets a 409 with `secret_detail`.
+Handler StaffSecretHandler(const AppRouteDeps& deps, Handler inner, std::string secret_detail);
 
 CommandActor StaffActor(const RouteContext& context);
 // The request's Idempotency-Key header, or "".

@@ -165,6 +165,7 @@ awaitable<void> Serve(const AlertRouteDeps& a, Request& request, beast::tcp_stre
     session = std::move(portal).value();
   }
   context.actor = staff ? *staff : session->user_id;
+  context.caller = staff ? CallerKind::kStaff : CallerKind::kPortalUser;
   // Fixed before the handshake, so nothing that happens after the client's 101 is missed.
   const std::uint64_t start = staff ? from.value_or(a.app->store->Head().value() + 1)
                                     : after.value_or(a.alerts->applied().value());

@@ -21,6 +21,7 @@ Handler PortalRoute(const AppRouteDeps& deps, PortalHandler inner) {
     auto session = Authenticate(*d, request);
     if (!session.ok()) co_return ProblemResponse(session.problem());
     context.actor = session->user_id;
+    context.caller = CallerKind::kPortalUser;
     const projections::ActiveSession active = *session;
     Handler run = [shared, active](Request& r, RouteContext& c) { return (*shared)(r, c, active); };
     if (d->idempotency == nullptr) co_return co_await run(request, context);

@@ -35,6 +35,7 @@ Handler RequireStaff(const StaffKeys& keys, Handler inner) {
     std::optional<std::string> name = token ? keys.Authenticate(*token) : std::nullopt;
     if (!name) co_return ProblemResponse(Problem::Unauthenticated("a valid staff key is required"));
     context.actor = std::move(*name);
+    context.caller = CallerKind::kStaff;
     co_return co_await inner(request, context);
   };
 }

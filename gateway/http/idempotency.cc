@@ -18,6 +18,21 @@ bool IsValidKey(std::string_view key) {
          std::all_of(key.begin(), key.end(), [](char c) { return c > 0x20 && c < 0x7f; });
 }
 
+// What a retry of a secret-bearing request gets instead of the secret.
+Problem SecretAlreadyIssued(std::string_view detail) {
+  Problem problem;
+  problem.status = 409;
+  problem.type = "urn:portico:problem:secret-already-issued";
+  problem.title = "Secret already issued";
+  problem.detail = std::string(detail);
+  return problem;
+}
+
+StoredReply ToStored(const Response& response) {
+  return {response.result_int(), std::string(response[boost::beast::http::field::content_type]),
+          response.body()};
+}
+
 }  // namespace
 
 IdempotencyStore::Claim InMemoryIdempotencyStore::Begin(std::string_view key,
@@ -75,16 +90,35 @@ std::string RequestFingerprint(const Request& request, std::string_view actor) {
   return hex;
 }
 
+std::string_view CallerKindName(CallerKind kind) {
+  switch (kind) {
+    case CallerKind::kStaff: return "staff";
+    case CallerKind::kPortalUser: return "portal";
+    case CallerKind::kAnonymous: break;
+  }
+  return "anonymous";
+}
+
+std::string ScopedIdempotencyKey(std::string_view kind, std::string_view actor, std::string_view key) {
+  std::string out;
+  out.reserve(kind.size() + actor.size() + key.size() + 8);
+  out.append(kind).append(":").append(std::to_string(actor.size())).append(":");
+  out.append(actor).append(":").append(key);
+  return out;
+}
+
 boost::asio::awaitable<Response> WithIdempotency(IdempotencyStore& store, Request& request,
-                                                 RouteContext& context, const Handler& handler) {
+                                                 RouteContext& context, const Handler& handler,
+                                                 ReplyRetention retention, std::string_view secret_detail) {
   auto header = request.find(kHeader);
   if (header == request.end()) co_return co_await handler(request, context);
-  const std::string key(header->value());
-  if (!IsValidKey(key)) {
+  if (!IsValidKey(header->value())) {
     co_return ProblemResponse(
         Problem::BadRequest("Idempotency-Key must be 1 to 255 visible ASCII characters")
             .WithField(std::string(kHeader)));
   }
+  const std::string key =
+      ScopedIdempotencyKey(CallerKindName(context.caller), context.actor, header->value());
   auto claim = store.Begin(key, RequestFingerprint(request, context.actor));
   switch (claim.state) {
     case IdempotencyStore::State::kReplay: {
@@ -114,9 +148,9 @@ boost::asio::awaitable<Response> WithIdempotency(IdempotencyStore& store, Reques
   } guard{store, key};
   Response response = co_await handler(request, context);
   if (response.result_int() / 100 == 2) {
-    store.Complete(
-        key, {response.result_int(), std::string(response[boost::beast::http::field::content_type]),
-              response.body()});
+    store.Complete(key, retention == ReplyRetention::kSecret
+                            ? ToStored(ProblemResponse(SecretAlreadyIssued(secret_detail)))
+                            : ToStored(response));
     guard.completed = true;
   }
   co_return response;
@@ -126,6 +160,13 @@ Handler Idempotent(IdempotencyStore& store, Handler handler) {
   return [&store, handler = std::move(handler)](
              Request& request, RouteContext& context) -> boost::asio::awaitable<Response> {
     co_return co_await WithIdempotency(store, request, context, handler);
+  };
+}
+
+Handler IdempotentSecret(IdempotencyStore& store, Handler handler, std::string secret_detail) {
+  return [&store, handler = std::move(handler), detail = std::move(secret_detail)](
+             Request& request, RouteContext& context) -> boost::asio::awaitable<Response> {
+    co_return co_await WithIdempotency(store, request, context, handler, ReplyRetention::kSecret, detail);
   };
 }
 

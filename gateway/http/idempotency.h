@@ -1,16 +1,22 @@
 // Idempotency-Key support for commands (API.md): the same key with the same request returns
 // the first reply and appends nothing; with another request it is a 422.
 //
-// A request's fingerprint is the BLAKE2b-256 of its method, target, actor and body, so a key
-// reused by another caller, on another route or with another body never replays someone
-// else's reply. An IdempotencyStore maps key -> {fingerprint, stored reply}:
+// Keys belong to their caller: a key is kept as ScopedIdempotencyKey(caller kind, actor, key),
+// here and in the event store (CommandProcessor scopes the key it hands the store the same
+// way), so two callers (a staff key and a portal user, or two portal users) using the same
+// key never see each other's replies nor make each other's requests fail. A request's
+// fingerprint is the BLAKE2b-256 of its method, target, actor and body, so a key reused by
+// the same caller on another route or with another body is a 422. An IdempotencyStore maps
+// scoped key -> {fingerprint, stored reply}:
 //   Begin(key, fp)   kNew: the caller runs the command, then Complete or Abandon;
 //                    kReplay: `reply` is the stored reply of the same request;
 //                    kMismatch: the key was used for another request (422);
 //                    kInFlight: the same key is being run right now (409, Retry-After: 1).
 //   Complete(key, r) stores the reply of a kNew claim; Abandon(key) forgets the claim.
 // Only successful (2xx) replies are stored: a rejected command may be retried with the same
-// key once the caller has fixed what was wrong.
+// key once the caller has fixed what was wrong. A reply that carries a secret (a registration
+// code) is never stored: its route uses IdempotentSecret, which stores in its place a 409
+// problem saying the secret was already issued (see there).
 //
 // Surviving restarts: InMemoryIdempotencyStore forgets everything on restart (and evicts the
 // oldest completed entries beyond its capacity). That is safe for appends, because the key is
@@ -83,10 +89,29 @@ class InMemoryIdempotencyStore final : public IdempotencyStore {
 // Hex BLAKE2b-256 of method, target, actor and body.
 std::string RequestFingerprint(const Request& request, std::string_view actor);
 
+// The key under which `key`, sent by the caller of kind `kind` ("staff", "portal"...) named
+// `actor`, is kept: "<kind>:<actor's length>:<actor>:<key>", unambiguous for any actor.
+std::string ScopedIdempotencyKey(std::string_view kind, std::string_view actor, std::string_view key);
+// The caller kind's name used in scoped keys.
+std::string_view CallerKindName(CallerKind kind);
+
+// What WithIdempotency keeps of a successful reply.
+enum class ReplyRetention {
+  kStore,  // the reply itself: a retry gets it again
+  // Never the reply (it holds a secret shown only once): a retry with the same key and
+  // request gets a 409 problem (type urn:portico:problem:secret-already-issued) with
+  // `secret_detail` as its detail, and appends nothing.
+  kSecret,
+};
+
 boost::asio::awaitable<Response> WithIdempotency(IdempotencyStore& store, Request& request,
-                                                 RouteContext& context, const Handler& handler);
+                                                 RouteContext& context, const Handler& handler,
+                                                 ReplyRetention retention = ReplyRetention::kStore,
+                                                 std::string_view secret_detail = {});
 
 // `handler` wrapped in WithIdempotency.
 Handler Idempotent(IdempotencyStore& store, Handler handler);
+// `handler` wrapped in WithIdempotency with ReplyRetention::kSecret.
+Handler IdempotentSecret(IdempotencyStore& store, Handler handler, std::string secret_detail);
 
 }  // namespace portico::gateway

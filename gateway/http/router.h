@@ -25,6 +25,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -47,11 +48,15 @@ struct Route;
 struct CompiledPattern;  // router.cc
 
 // What a handler knows about its request beyond the request itself.
+// Who authenticated a request: with RouteContext::actor, the scope of its Idempotency-Key.
+enum class CallerKind : std::uint8_t { kAnonymous, kStaff, kPortalUser };
+
 struct RouteContext {
   const Route* route = nullptr;  // the matched route
   PathParams params;             // the path parameters
   std::string remote_address;    // the peer's IP address (no port): rate limits, logs
   std::string actor;             // set by authentication: a staff key's name, a user id
+  CallerKind caller = CallerKind::kAnonymous;  // set by authentication with `actor`
 
   // The value of path parameter `name`; empty when the pattern has none such.
   std::string_view Param(std::string_view name) const;

@@ -7,8 +7,10 @@
 
 #include <boost/asio/thread_pool.hpp>
 #include <filesystem>
+#include <functional>
 #include <future>
 #include <latch>
+#include <mutex>
 #include <set>
 #include <string>
 #include <thread>
@@ -21,6 +23,73 @@
 namespace portico::gateway {
 namespace {
 
+// The real store, whose appends can be held back (Close) and then let through in the order
+// they came (Open): a test can have several commands decided before any reaches the store.
+class GatedStore final : public eventstore::EventStore {
+ public:
+  using eventstore::EventStore::AppendAsync;
+  explicit GatedStore(eventstore::EventStore& inner) : inner_(inner) {}
+
+  void Close() {
+    std::lock_guard lock(mu_);
+    closed_ = true;
+  }
+  void Open() {
+    std::vector<std::function<void()>> held;
+    {
+      std::lock_guard lock(mu_);
+      closed_ = false;
+      held.swap(held_);
+    }
+    for (auto& append : held) append();
+  }
+
+  Result<eventstore::AppendResult> Append(const StreamId& stream, eventstore::ExpectedVersion expected,
+                                          std::vector<std::string> envelopes,
+                                          std::string_view idempotency_key) override {
+    return inner_.Append(stream, expected, std::move(envelopes), idempotency_key);
+  }
+  void AppendAsync(const StreamId& stream, eventstore::ExpectedVersion expected, std::vector<std::string> envelopes,
+                   eventstore::AppendOptions options, AppendCallback done) override {
+    auto append = [this, stream, expected, envelopes = std::move(envelopes), options = std::move(options),
+                   done = std::move(done)]() mutable {
+      inner_.AppendAsync(stream, expected, std::move(envelopes), std::move(options), std::move(done));
+    };
+    {
+      std::lock_guard lock(mu_);
+      if (closed_) {
+        held_.emplace_back(std::move(append));
+        return;
+      }
+    }
+    append();
+  }
+  Result<std::vector<eventstore::StoredEvent>> ReadStream(const StreamId& stream, StreamVersion from,
+                                                          eventstore::Direction direction,
+                                                          std::size_t max) const override {
+    return inner_.ReadStream(stream, from, direction, max);
+  }
+  Result<std::vector<eventstore::StoredEvent>> ReadAll(Position from, std::size_t max) const override {
+    return inner_.ReadAll(from, max);
+  }
+  Result<Position> PositionAt(std::int64_t time_us) const override { return inner_.PositionAt(time_us); }
+  Result<StreamVersion> CurrentVersion(const StreamId& stream) const override {
+    return inner_.CurrentVersion(stream);
+  }
+  Position Head() const override { return inner_.Head(); }
+  schemas::Hash HeadHash() const override { return inner_.HeadHash(); }
+  Position WaitForPositionAfter(Position after, std::chrono::milliseconds timeout) const override {
+    return inner_.WaitForPositionAfter(after, timeout);
+  }
+  Status VerifyRange(Position from, Position to) const override { return inner_.VerifyRange(from, to); }
+
+ private:
+  eventstore::EventStore& inner_;
+  std::mutex mu_;
+  bool closed_ = false;                       // GUARDED_BY(mu_)
+  std::vector<std::function<void()>> held_;  // GUARDED_BY(mu_)
+};
+
 class CommandProcessorTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -32,7 +101,8 @@ class CommandProcessorTest : public ::testing::Test {
     auto store = eventstore::EventStore::Open(options);
     ASSERT_TRUE(store.ok()) << store.status().ToString();
     store_ = std::move(store).value();
-    auto processor = CommandProcessor::Start(*store_, sessions_, pool_);
+    gate_ = std::make_unique<GatedStore>(*store_);
+    auto processor = CommandProcessor::Start(*gate_, sessions_, pool_);
     ASSERT_TRUE(processor.ok()) << processor.status().ToString();
     processor_ = std::move(processor).value();
     ASSERT_TRUE(Run(RegisterOrg("acme")).ok());
@@ -40,6 +110,7 @@ class CommandProcessorTest : public ::testing::Test {
 
   void TearDown() override {
     processor_.reset();
+    gate_.reset();
     store_.reset();
     pool_.join();
     std::filesystem::remove_all(dir_);
@@ -89,6 +160,7 @@ class CommandProcessorTest : public ::testing::Test {
 
   std::filesystem::path dir_;
   std::unique_ptr<eventstore::EventStore> store_;
+  std::unique_ptr<GatedStore> gate_;  // the processor's way to store_
   projections::AccessModel access_;
   projections::SessionsModel sessions_{access_};
   boost::asio::thread_pool pool_{2};
@@ -163,6 +235,68 @@ TEST_F(CommandProcessorTest, CommandsDecidedAgainstAFailedAppendAreNotStored) {
   EXPECT_EQ(model.FindUser("u-ghost0"), nullptr);
   EXPECT_NE(model.FindUser("u-after"), nullptr);
   EXPECT_TRUE(model == FoldLog());
+}
+
+// An Idempotency-Key is the caller's own in the store too: another actor's command with the
+// same key is stored, not refused as "used for other events".
+TEST_F(CommandProcessorTest, IdempotencyKeysAreScopedByActor) {
+  const CommandActor staff{schema::ActorKind::Staff, "admin", {}};
+  const CommandActor portal{schema::ActorKind::PortalUser, "admin", {}};
+  const CommandActor other_portal{schema::ActorKind::PortalUser, "u-other", {}};
+  auto first = processor_->Submit(Resource("r-staff"), staff, "shared-key");
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  auto second = processor_->Submit(Resource("r-portal"), portal, "shared-key");
+  ASSERT_TRUE(second.ok()) << second.status().ToString();
+  auto third = processor_->Submit(Resource("r-other"), other_portal, "shared-key");
+  ASSERT_TRUE(third.ok()) << third.status().ToString();
+  EXPECT_LT(first->position, second->position);
+  EXPECT_LT(second->position, third->position);
+  // The same actor's retry is still deduplicated: nothing new is appended.
+  const Position head = store_->Head();
+  auto retry = processor_->Submit(Resource("r-portal"), portal, "shared-key");
+  ASSERT_TRUE(retry.ok()) << retry.status().ToString();
+  EXPECT_EQ(retry->position, second->position);
+  EXPECT_EQ(store_->Head(), head);
+  EXPECT_TRUE(Model() == FoldLog());
+}
+
+// An append the store deduplicates skips its expected-head check. Queued after an append of
+// the same model that fails, it must not be acknowledged: it was decided against events that
+// were never stored (and so were the commands answered after it).
+TEST_F(CommandProcessorTest, ADeduplicatedAppendAfterAFailedOneIsNotAcknowledged) {
+  const CommandActor actor{schema::ActorKind::Staff, "staff:test", {}};
+  ASSERT_TRUE(Run(User("first"), "key-1").ok());
+  ASSERT_TRUE(Run(Resource("r-dup"), "key-2").ok());
+  const Position head = store_->Head();
+  for (int round = 0; round < 5; ++round) {
+    gate_->Close();  // both are decided before either reaches the store
+    auto ghost = std::make_shared<std::promise<Result<CommandOutcome>>>();
+    auto dedup = std::make_shared<std::promise<Result<CommandOutcome>>>();
+    auto follower = std::make_shared<std::promise<Result<CommandOutcome>>>();
+    // Refused by the store: key-1 was used for other events.
+    processor_->SubmitWithCallback(User("ghost" + std::to_string(round)), actor, "key-1",
+                                   [ghost](auto r) { ghost->set_value(std::move(r)); });
+    // The same events as the stored key-2 append: the store answers it from the key.
+    processor_->SubmitWithCallback(Resource("r-dup"), actor, "key-2",
+                                   [dedup](auto r) { dedup->set_value(std::move(r)); });
+    // Appends nothing (rejected against the model): answered after the one before it.
+    processor_->SubmitWithCallback(User("first"), actor, {},
+                                   [follower](auto r) { follower->set_value(std::move(r)); });
+    gate_->Open();
+    const auto g = ghost->get_future().get();
+    const auto d = dedup->get_future().get();
+    const auto f = follower->get_future().get();
+    EXPECT_EQ(g.status().code(), StatusCode::kFailedPrecondition) << g.status().ToString();
+    EXPECT_FALSE(d.ok()) << "a deduplicated append decided after a failed one was acknowledged";
+    EXPECT_EQ(d.status().code(), StatusCode::kUnavailable) << d.status().ToString();
+    EXPECT_EQ(f.status().code(), StatusCode::kUnavailable) << f.status().ToString();
+  }
+  EXPECT_EQ(store_->Head(), head);
+  // Retried against the rebuilt model, the deduplicated command stands.
+  auto retried = Run(Resource("r-dup"), "key-2");
+  ASSERT_TRUE(retried.ok()) << retried.status().ToString();
+  EXPECT_EQ(store_->Head(), head);
+  EXPECT_TRUE(Model() == FoldLog());
 }
 
 TEST_F(CommandProcessorTest, ARejectedCommandIsAnsweredAndChangesNothing) {

@@ -242,7 +242,7 @@ TEST_F(ContractorChart, PassiveUsersAreScheduledButNeverLogIn) {
   w.User("pass", "sparks", "contractor-base", schema::UserType::Passive);
   w.Task("scheduled", "acme", ResourceStatus::Current, "client", {"pass"}, "sparks");
   EXPECT_EQ(w.Can("pass", "tasks.view.current", "scheduled").reason, Reason::kUserPassive);
-  auto events = w.Do(Login{"pass", true, SessionId("sp"), testing::TokenHash(90)});
+  auto events = w.Do(w.LoginNow("pass", true, "sp", testing::TokenHash(90)));
   ASSERT_EQ(events.size(), 1u);
   ASSERT_EQ(events[0].body.type, schema::EventBody::LoginFailed);
   EXPECT_EQ(events[0].body.AsLoginFailed()->reason, schema::LoginFailureReason::UserInactive);

@@ -108,6 +108,46 @@ TEST_F(WorkflowsTest, ManagersNeverActAboveThemselvesNorOutsideTheirOrganisation
   EXPECT_TRUE(w.state().FindUser("ben")->archived);
 }
 
+// A manager manages only users holding strictly less than itself: never itself, never a peer
+// manager with the same rights (neither could otherwise archive or take over the other); it
+// may still hand out its own level (Autotask's Manager creates Managers).
+TEST_F(WorkflowsTest, ManagersNeverManageThemselvesNorTheirPeers) {
+  w.User("mia", "acme", "portal-manager");
+  w.User("max", "acme", "portal-manager");
+  w.User("ben", "acme", "portal-basic");
+  const auto as_mia = [&](auto action) { return w.Try(PortalManagerAction{UserId("mia"), action}); };
+  for (const char* target : {"mia", "max"}) {
+    const UserId id(target);
+    EXPECT_EQ(as_mia(ArchiveUser{id}).code(), StatusCode::kPermissionDenied) << target;
+    EXPECT_EQ(as_mia(SetPassword{id, NewPassword{"a takeover password", kHash}, false, SessionId()}).code(),
+              StatusCode::kPermissionDenied)
+        << target;
+    EXPECT_EQ(as_mia(ForcePasswordReset{id}).code(), StatusCode::kPermissionDenied) << target;
+    EXPECT_EQ(as_mia(EndUserSessions{id}).code(), StatusCode::kPermissionDenied) << target;
+    EXPECT_EQ(as_mia(ChangeUserLevel{id, LevelId("portal-basic")}).code(), StatusCode::kPermissionDenied) << target;
+  }
+  EXPECT_FALSE(w.state().FindUser("max")->archived);
+
+  // A peer stripped of one capability is below the manager, and manageable again.
+  w.Do(RevokePermission{UserId("max"), "tasks.create"});
+  EXPECT_TRUE(as_mia(ForcePasswordReset{UserId("max")}).ok());
+  // A user given users.manage on a lesser level is a lesser manager: manageable.
+  w.Do(GrantPermission{UserId("ben"), "users.manage", "", 0});
+  EXPECT_TRUE(as_mia(ForcePasswordReset{UserId("ben")}).ok());
+
+  // Handing out its own level is allowed; the user promoted to it is then a peer.
+  CreateUser peer;
+  peer.user_id = UserId("pam");
+  peer.org_id = OrgId("acme");
+  peer.username = "pam";
+  peer.display_name = "Pam";
+  peer.level = LevelId("portal-manager");
+  EXPECT_TRUE(as_mia(peer).ok());
+  EXPECT_EQ(as_mia(ArchiveUser{UserId("pam")}).code(), StatusCode::kPermissionDenied);
+  EXPECT_TRUE(as_mia(ChangeUserLevel{UserId("ben"), LevelId("portal-manager")}).ok());
+  EXPECT_EQ(as_mia(ArchiveUser{UserId("ben")}).code(), StatusCode::kPermissionDenied);
+}
+
 TEST_F(WorkflowsTest, PortalActionsAreRefusedInARestrictedOrganisation) {
   w.User("fay", "frozen", "portal-manager");
   w.User("ada", "acme", "portal-manager");

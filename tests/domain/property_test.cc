@@ -191,8 +191,8 @@ class Sequence {
     }
     if (r <= 95) {
       ++sessions_;
-      return Login{UserName(Uniform(0, kUsers - 1)), Chance(70), SessionId("s" + std::to_string(sessions_)),
-                   testing::TokenHash(static_cast<std::uint8_t>(sessions_))};
+      return w_.LoginNow(UserName(Uniform(0, kUsers - 1)), Chance(70), "s" + std::to_string(sessions_),
+                         testing::TokenHash(static_cast<std::uint8_t>(sessions_)));
     }
     if (r <= 97) {
       ++sessions_;

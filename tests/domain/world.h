@@ -12,6 +12,7 @@
 #include "domain/commands.h"
 #include "domain/decide.h"
 #include "domain/memory_log.h"
+#include "domain/validate.h"
 
 namespace portico::domain::testing {
 
@@ -89,10 +90,22 @@ class World {
     Do(ShareNote{NoteId(id), ResourceId(resource), "note " + id, visibility, UserId(author)});
   }
 
+  // A login as the gateway makes it: the password checked (or not) against the hash the user
+  // named `username` has now.
+  Login LoginNow(const std::string& username, bool verified, const std::string& session, const schemas::Hash& token) const {
+    Login login{username, verified, SessionId(session), token};
+    auto canonical = NormaliseUsername(username);
+    if (const domain::User* u = canonical.ok() ? state().FindUserByUsername(*canonical) : nullptr) {
+      login.user_id = u->id;
+      login.checked_hash = u->password_hash;
+    }
+    return login;
+  }
+
   // Logs the user in with a verified password; returns the session id.
   std::string LogIn(const std::string& user) {
     const std::string session = "s" + std::to_string(++sessions_);
-    auto events = Do(Login{user, true, SessionId(session), TokenHash(static_cast<std::uint8_t>(sessions_))});
+    auto events = Do(LoginNow(user, true, session, TokenHash(static_cast<std::uint8_t>(sessions_))));
     if (events.size() != 1 || events[0].body.type != schema::EventBody::SessionStarted) {
       ADD_FAILURE() << "login of " << user << " did not start a session";
     }

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 
 #include "gateway/http/file_idempotency_store.h"
 #include "gateway/http/response.h"
@@ -48,13 +49,14 @@ TEST(InMemoryIdempotencyStoreTest, EvictsTheOldestCompletedBeyondCapacity) {
 
 class WithIdempotencyTest : public ::testing::Test {
  protected:
-  Response Send(const std::string& key, const std::string& body,
-                const std::string& actor = "admin") {
+  Response Send(const std::string& key, const std::string& body, const std::string& actor = "admin",
+                CallerKind caller = CallerKind::kStaff, const Handler* handler = nullptr) {
     Request request = MakeRequest(Verb::post, "/v1/orgs", body);
     if (!key.empty()) request.set("Idempotency-Key", key);
     RouteContext context;
     context.actor = actor;
-    return RunSync(handler_(request, context));
+    context.caller = caller;
+    return RunSync((handler != nullptr ? *handler : handler_)(request, context));
   }
 
   InMemoryIdempotencyStore store_;
@@ -81,8 +83,57 @@ TEST_F(WithIdempotencyTest, SameKeyOtherRequestIs422) {
   Response other = Send("key-1", R"({"org_id":"b"})");
   EXPECT_EQ(other.result(), HttpStatus::unprocessable_entity);
   EXPECT_EQ(runs_, 1);
-  Response other_actor = Send("key-1", R"({"org_id":"a"})", "someone-else");
-  EXPECT_EQ(other_actor.result(), HttpStatus::unprocessable_entity);
+}
+
+// Keys belong to their caller: the same key from another caller is another key, whatever the
+// body, and the first caller's reply is never shown to it.
+TEST_F(WithIdempotencyTest, AKeyBelongsToItsCaller) {
+  Response first = Send("key-1", R"({"org_id":"a"})");
+  Response other_staff = Send("key-1", R"({"org_id":"b"})", "someone-else");
+  EXPECT_EQ(other_staff.result(), HttpStatus::created);
+  EXPECT_EQ(other_staff["Idempotent-Replayed"], "");
+  // A portal user whose id is the staff key's name is still another caller.
+  Response portal = Send("key-1", R"({"org_id":"a"})", "admin", CallerKind::kPortalUser);
+  EXPECT_EQ(portal.result(), HttpStatus::created);
+  EXPECT_EQ(portal["Idempotent-Replayed"], "");
+  EXPECT_EQ(runs_, 3);
+  EXPECT_NE(portal.body(), first.body());
+  // Each one's retry gets its own reply.
+  EXPECT_EQ(Send("key-1", R"({"org_id":"a"})", "admin", CallerKind::kPortalUser).body(), portal.body());
+  EXPECT_EQ(Send("key-1", R"({"org_id":"a"})").body(), first.body());
+  EXPECT_EQ(runs_, 3);
+  EXPECT_NE(ScopedIdempotencyKey("staff", "a:1", "b"), ScopedIdempotencyKey("staff", "a", "1:b"));
+}
+
+// A reply holding a secret is never kept: its retry is a 409 saying so, and runs nothing.
+TEST_F(WithIdempotencyTest, ASecretIsNeverKept) {
+  const auto path = std::filesystem::temp_directory_path() /
+                    ("portico-idem-secret-" + std::to_string(::getpid()) + ".log");
+  std::filesystem::remove(path);
+  auto opened = FileIdempotencyStore::Open(path.string());
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  const Handler secret = IdempotentSecret(
+      **opened,
+      [this](Request&, RouteContext&) -> boost::asio::awaitable<Response> {
+        ++runs_;
+        co_return JsonResponse(HttpStatus::ok, {{"code", "reg_TOPSECRET"}});
+      },
+      "already issued");
+  Response first = Send("key-s", "{}", "admin", CallerKind::kStaff, &secret);
+  EXPECT_EQ(first.result(), HttpStatus::ok);
+  EXPECT_NE(first.body().find("reg_TOPSECRET"), std::string::npos);
+  Response again = Send("key-s", "{}", "admin", CallerKind::kStaff, &secret);
+  EXPECT_EQ(again.result(), HttpStatus::conflict);
+  EXPECT_EQ(BodyJson(again).at("type").as_string(), "urn:portico:problem:secret-already-issued");
+  EXPECT_EQ(BodyJson(again).at("detail").as_string(), "already issued");
+  EXPECT_EQ(again.body().find("reg_TOPSECRET"), std::string::npos);
+  EXPECT_EQ(runs_, 1);
+  opened->reset();
+  std::ifstream in(path, std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_FALSE(bytes.empty());
+  EXPECT_EQ(bytes.find("TOPSECRET"), std::string::npos) << "the secret reached the file";
+  std::filesystem::remove(path);
 }
 
 TEST_F(WithIdempotencyTest, NoKeyRunsEveryTimeAndFailuresAreNotStored) {

@@ -44,7 +44,8 @@ class AuditWorld {
     User("gina", "globex", "client-manager");
     User("dave", "sparky", "contractor-manager", schema::UserType::Contractor);
 
-    Run(Login{"alice", true, SessionId("s-alice"), domain::testing::TokenHash(1)}, ActorKind::PortalUser, "alice");
+    Run(Login{"alice", true, SessionId("s-alice"), domain::testing::TokenHash(1), UserId("alice"), domain::testing::kHash},
+        ActorKind::PortalUser, "alice");
     Run(LoginAsUser{UserId("gina"), "support", SessionId("s-gina"), domain::testing::TokenHash(2)}, ActorKind::Staff,
         "support");
     for (int i = 0; i < 5; ++i) {  // LoginFailed x5, UserLockedOut

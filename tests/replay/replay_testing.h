@@ -196,6 +196,8 @@ class RandomCommands {
         login.password_verified = rng_() % 4 != 0;
         login.session_id = c.session_id;
         login.token_hash = c.token_hash;
+        login.user_id = u->id;
+        login.checked_hash = u->password_hash;
         return login;
       }
       return c;

@@ -250,8 +250,8 @@ class RandomHistory {
       UserMeta(meta, UserId(i));
       meta.on_behalf_of.clear();
       const std::string session = NewSession();
-      return domain::Login{"user" + std::to_string(i), Chance(75), domain::SessionId(session),
-                           Token()};
+      return domain::Login{"user" + std::to_string(i), Chance(75), domain::SessionId(session), Token(),
+                           domain::UserId(UserId(i)), kPasswordHash};
     }
     if (r <= 100) {
       const std::string staff = Pick(Actors());
