@@ -34,11 +34,14 @@ std::string AlertSetStream(std::string_view alert_set_id);  // "alertset:<id>"
 std::string EncodeEvent(const DomainEvent& event, schemas::EventMeta meta);
 
 // Builds a DomainEvent from an object-API body: MakeEvent(UserStream(id), std::move(body)).
+// The body is taken by reference and moved only inside, so a stream named from the body itself,
+// MakeEvent(ResourceStream(body.resource_id), std::move(body)), is named before the move (a
+// by-value parameter could be move-constructed first: argument order is unspecified).
 template <typename T>
-DomainEvent MakeEvent(std::string stream, T body) {
+DomainEvent MakeEvent(std::string stream, T&& body) {
   DomainEvent event;
   event.stream = std::move(stream);
-  event.body.Set(std::move(body));
+  event.body.Set(std::forward<T>(body));
   return event;
 }
 

@@ -69,9 +69,9 @@ class CorpusWriter {
 
  private:
   template <typename T>
-  void Emit(std::string stream, T body, schema::ActorKind kind = schema::ActorKind::Staff,
-            const std::string& actor = "admin") {
-    domain::DomainEvent event = domain::MakeEvent(std::move(stream), std::move(body));
+  void Emit(std::string stream, T&& body, schema::ActorKind kind = schema::ActorKind::Staff,
+            const std::string& actor = "admin") {  // T&&: see domain::MakeEvent
+    domain::DomainEvent event = domain::MakeEvent(std::move(stream), std::forward<T>(body));
     Append(event, kind, actor);
   }
   void Append(const domain::DomainEvent& event, schema::ActorKind kind, const std::string& actor);
