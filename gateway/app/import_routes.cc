@@ -18,10 +18,6 @@
 #include "gateway/http/query.h"
 #include "gateway/http/response.h"
 
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"  // see workflow_route_helpers.cc
-#endif
-
 namespace portico::gateway {
 namespace {
 

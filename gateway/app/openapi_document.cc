@@ -5,13 +5,6 @@
 
 #include "gateway/http/response.h"
 
-// GCC 12 reports -Wmismatched-new-delete for every coroutine lambda inlined into
-// std::function (Asio's awaitable frame has its own operator new/delete, which GCC does not
-// pair up): a known false positive, silenced for this file only.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
-
 namespace portico::gateway {
 namespace {
 

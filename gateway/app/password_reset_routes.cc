@@ -21,6 +21,7 @@
 #include "domain/decide.h"
 #include "domain/validate.h"
 #include "gateway/app/alert_routes.h"
+#include "gateway/app/attempt_limiter.h"
 #include "gateway/app/json_views.h"
 #include "gateway/app/portal_auth.h"
 #include "gateway/http/async.h"
@@ -28,28 +29,17 @@
 #include "gateway/http/rate_limiter.h"
 #include "gateway/http/response.h"
 
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
-
 namespace portico::gateway {
 namespace {
 
 using boost::asio::awaitable;
 
-struct ResetLimits {
-  // Per user name: 5, then one a minute. Per address: 30, then one a second.
-  RateLimiter by_user{{.rate_per_second = 1.0 / 60, .burst = 5.0}};
-  RateLimiter by_address{{.rate_per_second = 1.0, .burst = 30.0}};
-
-  std::optional<Problem> Admit(const std::string& address, const std::string& user) {
-    const auto now = RateLimiter::Clock::now();
-    auto decision = user.empty() ? by_address.Acquire(address, now) : by_user.Acquire(user, now);
-    if (decision.allowed && !user.empty()) decision = by_address.Acquire(address, now);
-    if (decision.allowed) return std::nullopt;
-    return Problem::TooManyRequests("too many password reset requests; try again later", decision.retry_after);
-  }
-};
+// Per user name: 5, then one a minute. Per address: 30, then one a second.
+std::shared_ptr<AttemptLimiter> MakeResetLimiter() {
+  return std::make_shared<AttemptLimiter>(RateLimiter::Options{.rate_per_second = 1.0 / 60, .burst = 5.0},
+                                          RateLimiter::Options{.rate_per_second = 1.0, .burst = 30.0},
+                                          "too many password reset requests; try again later");
+}
 
 // After the 202: token, event, mail. Runs on the worker pool; logs, never throws.
 void IssueResetToken(const AlertRouteDeps& a, const std::string& username) {
@@ -87,7 +77,7 @@ void IssueResetToken(const AlertRouteDeps& a, const std::string& username) {
 
 void AddPasswordResetRoutes(Router& router, const AlertRouteDeps& deps) {
   const auto* a = &deps;
-  auto limits = std::make_shared<ResetLimits>();
+  auto limits = MakeResetLimiter();
 
   router.Add(Verb::post, "/v1/portal/password-reset",
              [a, limits](Request& request, RouteContext& context) -> awaitable<Response> {
@@ -96,9 +86,7 @@ void AddPasswordResetRoutes(Router& router, const AlertRouteDeps& deps) {
                ObjectReader r(*body);
                auto username = r.RequiredString("username", {.min_length = 1, .max_length = 256});
                if (auto problem = r.Finish()) co_return ProblemResponse(*problem);
-               auto canonical = domain::NormaliseUsername(username);
-               if (auto problem = limits->Admit(context.remote_address,
-                                                "name:" + (canonical.ok() ? *canonical : username))) {
+               if (auto problem = limits->Admit(context.remote_address, AttemptLimiter::NameKey(username))) {
                  co_return ProblemResponse(*problem);
                }
                boost::asio::post(*a->app->pool, [a, username] { IssueResetToken(*a, username); });

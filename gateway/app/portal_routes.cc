@@ -9,6 +9,7 @@
 #include "domain/catalogue.h"
 #include "domain/decide.h"
 #include "domain/validate.h"
+#include "gateway/app/attempt_limiter.h"
 #include "gateway/app/json_views.h"
 #include "gateway/app/portal_auth.h"
 #include "gateway/http/async.h"
@@ -19,38 +20,20 @@
 #include "gateway/http/response.h"
 #include "projections/portal_view.h"
 
-// GCC 12 reports -Wmismatched-new-delete for every coroutine lambda inlined into
-// std::function (Asio's awaitable frame has its own operator new/delete, which GCC does not
-// pair up): a known false positive, silenced for this file only.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
-
 namespace portico::gateway {
 namespace {
 
 using boost::asio::awaitable;
 constexpr StringRule kId{.min_length = 1, .max_length = 128};
 
-// Login attempts (and current-password checks), before any argon2id work: per user name a
-// burst of 10 then one a second, per client address (many users may share one behind NAT) a
-// burst of 50 then five a second; beyond that 429 with Retry-After. The domain's lockout still
+// Login attempts (and current-password checks): per user name a burst of 10 then one a
+// second, per client address a burst of 50 then five a second. The domain's lockout still
 // counts bad passwords; this bounds the hashing anyone can make us do.
-struct LoginLimits {
-  RateLimiter by_user{{.rate_per_second = 1.0, .burst = 10.0}};
-  RateLimiter by_address{{.rate_per_second = 5.0, .burst = 50.0}};
-
-  // The 429, or nothing when both buckets allow the attempt. An attempt refused for its user
-  // takes nothing from its address's bucket.
-  std::optional<Problem> Admit(const std::string& address, const std::string& user) {
-    const auto now = RateLimiter::Clock::now();
-    auto decision = by_user.Acquire(user, now);
-    if (decision.allowed) decision = by_address.Acquire(address, now);
-    if (decision.allowed) return std::nullopt;
-    return Problem::TooManyRequests("too many login attempts; try again later",
-                                    decision.retry_after);
-  }
-};
+std::shared_ptr<AttemptLimiter> MakeLoginLimiter() {
+  return std::make_shared<AttemptLimiter>(RateLimiter::Options{.rate_per_second = 1.0, .burst = 10.0},
+                                          RateLimiter::Options{.rate_per_second = 5.0, .burst = 50.0},
+                                          "too many login attempts; try again later");
+}
 
 // The actor of a login attempt with a user name that names no user.
 constexpr std::string_view kLoginActor = "portal-login";
@@ -119,7 +102,7 @@ Handler PortalGet(const AppRouteDeps* d, PortalRead read) {
 void AddPortalRoutes(Router& router, const AppRouteDeps& deps) {
   const auto* d = &deps;
   (void)DummyHash();  // pay for it at start, not on the first unknown user name
-  auto limits = std::make_shared<LoginLimits>();
+  auto limits = MakeLoginLimiter();
 
   router.Add(Verb::post, "/v1/portal/login",
              [d, limits](Request& request, RouteContext& context) -> awaitable<Response> {
@@ -129,12 +112,8 @@ void AddPortalRoutes(Router& router, const AppRouteDeps& deps) {
                auto username = r.RequiredString("username", {.min_length = 1, .max_length = 256});
                auto password = r.RequiredString("password", {.min_length = 1, .max_length = 1024});
                if (auto problem = r.Finish()) co_return ProblemResponse(*problem);
-               {
-                 auto canonical = domain::NormaliseUsername(username);
-                 if (auto problem = limits->Admit(context.remote_address,
-                                                  "name:" + (canonical.ok() ? *canonical : username))) {
-                   co_return ProblemResponse(*problem);
-                 }
+               if (auto problem = limits->Admit(context.remote_address, AttemptLimiter::NameKey(username))) {
+                 co_return ProblemResponse(*problem);
                }
 
                struct Found {

@@ -25,13 +25,6 @@
 #include "gateway/http/response.h"
 #include "gateway/http/router.h"
 
-// GCC 12 reports -Wmismatched-new-delete for every coroutine lambda inlined into
-// std::function (Asio's awaitable frame has its own operator new/delete, which GCC does not
-// pair up): a known false positive, silenced in every route file that includes this header.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
-
 namespace portico::gateway {
 
 // Ids in paths, bodies and queries: 1 to 128 characters.

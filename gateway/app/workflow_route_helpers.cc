@@ -6,12 +6,6 @@
 #include "gateway/http/idempotency.h"
 #include "gateway/http/response.h"
 
-// GCC 12 reports -Wmismatched-new-delete for every coroutine lambda inlined into
-// std::function (a known false positive with Asio's awaitable frames), silenced here.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
-
 namespace portico::gateway {
 
 Handler PortalRoute(const AppRouteDeps& deps, PortalHandler inner) {
