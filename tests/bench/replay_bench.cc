@@ -43,24 +43,20 @@ constexpr int kUsers = 30000;
 
 std::string Id(const char* prefix, std::uint64_t n) { return prefix + std::to_string(n); }
 
-// The i-th event of the benchmark history. Stream names are made before the body is moved
-// into MakeEvent: in MakeEvent(NoteStream(e.note_id), std::move(e)) the order in which the two
-// arguments are made is unspecified, and GCC moved e first (every note on stream "note:").
+// The i-th event of the benchmark history.
 domain::DomainEvent MakeEvent(std::uint64_t i) {
   if (i < kOrgs) {
     schema::OrgRegisteredT e;
     e.org_id = Id("org", i);
     e.name = "Organisation " + std::to_string(i);
     e.kind = i % 5 == 0 ? schema::OrgKind::Contractor : schema::OrgKind::Client;
-    std::string stream = domain::OrgStream(e.org_id);  // before e is moved from
-    return domain::MakeEvent(std::move(stream), std::move(e));
+    return domain::MakeEvent(domain::OrgStream(e.org_id), std::move(e));
   }
   if (i < 2 * kOrgs) {
     schema::OrgAccessChangedT e;
     e.org_id = Id("org", i - kOrgs);
     e.mode = schema::AccessMode::Enabled;
-    std::string stream = domain::OrgStream(e.org_id);  // before e is moved from
-    return domain::MakeEvent(std::move(stream), std::move(e));
+    return domain::MakeEvent(domain::OrgStream(e.org_id), std::move(e));
   }
   if (i < 2 * kOrgs + kUsers) {
     const std::uint64_t u = i - 2 * kOrgs;
@@ -72,8 +68,7 @@ domain::DomainEvent MakeEvent(std::uint64_t i) {
     e.user_type = u % kOrgs % 5 == 0 ? schema::UserType::Contractor : schema::UserType::Active;
     e.level = u % 3 == 0 ? "client-manager" : "client-base";
     e.password_hash = "$argon2id$v=19$m=65536,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA";
-    std::string stream = domain::UserStream(e.user_id);  // before e is moved from
-    return domain::MakeEvent(std::move(stream), std::move(e));
+    return domain::MakeEvent(domain::UserStream(e.user_id), std::move(e));
   }
   const std::uint64_t k = i - 2 * kOrgs - kUsers;
   const std::string user = Id("user", (k * 7919) % kUsers);
@@ -95,8 +90,7 @@ domain::DomainEvent MakeEvent(std::uint64_t i) {
       e.session_id = Id("s", k - 1);
       e.user_id = Id("user", ((k - 1) * 7919) % kUsers);
       e.reason = schema::SessionEndReason::Logout;
-      std::string stream = domain::UserStream(e.user_id);  // before e is moved from
-      return domain::MakeEvent(std::move(stream), std::move(e));
+      return domain::MakeEvent(domain::UserStream(e.user_id), std::move(e));
     }
     case 2: {
       schema::PermissionGrantedT e;
@@ -113,8 +107,7 @@ domain::DomainEvent MakeEvent(std::uint64_t i) {
       e.title = "Resource " + std::to_string(k);
       e.status = static_cast<schema::ResourceStatus>(k % 3);
       e.contact_user_id = user;
-      std::string stream = domain::ResourceStream(e.resource_id);  // before e is moved from
-      return domain::MakeEvent(std::move(stream), std::move(e));
+      return domain::MakeEvent(domain::ResourceStream(e.resource_id), std::move(e));
     }
     case 4: {
       schema::NoteSharedT e;
@@ -122,8 +115,7 @@ domain::DomainEvent MakeEvent(std::uint64_t i) {
       e.resource_id = Id("res", k % 60000);
       e.body = "Visited the site, replaced the filter; next visit in three months.";
       e.visibility = schema::NoteVisibility::Client;
-      std::string stream = domain::NoteStream(e.note_id);  // before e is moved from
-      return domain::MakeEvent(std::move(stream), std::move(e));
+      return domain::MakeEvent(domain::NoteStream(e.note_id), std::move(e));
     }
     case 5: {
       schema::UserLevelChangedT e;
