@@ -24,6 +24,8 @@
 #include <unordered_set>
 #include <vector>
 
+#include <boost/unordered/unordered_flat_set.hpp>
+
 #include "domain/alert_state.h"
 #include "domain/ids.h"
 #include "domain/level.h"
@@ -42,7 +44,9 @@ struct StringHash {
 // Maps and sets keyed by id strings, looked up by std::string_view without a copy.
 template <typename V>
 using StringMap = std::unordered_map<std::string, V, StringHash, std::equal_to<>>;
-using StringSet = std::unordered_set<std::string, StringHash, std::equal_to<>>;
+// Open addressing: a member costs a slot, not a node of its own. Nothing keeps a pointer or
+// an iterator to a member across an insertion.
+using StringSet = boost::unordered_flat_set<std::string, StringHash, std::equal_to<>>;
 
 // Provider settings; the defaults are those of ProviderSettingsChanged in events.fbs.
 struct Settings {
