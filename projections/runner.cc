@@ -11,8 +11,10 @@
 #include <memory>
 #include <mutex>
 #include <set>
+#include <span>
 #include <thread>
 
+#include <boost/container/small_vector.hpp>
 #include <librdkafka/rdkafka.h>
 
 #include "common/log.h"
@@ -38,7 +40,7 @@ bool Every(Clock::time_point& last, std::chrono::milliseconds interval) {
 }
 
 // Verifies envelope bytes from Kafka: FlatBuffers structure, a committed position and the
-// envelope's own hash. (Events from the log reader come checked by the store: ApplyFromLog.)
+// envelope's own hash. (Events from the log reader come checked by the store: VerifyFromLog.)
 Result<const schema::Envelope*> VerifyEvent(std::string_view bytes) {
   ASSIGN_OR_RETURN(const schema::Envelope* env, schemas::VerifyEnvelope(bytes));
   if (env->position() == 0) {
@@ -384,24 +386,57 @@ class ProjectionRunner::Impl {
     ApplyAll(position, **env, n_from_kafka_);
   }
 
+  // One batch read from the log, verified: events[i] is at position first + i and points
+  // into bytes. `usable` is false when the event after the last of `events` is unusable
+  // (logged by VerifyFromLog).
+  struct LogBatch {
+    std::vector<std::string> bytes;
+    std::vector<const schema::Envelope*> events;
+    std::uint64_t first = 0;
+    bool usable = true;
+  };
+  using LogBatchResult = Result<std::shared_ptr<const LogBatch>>;
+
+  // Reads up to `max` events from position `at` and verifies them; runs on the runner thread
+  // or on the helper thread reading ahead, so that the runner thread only applies.
+  LogBatchResult ReadVerified(std::uint64_t at, std::size_t max) {
+    Result<std::vector<std::string>> read = log_(Position(at), max);
+    if (!read.ok()) return read.status();
+    auto batch = std::make_shared<LogBatch>();
+    batch->first = at;
+    batch->bytes = std::move(read).value();
+    batch->events.reserve(batch->bytes.size());
+    for (const std::string& bytes : batch->bytes) {
+      const schema::Envelope* env = VerifyFromLog(bytes, at + batch->events.size());
+      if (env == nullptr) {
+        batch->usable = false;
+        break;
+      }
+      batch->events.push_back(env);
+    }
+    return std::shared_ptr<const LogBatch>(std::move(batch));
+  }
+
   // Applies positions [from, to] from the log (to = kUnbounded: to the log's current end).
-  // True when all of them were applied. While one batch is applied, the next one is read on
-  // a helper thread (reading, with the store's checks, costs about as much as applying), as
-  // long as the batches come back full. A long catch-up (the first batch is full) applies each
-  // self-contained projection (Projection::self_contained) on a thread of its own, the others
-  // here, all from the same verified batches.
+  // True when all of them were applied. While one batch is applied, the next one is read and
+  // verified on a helper thread (reading, with the store's checks, costs about as much as
+  // applying), as long as the batches come back full. A long catch-up (the first batch is
+  // full) applies each self-contained projection (Projection::self_contained) on a thread of
+  // its own, the others here, all from the same verified batches.
   bool FillFromLog(std::uint64_t from, std::uint64_t to) {
     if (from == 0 || from > to) return true;  // from == 0: every projection is halted
     const auto read = [this, to](std::uint64_t at) {
-      const std::size_t max =
-          static_cast<std::size_t>(std::min<std::uint64_t>(options_.log_batch, to - at + 1));
-      return log_(Position(at), max);
+      return ReadVerified(at, static_cast<std::size_t>(
+                                  std::min<std::uint64_t>(options_.log_batch, to - at + 1)));
     };
     std::uint64_t next = from;
-    Result<std::vector<std::string>> batch = read(next);
+    LogBatchResult batch = read(next);
     std::vector<std::unique_ptr<Lane>> lanes;  // joined when the fill ends
-    std::vector<Slot*> here;                   // with lanes: the projections applied here
-    if (batch.ok() && batch->size() == options_.log_batch) SplitIntoLanes(lanes, here);
+    std::vector<Slot*> here;                   // the projections applied on this thread
+    if (batch.ok() && (*batch)->bytes.size() == options_.log_batch) SplitIntoLanes(lanes, here);
+    if (lanes.empty()) {
+      for (auto& slot : slots_) here.push_back(slot.get());
+    }
     while (next <= to && !stop_.load()) {
       if (!batch.ok()) {
         ++n_log_errors_;
@@ -411,24 +446,39 @@ class ProjectionRunner::Impl {
         }
         return false;
       }
-      if (batch->empty()) {
+      const LogBatch& current = **batch;
+      if (current.bytes.empty()) {
         if (to == kUnbounded) return true;
         ++n_log_errors_;
         Logger()->error("projections: the log has no position {} yet, needed up to {}", next,
                         to);
         return false;
       }
-      const std::uint64_t after = next + batch->size();
-      const bool full = batch->size() == options_.log_batch;
-      std::future<Result<std::vector<std::string>>> ahead;
-      if (full && after <= to) ahead = std::async(std::launch::async, read, after);
-      const bool applied = lanes.empty() ? ApplyFromLog(*batch, next, to)
-                                         : DispatchFromLog(std::move(*batch), next, to, lanes, here);
-      if (!applied) return false;  // `ahead` is waited for, then dropped
+      const std::uint64_t after = next + current.bytes.size();
+      const bool full = current.bytes.size() == options_.log_batch;
+      std::future<LogBatchResult> ahead;
+      if (full && current.usable && after <= to) ahead = std::async(std::launch::async, read, after);
+      // Counted before any waiter can see them applied. With lanes, every event is dispatched
+      // (and only this thread may read the slots it applies).
+      n_from_log_ += lanes.empty() ? CountWanted(current) : current.events.size();
+      for (const auto& lane : lanes) lane->Push(*batch);
+      ApplyBatch(current, here);
+      if (!current.events.empty()) last_progress_ = Clock::now();
+      next += current.events.size();
+      if (!current.usable) return false;  // `ahead` is waited for, then dropped
       if (next > to) break;
       batch = ahead.valid() ? ahead.get() : read(next);
     }
     return next > to;
+  }
+
+  // How many events of the batch some active projection has not applied yet. Runner thread,
+  // with no lane running.
+  std::uint64_t CountWanted(const LogBatch& batch) const {
+    const std::uint64_t low = LowestActive();
+    const std::uint64_t end = batch.first + batch.events.size();  // one past the last
+    if (low == kUnbounded || low + 1 >= end) return 0;
+    return end - std::max(low + 1, batch.first);
   }
 
   // The envelope of the log's event at `position`, its structure and position verified (the
@@ -444,26 +494,42 @@ class ProjectionRunner::Impl {
     return nullptr;
   }
 
-  // Applies the events of one batch read from the log, the first at `next`, advancing `next`
-  // past each one applied (up to `to`). False, logged, at an unusable event.
-  bool ApplyFromLog(const std::vector<std::string>& batch, std::uint64_t& next, std::uint64_t to) {
-    for (const std::string& bytes : batch) {
-      const schema::Envelope* env = VerifyFromLog(bytes, next);
-      if (env == nullptr) return false;
-      ApplyAll(next, *env, n_from_log_);
-      ++next;
-      if (next > to) break;
+  // Applies a batch to `slots`, event by event (each event to every slot before the next
+  // event: alerts reads the access model at its own position), and publishes each slot's new
+  // position once, at the end of the batch: taking the runner's lock for every event of a
+  // catch-up costs more than some projections' Apply. Runs on the runner thread, or on a
+  // lane's thread for the lane's own slot.
+  void ApplyBatch(const LogBatch& batch, std::span<Slot* const> slots) {
+    struct Progress {
+      Slot* slot;
+      std::uint64_t applied;
+      Status failed;
+      std::uint64_t failed_at = 0;
+    };
+    boost::container::small_vector<Progress, 4> progress;
+    for (Slot* slot : slots) {
+      if (!slot->halted) progress.push_back(Progress{slot, slot->applied, Status::Ok()});
     }
-    return true;
+    for (std::size_t i = 0; i < batch.events.size(); ++i) {
+      const std::uint64_t position = batch.first + i;
+      for (Progress& p : progress) {
+        if (!p.failed.ok() || p.applied + 1 != position) continue;
+        p.failed = ApplyUnpublished(*p.slot, position, *batch.events[i]);
+        if (p.failed.ok()) {
+          p.applied = position;
+        } else {
+          p.failed_at = position;
+        }
+      }
+    }
+    for (Progress& p : progress) {
+      if (!p.failed.ok()) {
+        Halt(*p.slot, p.applied, p.failed_at, *batch.events[p.failed_at - batch.first], p.failed);
+      } else if (p.applied != p.slot->applied) {
+        Publish(*p.slot, p.applied);
+      }
+    }
   }
-
-  // One batch read from the log, verified: events[i] is at position first + i and points
-  // into bytes.
-  struct LogBatch {
-    std::vector<std::string> bytes;
-    std::vector<const schema::Envelope*> events;
-    std::uint64_t first = 0;
-  };
 
   // Applies log batches, in order, to one self-contained projection on a thread of its own.
   class Lane {
@@ -497,6 +563,7 @@ class ProjectionRunner::Impl {
     static constexpr std::size_t kMaxQueued = 4;
 
     void Run() {
+      Slot* const slots[] = {&slot_};
       for (;;) {
         std::shared_ptr<const LogBatch> batch;
         {
@@ -507,9 +574,7 @@ class ProjectionRunner::Impl {
           queue_.pop_front();
         }
         cv_.notify_all();
-        for (std::size_t i = 0; i < batch->events.size(); ++i) {
-          impl_.ApplyTo(slot_, batch->first + i, *batch->events[i]);
-        }
+        impl_.ApplyBatch(*batch, slots);
       }
     }
 
@@ -538,35 +603,6 @@ class ProjectionRunner::Impl {
     for (Slot* slot : apart) lanes.push_back(std::make_unique<Lane>(*this, *slot));
   }
 
-  // ApplyFromLog with lanes: verifies the batch here, queues it to every lane, then applies
-  // it to the projections of this thread.
-  bool DispatchFromLog(std::vector<std::string> bytes, std::uint64_t& next, std::uint64_t to,
-                       const std::vector<std::unique_ptr<Lane>>& lanes, const std::vector<Slot*>& here) {
-    auto batch = std::make_shared<LogBatch>();
-    batch->first = next;
-    batch->bytes = std::move(bytes);
-    batch->events.reserve(batch->bytes.size());
-    bool usable = true;
-    for (const std::string& b : batch->bytes) {
-      const std::uint64_t position = next + batch->events.size();
-      if (position > to) break;
-      const schema::Envelope* env = VerifyFromLog(b, position);
-      if (env == nullptr) {
-        usable = false;
-        break;
-      }
-      batch->events.push_back(env);
-    }
-    n_from_log_ += batch->events.size();  // counted before any waiter can see them applied
-    for (const auto& lane : lanes) lane->Push(batch);
-    for (std::size_t i = 0; i < batch->events.size(); ++i) {
-      for (Slot* slot : here) ApplyTo(*slot, batch->first + i, *batch->events[i]);
-    }
-    if (!batch->events.empty()) last_progress_ = Clock::now();
-    next += batch->events.size();
-    return usable;
-  }
-
   // Applies `event` at `position` to every active projection that is at position - 1, and
   // counts it in `source` (before any waiter can see the new position, so that Stats() taken
   // after a wait includes it). Returns how many projections applied it.
@@ -584,34 +620,59 @@ class ProjectionRunner::Impl {
   }
 
   // Applies `event` at `position` to the slot's projection if it is active and at
-  // position - 1, or halts it when the projection refuses. Called by the runner thread, or by
-  // the slot's lane during a fill. Wakes the waiters only when one asked for this position or
-  // an earlier one: a catch-up applies up to a million events a second, and waking every waiter
-  // for each of them (to find it has not reached its position yet) costs more than applying.
+  // position - 1, or halts it when the projection refuses. Called by the runner thread for
+  // events from Kafka.
   bool ApplyTo(Slot& slot, std::uint64_t position, const schema::Envelope& event) {
     if (slot.halted || slot.applied + 1 != position) return false;
+    const Status status = ApplyUnpublished(slot, position, event);
+    if (!status.ok()) {
+      Halt(slot, slot.applied, position, event, status);
+      return false;
+    }
+    Publish(slot, position);
+    return true;
+  }
+
+  // The projection's Apply, checked: OK only when the projection is then at `position`. The
+  // slot's published position is left as it was (Publish, Halt).
+  Status ApplyUnpublished(Slot& slot, std::uint64_t position, const schema::Envelope& event) {
     Status status = slot.projection->Apply(event, Position(position));
     if (status.ok() && slot.projection->applied().value() != position) {
       status = Status::Internal("Apply returned OK but the projection is at position " +
                                 std::to_string(slot.projection->applied().value()));
     }
+    return status;
+  }
+
+  // Makes the slot's new position visible to other threads. Wakes the waiters only when one
+  // asked for this position or an earlier one: a catch-up applies up to a million events a
+  // second, and waking every waiter for each of them (to find it has not reached its position
+  // yet) costs more than applying.
+  void Publish(Slot& slot, std::uint64_t applied) {
     bool wake = false;
     {
       std::lock_guard lock(mu_);
-      if (!status.ok()) {
-        slot.halted = true;
-        slot.halt_reason = "position " + std::to_string(position) + " (" +
-                           std::string(schemas::EventTypeName(event.body_type())) +
-                           "): " + status.ToString();
-        Logger()->error("projection {} halted at position {}: {}", slot.name, slot.applied,
-                        slot.halt_reason);
-        return false;
-      }
-      slot.applied = position;
-      wake = !waits_.empty() && *waits_.begin() <= position;
+      slot.applied = applied;
+      wake = !waits_.empty() && *waits_.begin() <= applied;
     }
     if (wake) cv_.notify_all();
-    return true;
+  }
+
+  // The projection refused `event` at `position` (it stays at `applied`, the position before):
+  // it halts, and says why.
+  void Halt(Slot& slot, std::uint64_t applied, std::uint64_t position, const schema::Envelope& event,
+            const Status& status) {
+    {
+      std::lock_guard lock(mu_);
+      slot.applied = applied;
+      slot.halted = true;
+      slot.halt_reason = "position " + std::to_string(position) + " (" +
+                         std::string(schemas::EventTypeName(event.body_type())) +
+                         "): " + status.ToString();
+      Logger()->error("projection {} halted at position {}: {}", slot.name, slot.applied,
+                      slot.halt_reason);
+    }
+    cv_.notify_all();  // a waiter for this projection can now be told it halted
   }
 
   void MaybeFallBackToLog() {
