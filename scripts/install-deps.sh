@@ -7,7 +7,7 @@ packages=(
   g++ cmake ninja-build pkg-config
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-program-options1.81-dev
   librocksdb-dev libflatbuffers-dev flatbuffers-compiler
-  librdkafka-dev libspdlog-dev libsodium-dev
+  librdkafka-dev libspdlog-dev libsodium-dev libmimalloc-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   kcat
 )

@@ -8,8 +8,4 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build_dir="${BUILD_DIR:-$root/build}"
 
 bash "$root/scripts/build.sh" portico
-# Back glibc's heap with transparent huge pages (Debian's kernels give them only to memory that
-# asks, THP "madvise"). Rebuilding the read models at start touches hundreds of MiB, and 4 KiB
-# page faults were about a sixth of a rebuild's CPU (README, Benchmarks).
-export GLIBC_TUNABLES="${GLIBC_TUNABLES:+$GLIBC_TUNABLES:}glibc.malloc.hugetlb=1"
 exec "$build_dir/gateway/portico" serve --data-dir "${PORTICO_DATA_DIR:-$root/data}" --demo "$@"

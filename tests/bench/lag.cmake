@@ -7,6 +7,6 @@ if(TARGET portico::projections)
   add_executable(lag_bench ${CMAKE_CURRENT_LIST_DIR}/lag_bench.cc
                            ${CMAKE_CURRENT_LIST_DIR}/readmodels_corpus.cc)
   target_link_libraries(lag_bench PRIVATE portico::projections portico::eventstore portico::domain
-                                          PkgConfig::SODIUM Threads::Threads portico::warnings)
+                                          PkgConfig::SODIUM Threads::Threads portico::allocator portico::warnings)
   target_include_directories(lag_bench PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
 endif()

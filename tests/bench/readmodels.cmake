@@ -4,4 +4,4 @@
 add_executable(readmodels_bench ${CMAKE_CURRENT_LIST_DIR}/readmodels_bench.cc
                                 ${CMAKE_CURRENT_LIST_DIR}/readmodels_corpus.cc)
 target_link_libraries(readmodels_bench PRIVATE portico::projections portico::domain PkgConfig::SODIUM
-                                               portico::warnings)
+                                               portico::allocator portico::warnings)

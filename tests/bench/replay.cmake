@@ -2,5 +2,5 @@
 if(TARGET portico::replay)
   add_executable(replay_bench ${CMAKE_CURRENT_LIST_DIR}/replay_bench.cc)
   target_link_libraries(replay_bench PRIVATE portico::replay portico::eventstore portico::domain
-    RocksDB::rocksdb PkgConfig::SODIUM Threads::Threads portico::warnings)
+    RocksDB::rocksdb PkgConfig::SODIUM Threads::Threads portico::allocator portico::warnings)
 endif()

@@ -3,7 +3,7 @@
 if(TARGET portico::replay)
   add_executable(replay_log_writer ${CMAKE_CURRENT_LIST_DIR}/log_writer_main.cc)
   target_link_libraries(replay_log_writer PRIVATE portico::replay portico::eventstore GTest::gtest
-    PkgConfig::SODIUM portico::warnings)
+    PkgConfig::SODIUM portico::allocator portico::warnings)
   target_include_directories(replay_log_writer PRIVATE ${CMAKE_CURRENT_LIST_DIR}/..)
   if(TARGET replay_tests)
     add_dependencies(replay_tests replay_log_writer)

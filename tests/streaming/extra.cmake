@@ -5,5 +5,5 @@
 if(TARGET portico::projections)
   add_executable(pipeline_bench ${CMAKE_CURRENT_LIST_DIR}/pipeline_bench.cc)
   target_link_libraries(pipeline_bench PRIVATE portico::projections portico::eventstore
-    Threads::Threads portico::warnings)
+    Threads::Threads portico::allocator portico::warnings)
 endif()
