@@ -1,13 +1,15 @@
 // Every portico executable links this file and mimalloc (common/CMakeLists.txt): mimalloc
 // replaces glibc's malloc in the whole process, and this asks it for 2 MiB pages.
 //
-// Why: rebuilding the read models at start allocates hundreds of MiB in small pieces, on the
-// projection runner's threads. glibc's malloc gives each thread an arena that grows 64 MiB
-// heap by heap in small mprotect steps; the same fold cost about 60% more CPU on a runner
-// thread than on the main thread, and 4 KiB page faults on a VM were another sixth of a
-// rebuild. With mimalloc and 2 MiB pages the rebuild through the runner went from about
-// 225,000 to 280,000 events/s (README, Benchmarks). Debian's kernels hand out transparent huge
-// pages only to memory that asks (THP "madvise"); mimalloc asks.
+// Why: rebuilding the read models at start allocates hundreds of MiB in small pieces on the
+// projection runner's threads. Under glibc's malloc, which gives threads arenas of their own
+// (heaps mapped and grown piece by piece), the same fold cost about 70% more CPU on a runner
+// thread than on the main thread (7.5 against 4.4 CPU-seconds per million events); limiting
+// glibc to one arena removed that but made the runner's threads contend for it. 4 KiB page
+// faults on this VM were another sixth of a rebuild. With mimalloc and 2 MiB pages the rebuild
+// through the runner went from about 225,000 to 260,000 events/s (README, Benchmarks).
+// Debian's kernels hand out transparent huge pages only to memory that asks (THP "madvise");
+// mimalloc asks.
 #include <mimalloc.h>
 
 namespace {

@@ -20,7 +20,9 @@
 //   then applies p. So a projection never skips an event and never applies one twice.
 // - Events from the LogReader are checked by the store as it reads them (EventStore::ReadAll
 //   recomputes each one's hash); the runner verifies their structure and position again, not
-//   their hash. While it applies one batch from the log it reads the next on a helper thread.
+//   their hash. While it applies one batch from the log, a helper thread reads and verifies
+//   the next. A projection's position, as waiters and Stats() see it, advances once per batch
+//   from the log (and once per event from Kafka).
 //   During a long catch-up (a full first batch), each self-contained projection
 //   (Projection::self_contained: the audit model) is applied on a thread of its own, fed the
 //   same verified batches in order, while the others (access, and alerts, which reads the access
