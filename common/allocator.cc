@@ -7,7 +7,7 @@
 // thread than on the main thread (7.5 against 4.4 CPU-seconds per million events); limiting
 // glibc to one arena removed that but made the runner's threads contend for it. 4 KiB page
 // faults on this VM were another sixth of a rebuild. With mimalloc and 2 MiB pages the rebuild
-// through the runner went from about 225,000 to 260,000 events/s (README, Benchmarks).
+// through the runner went from about 225,000 to 280,000 events/s (README, Benchmarks).
 // Debian's kernels hand out transparent huge pages only to memory that asks (THP "madvise");
 // mimalloc asks.
 #include <mimalloc.h>

@@ -6,7 +6,8 @@
 #include <condition_variable>
 #include <deque>
 #include <filesystem>
-#include <future>
+#include <functional>
+#include <optional>
 #include <limits>
 #include <memory>
 #include <mutex>
@@ -431,6 +432,7 @@ class ProjectionRunner::Impl {
     };
     std::uint64_t next = from;
     LogBatchResult batch = read(next);
+    std::optional<ReadAhead> ahead;            // started at the first full batch
     std::vector<std::unique_ptr<Lane>> lanes;  // joined when the fill ends
     std::vector<Slot*> here;                   // the projections applied on this thread
     if (batch.ok() && (*batch)->bytes.size() == options_.log_batch) SplitIntoLanes(lanes, here);
@@ -456,8 +458,11 @@ class ProjectionRunner::Impl {
       }
       const std::uint64_t after = next + current.bytes.size();
       const bool full = current.bytes.size() == options_.log_batch;
-      std::future<LogBatchResult> ahead;
-      if (full && current.usable && after <= to) ahead = std::async(std::launch::async, read, after);
+      const bool read_ahead = full && current.usable && after <= to;
+      if (read_ahead) {
+        if (!ahead) ahead.emplace(read);
+        ahead->Start(after);
+      }
       // Counted before any waiter can see them applied. With lanes, every event is dispatched
       // (and only this thread may read the slots it applies).
       n_from_log_ += lanes.empty() ? CountWanted(current) : current.events.size();
@@ -465,9 +470,9 @@ class ProjectionRunner::Impl {
       ApplyBatch(current, here);
       if (!current.events.empty()) last_progress_ = Clock::now();
       next += current.events.size();
-      if (!current.usable) return false;  // `ahead` is waited for, then dropped
+      if (!current.usable) return false;
       if (next > to) break;
-      batch = ahead.valid() ? ahead.get() : read(next);
+      batch = read_ahead ? ahead->Take() : read(next);
     }
     return next > to;
   }
@@ -530,6 +535,71 @@ class ProjectionRunner::Impl {
       }
     }
   }
+
+  // Reads log batches ahead on one thread that lives as long as the fill (a thread per batch
+  // would also start the allocator on a fresh heap for every batch). One read at a time:
+  // Start(at), then Take() its result. Destroying it drops a result not taken.
+  class ReadAhead {
+   public:
+    explicit ReadAhead(std::function<LogBatchResult(std::uint64_t)> read)
+        : read_(std::move(read)), thread_([this] { Run(); }) {}
+    ~ReadAhead() {
+      {
+        std::lock_guard lock(mu_);
+        closed_ = true;
+      }
+      cv_.notify_all();
+      thread_.join();
+    }
+    ReadAhead(const ReadAhead&) = delete;
+    ReadAhead& operator=(const ReadAhead&) = delete;
+
+    void Start(std::uint64_t at) {
+      {
+        std::lock_guard lock(mu_);
+        at_ = at;
+        requested_ = true;
+      }
+      cv_.notify_all();
+    }
+
+    LogBatchResult Take() {
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [&] { return result_.has_value(); });
+      LogBatchResult out = std::move(*result_);
+      result_.reset();
+      return out;
+    }
+
+   private:
+    void Run() {
+      for (;;) {
+        std::uint64_t at = 0;
+        {
+          std::unique_lock lock(mu_);
+          cv_.wait(lock, [&] { return requested_ || closed_; });
+          if (closed_) return;
+          at = at_;
+          requested_ = false;
+        }
+        LogBatchResult read = read_(at);
+        {
+          std::lock_guard lock(mu_);
+          result_.emplace(std::move(read));
+        }
+        cv_.notify_all();
+      }
+    }
+
+    const std::function<LogBatchResult(std::uint64_t)> read_;
+    std::mutex mu_;
+    std::condition_variable cv_;
+    std::uint64_t at_ = 0;                  // GUARDED_BY(mu_)
+    bool requested_ = false;                // GUARDED_BY(mu_)
+    bool closed_ = false;                   // GUARDED_BY(mu_)
+    std::optional<LogBatchResult> result_;  // GUARDED_BY(mu_)
+    std::thread thread_;                    // last: starts once the members above exist
+  };
 
   // Applies log batches, in order, to one self-contained projection on a thread of its own.
   class Lane {
