@@ -39,6 +39,7 @@
 #include "common/status.h"
 #include "common/strong_type.h"
 #include "schemas/envelope.h"
+#include "schemas/envelope_run.h"
 
 namespace portico::eventstore {
 
@@ -149,6 +150,15 @@ class EventStore {
   // Up to `max` events of the whole log from position `from` inclusive (0 means 1), in order;
   // fewer at the end of the log.
   virtual Result<std::vector<StoredEvent>> ReadAll(Position from, std::size_t max) const = 0;
+
+  // For bulk readers of the whole log (a read model's catch-up): up to `max` events from
+  // position `from` inclusive (0 means 1), in order, packed in one run; fewer at the end of
+  // the log. Their positions are gapless (a hole is a Corruption naming it), but unlike
+  // ReadAll's, their bytes are NOT checked: the reader verifies each envelope's structure
+  // and position before it reads it, and nobody recomputes its hash. Damage on disk is still
+  // caught, by RocksDB's block checksums; the hash chain is what auditors check (VerifyRange,
+  // portico-replay verify), and the store checks its tail at open.
+  virtual Result<schemas::EnvelopeRun> ReadRun(Position from, std::size_t max) const = 0;
 
   // The last position whose recorded time (µs since the epoch, UTC) is <= time_us;
   // Position(0) when none is. A binary search: O(log head) verified reads.

@@ -99,6 +99,15 @@ Result<std::vector<StoredEvent>> LogReader::ReadAll(Position from, std::size_t m
   return events;
 }
 
+Result<schemas::EnvelopeRun> LogReader::ReadRun(Position from, std::size_t max) const {
+  schemas::EnvelopeRun run;
+  RETURN_IF_ERROR(Scan(from, max, [&](Position, std::string_view bytes) {
+    run.Add(bytes);
+    return Status::Ok();
+  }));
+  return run;
+}
+
 Result<std::vector<StoredEvent>> LogReader::ReadStream(std::string_view stream, StreamVersion from,
                                                        Direction direction, std::size_t max) const {
   RETURN_IF_ERROR(ValidateStreamId(stream));

@@ -1,6 +1,7 @@
 // Internal: every read of the event log's RocksDB database (format in keys.h). Each event
-// value is checked with CheckStoredEvent before it is returned or visited, so damaged bytes
-// come back as a Corruption status naming their position.
+// value is checked with CheckStoredEvent before it is returned, so damaged bytes come back as
+// a Corruption status naming their position; only Scan and ReadRun hand out raw bytes, for
+// callers that verify them themselves.
 //
 // Thread safety: all methods are const and may be called concurrently. The Db (and the
 // snapshot) passed to the constructor must outlive the LogReader.
@@ -44,6 +45,8 @@ class LogReader {
   Status Scan(Position from, std::size_t max, const Visitor& visit) const;
 
   Result<std::vector<StoredEvent>> ReadAll(Position from, std::size_t max) const;
+  // Scan's events packed in one run, unverified (EventStore::ReadRun).
+  Result<schemas::EnvelopeRun> ReadRun(Position from, std::size_t max) const;
   Result<std::vector<StoredEvent>> ReadStream(std::string_view stream, StreamVersion from,
                                               Direction direction, std::size_t max) const;
 

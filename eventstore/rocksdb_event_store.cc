@@ -151,6 +151,10 @@ Result<std::vector<StoredEvent>> RocksDbEventStore::ReadAll(Position from, std::
   return reader_.ReadAll(from, max);
 }
 
+Result<schemas::EnvelopeRun> RocksDbEventStore::ReadRun(Position from, std::size_t max) const {
+  return reader_.ReadRun(from, max);
+}
+
 Result<Position> RocksDbEventStore::PositionAt(std::int64_t time_us) const {
   return reader_.PositionAt(time_us, head_.position());
 }

@@ -29,6 +29,7 @@ class RocksDbEventStore final : public EventStore {
   Result<std::vector<StoredEvent>> ReadStream(const StreamId& stream, StreamVersion from,
                                               Direction direction, std::size_t max) const override;
   Result<std::vector<StoredEvent>> ReadAll(Position from, std::size_t max) const override;
+  Result<schemas::EnvelopeRun> ReadRun(Position from, std::size_t max) const override;
   Result<Position> PositionAt(std::int64_t time_us) const override;
   Result<StreamVersion> CurrentVersion(const StreamId& stream) const override;
   Position Head() const override;

@@ -32,6 +32,7 @@
 #include "common/status.h"
 #include "common/strong_type.h"
 #include "schemas/envelope.h"
+#include "schemas/envelope_run.h"
 
 namespace portico::projections {
 
@@ -59,12 +60,10 @@ class Projection {
 };
 
 // Reads the log directly: up to `max` envelopes from position `from` inclusive, in position
-// order, each the Envelope bytes as stored and checked by the store (EventStore::ReadAll
-// recomputes each one's hash; the runner verifies their structure and position again, not
-// their hash). An empty vector means the log has nothing at `from` yet. The gateway binds it
-// to EventStore::ReadAll; it is called by the runner, from its thread or a helper thread
-// reading ahead, one call at a time.
-using LogReader =
-    std::function<Result<std::vector<std::string>>(Position from, std::size_t max)>;
+// order, the Envelope bytes as stored, unchecked: the runner verifies each one's structure
+// and position before any projection sees it, not its hash (see runner.h). An empty run means
+// the log has nothing at `from` yet. The gateway binds it to EventStore::ReadRun; it is called
+// by the runner, from its thread or a helper thread reading ahead, one call at a time.
+using LogReader = std::function<Result<schemas::EnvelopeRun>(Position from, std::size_t max)>;
 
 }  // namespace portico::projections

@@ -388,10 +388,10 @@ class ProjectionRunner::Impl {
   }
 
   // One batch read from the log, verified: events[i] is at position first + i and points
-  // into bytes. `usable` is false when the event after the last of `events` is unusable
+  // into run. `usable` is false when the event after the last of `events` is unusable
   // (logged by VerifyFromLog).
   struct LogBatch {
-    std::vector<std::string> bytes;
+    schemas::EnvelopeRun run;
     std::vector<const schema::Envelope*> events;
     std::uint64_t first = 0;
     bool usable = true;
@@ -401,14 +401,14 @@ class ProjectionRunner::Impl {
   // Reads up to `max` events from position `at` and verifies them; runs on the runner thread
   // or on the helper thread reading ahead, so that the runner thread only applies.
   LogBatchResult ReadVerified(std::uint64_t at, std::size_t max) {
-    Result<std::vector<std::string>> read = log_(Position(at), max);
+    Result<schemas::EnvelopeRun> read = log_(Position(at), max);
     if (!read.ok()) return read.status();
     auto batch = std::make_shared<LogBatch>();
     batch->first = at;
-    batch->bytes = std::move(read).value();
-    batch->events.reserve(batch->bytes.size());
-    for (const std::string& bytes : batch->bytes) {
-      const schema::Envelope* env = VerifyFromLog(bytes, at + batch->events.size());
+    batch->run = std::move(read).value();
+    batch->events.reserve(batch->run.size());
+    for (std::size_t i = 0; i < batch->run.size(); ++i) {
+      const schema::Envelope* env = VerifyFromLog(batch->run[i], at + i);
       if (env == nullptr) {
         batch->usable = false;
         break;
@@ -420,8 +420,7 @@ class ProjectionRunner::Impl {
 
   // Applies positions [from, to] from the log (to = kUnbounded: to the log's current end).
   // True when all of them were applied. While one batch is applied, the next one is read and
-  // verified on a helper thread (reading, with the store's checks, costs about as much as
-  // applying), as long as the batches come back full. A long catch-up (the first batch is
+  // verified on a helper thread, as long as the batches come back full. A long catch-up (the first batch is
   // full) applies each self-contained projection (Projection::self_contained) on a thread of
   // its own, the others here, all from the same verified batches.
   bool FillFromLog(std::uint64_t from, std::uint64_t to) {
@@ -435,7 +434,7 @@ class ProjectionRunner::Impl {
     std::optional<ReadAhead> ahead;            // started at the first full batch
     std::vector<std::unique_ptr<Lane>> lanes;  // joined when the fill ends
     std::vector<Slot*> here;                   // the projections applied on this thread
-    if (batch.ok() && (*batch)->bytes.size() == options_.log_batch) SplitIntoLanes(lanes, here);
+    if (batch.ok() && (*batch)->run.size() == options_.log_batch) SplitIntoLanes(lanes, here);
     if (lanes.empty()) {
       for (auto& slot : slots_) here.push_back(slot.get());
     }
@@ -449,15 +448,15 @@ class ProjectionRunner::Impl {
         return false;
       }
       const LogBatch& current = **batch;
-      if (current.bytes.empty()) {
+      if (current.run.empty()) {
         if (to == kUnbounded) return true;
         ++n_log_errors_;
         Logger()->error("projections: the log has no position {} yet, needed up to {}", next,
                         to);
         return false;
       }
-      const std::uint64_t after = next + current.bytes.size();
-      const bool full = current.bytes.size() == options_.log_batch;
+      const std::uint64_t after = next + current.run.size();
+      const bool full = current.run.size() == options_.log_batch;
       const bool read_ahead = full && current.usable && after <= to;
       if (read_ahead) {
         if (!ahead) ahead.emplace(read);
@@ -486,10 +485,9 @@ class ProjectionRunner::Impl {
     return end - std::max(low + 1, batch.first);
   }
 
-  // The envelope of the log's event at `position`, its structure and position verified (the
-  // log reader hands out events the store has checked: EventStore::ReadAll recomputes each
-  // one's hash, so the hash is not checked again here); nullptr, logged, when unusable.
-  const schema::Envelope* VerifyFromLog(const std::string& bytes, std::uint64_t position) {
+  // The envelope of the log's event at `position`, its structure and position verified (not
+  // its hash: see runner.h); nullptr, logged, when unusable.
+  const schema::Envelope* VerifyFromLog(std::string_view bytes, std::uint64_t position) {
     auto env = schemas::VerifyEnvelope(bytes);
     if (env.ok() && (*env)->position() == position) return *env;
     ++n_log_errors_;

@@ -160,13 +160,8 @@ Status StartProjections(System::Parts& parts) {
   runner_options.client_id = parts.kafka.client_id + "-projections";
   runner_options.kafka_properties = parts.kafka.properties;
   const eventstore::EventStore* store = parts.store.get();
-  projections::LogReader read_log = [store](Position from, std::size_t max)
-      -> Result<std::vector<std::string>> {
-    ASSIGN_OR_RETURN(auto events, store->ReadAll(from, max));
-    std::vector<std::string> bytes;
-    bytes.reserve(events.size());
-    for (auto& event : events) bytes.push_back(std::move(event.bytes));
-    return bytes;
+  projections::LogReader read_log = [store](Position from, std::size_t max) {
+    return store->ReadRun(from, max);
   };
   auto runner = projections::ProjectionRunner::Start(
       std::move(runner_options), {&parts.access, &parts.audit, parts.alerts.get()}, std::move(read_log));

@@ -72,6 +72,9 @@ class GatedStore final : public eventstore::EventStore {
   Result<std::vector<eventstore::StoredEvent>> ReadAll(Position from, std::size_t max) const override {
     return inner_.ReadAll(from, max);
   }
+  Result<schemas::EnvelopeRun> ReadRun(Position from, std::size_t max) const override {
+    return inner_.ReadRun(from, max);
+  }
   Result<Position> PositionAt(std::int64_t time_us) const override { return inner_.PositionAt(time_us); }
   Result<StreamVersion> CurrentVersion(const StreamId& stream) const override {
     return inner_.CurrentVersion(stream);

@@ -78,13 +78,7 @@ double Percentile(std::vector<double>& sorted, double q) {
 }
 
 projections::LogReader Reader(const eventstore::EventStore& store) {
-  return [s = &store](Position from, std::size_t max) -> Result<std::vector<std::string>> {
-    ASSIGN_OR_RETURN(auto stored, s->ReadAll(from, max));
-    std::vector<std::string> out;
-    out.reserve(stored.size());
-    for (auto& e : stored) out.push_back(std::move(e.bytes));
-    return out;
-  };
+  return [s = &store](Position from, std::size_t max) { return s->ReadRun(from, max); };
 }
 
 struct TempDir {
@@ -328,7 +322,8 @@ int RunRebuild(const Flags& flags) {
     std::fprintf(stderr, "kafka failed: %s\n", kafka.status().ToString().c_str());
     return 1;
   }
-  double runner_s = 0, runner_cpu = 0;
+  double runner_s = 0;
+  bench::ProcessCost runner_cost;
   std::uint64_t from_log = 0;
   {
     projections::AccessModel access;
@@ -339,14 +334,14 @@ int RunRebuild(const Flags& flags) {
     options.catch_up_from_log_at_start = true;
     options.log_batch = 4096;
     const auto start = Clock::now();
-    const double cpu_start = bench::ProcessCpuSeconds();
+    const bench::ProcessCost cost_start = bench::ProcessCostNow();
     auto runner = projections::ProjectionRunner::Start(options, {&access, &alerts, &audit}, Reader(**store));
     if (!runner.ok() || !(*runner)->WaitForPosition(head, 10min)) {
       std::fprintf(stderr, "runner rebuild failed\n");
       return 1;
     }
     runner_s = Seconds(Clock::now() - start);
-    runner_cpu = bench::ProcessCpuSeconds() - cpu_start;
+    runner_cost = bench::ProcessCostNow() - cost_start;
     from_log = (*runner)->Stats().applied_from_log;
   }
 
@@ -400,11 +395,11 @@ int RunRebuild(const Flags& flags) {
       "\"log_load_s\":%.2f,\"runner_catch_up_s\":%.3f,\"runner_events_per_s\":%.0f,\"runner_applied_from_log\":%" PRIu64
       ",\"direct_replay_s\":%.3f,\"direct_events_per_s\":%.0f,\"read_all_only_s\":%.3f,"
       "\"read_all_only_events_per_s\":%.0f,\"target_events_per_s\":500000,\"runner_cpu_s\":%.3f,"
-      "\"runner_events_per_cpu_s\":%.0f,\"direct_cpu_s\":%.3f,\"direct_events_per_cpu_s\":%.0f,"
+      "\"runner_events_per_cpu_s\":%.0f,\"runner_system_s\":%.3f,\"runner_minor_faults\":%ld,\"direct_cpu_s\":%.3f,\"direct_events_per_cpu_s\":%.0f,"
       "\"read_all_only_cpu_s\":%.3f,\"load_average_1m\":%.2f}\n",
       n, build_s, load_s, runner_s, static_cast<double>(n) / runner_s, from_log, direct_s,
-      static_cast<double>(n) / direct_s, read_s, static_cast<double>(n) / read_s, runner_cpu,
-      static_cast<double>(n) / runner_cpu, direct_cpu, static_cast<double>(n) / direct_cpu, read_cpu,
+      static_cast<double>(n) / direct_s, read_s, static_cast<double>(n) / read_s, runner_cost.cpu_s(),
+      static_cast<double>(n) / runner_cost.cpu_s(), runner_cost.system_s, runner_cost.minor_faults, direct_cpu, static_cast<double>(n) / direct_cpu, read_cpu,
       bench::LoadAverage());
   std::fflush(stdout);
   return 0;

@@ -139,6 +139,27 @@ TEST_F(CorruptionTest, DamageInsideTheLogIsReportedWithItsPosition) {
   EXPECT_TRUE(store.VerifyRange(Position(10), Position(0)).ok());
 }
 
+// ReadRun leaves the bytes to its reader (the projection runner verifies each envelope's
+// structure and position), but a hole in the log is its own to report.
+TEST_F(CorruptionTest, ReadRunReportsAHoleAndHandsOverDamagedBytesUnchanged) {
+  std::string damaged;
+  {
+    RawLog raw(dir_.path());
+    raw.Truncate(8);
+    damaged = raw.Get(8);
+    raw.Delete(12);
+  }
+  auto opened = Open(/*verify_tail_events=*/5);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  auto run = (*opened)->ReadRun(Position(7), 4);
+  ASSERT_TRUE(run.ok()) << run.status().ToString();
+  ASSERT_EQ(run->size(), 4u);
+  EXPECT_EQ((*run)[1], damaged);
+  EXPECT_TRUE(schemas::VerifyEnvelope((*run)[0]).ok());
+  EXPECT_FALSE(schemas::VerifyEnvelope((*run)[1]).ok());
+  ExpectCorruptionAt((*opened)->ReadRun(Position(9), 100).status(), 12);
+}
+
 TEST_F(CorruptionTest, AnEditedEventWithARecomputedHashBreaksTheChain) {
   {
     RawLog raw(dir_.path());

@@ -134,6 +134,33 @@ TEST_F(ReadTest, ReadAllInBatches) {
   EXPECT_TRUE(store_->ReadAll(Position(1), 0)->empty());
 }
 
+TEST_F(ReadTest, ReadRunPacksTheSameBytesAsReadAllInPositionOrder) {
+  for (int i = 1; i <= 25; ++i) Append("s" + std::to_string(i % 3), "event " + std::to_string(i));
+  auto all = store_->ReadAll(Position(1), 100);
+  ASSERT_TRUE(all.ok()) << all.status().ToString();
+  std::uint64_t next = 1;
+  std::vector<std::size_t> sizes;
+  for (;;) {
+    auto run = store_->ReadRun(Position(next), 10);
+    ASSERT_TRUE(run.ok()) << run.status().ToString();
+    if (run->empty()) break;
+    sizes.push_back(run->size());
+    for (std::size_t i = 0; i < run->size(); ++i, ++next) {
+      EXPECT_EQ((*run)[i], (*all)[next - 1].bytes) << "position " << next;
+      // Each envelope can be verified and read in place.
+      EXPECT_EQ(reinterpret_cast<std::uintptr_t>((*run)[i].data()) % 8, 0u);
+      auto envelope = schemas::VerifyEnvelope((*run)[i]);
+      ASSERT_TRUE(envelope.ok()) << envelope.status().ToString();
+      EXPECT_EQ((*envelope)->position(), next);
+    }
+  }
+  EXPECT_EQ(sizes, (std::vector<std::size_t>{10, 10, 5}));
+  EXPECT_EQ(store_->ReadRun(Position(0), 3)->size(), 3u);
+  EXPECT_EQ((*store_->ReadRun(Position(0), 3))[0], (*all)[0].bytes);
+  EXPECT_TRUE(store_->ReadRun(Position(1), 0)->empty());
+  EXPECT_TRUE(store_->ReadRun(Position(26), 10)->empty());
+}
+
 TEST_F(ReadTest, PositionAtFindsTheLastEventAtOrBeforeATime) {
   EXPECT_EQ(*store_->PositionAt(0), Position(0));  // empty log
   for (int i = 0; i < 20; ++i) Append("s", std::to_string(i));

@@ -74,12 +74,8 @@ int main(int argc, char** argv) {
     }
     auto relay = eventstore::Relay::Start(
         **store, eventstore::MakeRelayOptions({}, (*kafka)->bootstrap_servers(), dir.string()));
-    auto reader = [s = store->get()](Position from,
-                                     std::size_t max) -> Result<std::vector<std::string>> {
-      ASSIGN_OR_RETURN(auto stored, s->ReadAll(from, max));
-      std::vector<std::string> out;
-      for (auto& e : stored) out.push_back(std::move(e.bytes));
-      return out;
+    auto reader = [s = store->get()](Position from, std::size_t max) {
+      return s->ReadRun(from, max);
     };
     projections::RunnerOptions runner_options;
     runner_options.bootstrap_servers = (*kafka)->bootstrap_servers();

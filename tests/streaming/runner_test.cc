@@ -312,6 +312,35 @@ TEST_F(RunnerTest, AProjectionThatCannotApplyAnEventHaltsAloneAndSaysWhy) {
   EXPECT_THAT(stats.projections[1].halt_reason, HasSubstr("position 7"));
 }
 
+// The log reader hands over raw bytes (EventStore::ReadRun); the runner verifies them. A
+// damaged event stops the catch-up just before it: nothing sees it, nothing after it is
+// applied out of order.
+TEST_F(RunnerTest, ADamagedEventInTheLogStopsTheCatchUpBeforeIt) {
+  Append(50);
+  projections::LogReader damaging = [log = Reader()](Position from, std::size_t max)
+      -> Result<schemas::EnvelopeRun> {
+    ASSIGN_OR_RETURN(schemas::EnvelopeRun run, log(from, max));
+    schemas::EnvelopeRun out;
+    for (std::size_t i = 0; i < run.size(); ++i) {
+      const bool damaged = from.value() + i == 30;
+      out.Add(damaged ? run[i].substr(0, run[i].size() / 2) : run[i]);
+    }
+    return out;
+  };
+  auto* projection = NewProjection();
+  auto options = RunnerOptions();
+  options.log_batch = 8;  // positions 25..32 come in one batch, read ahead
+  auto runner = projections::ProjectionRunner::Start(options, {projection}, damaging);
+  ASSERT_TRUE(runner.ok()) << runner.status().ToString();
+  ASSERT_TRUE((*runner)->WaitForPosition(Position(29), kLong));
+  EXPECT_FALSE((*runner)->WaitForPosition(Position(30), 200ms));
+  EXPECT_EQ(projection->positions(), Range(1, 29));
+  EXPECT_EQ(projection->hashes(), LogHashes(Position(29)));
+  const auto stats = (*runner)->Stats();
+  EXPECT_GE(stats.log_errors, 1u);
+  EXPECT_EQ(stats.applied_from_log, 29u);
+}
+
 TEST_F(RunnerTest, WithLogFallbackAWaiterIsServedFromTheLogWhileKafkaIsDown) {
   StartRelay();
   auto options = KafkaOnly(RunnerOptions());
