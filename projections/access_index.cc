@@ -76,13 +76,19 @@ ResourceFilter ResourceFilter::Of(std::optional<schema::ResourceType> type,
 
 void AccessIndex::Fold(const schema::Envelope& event) {
   const std::size_t orgs = state_.orgs.size(), users = state_.users.size(), resources = state_.resources.size();
+  last_resource_change_ = {};
   if (event.body_type() == schema::EventBody::ResourceUpserted && event.body() != nullptr) {
     // Evolve may ignore the event, so compare the resource's assigned users before and after.
     // An existing resource keeps its node (and so its pointer) through Evolve.
     const std::string_view id = Sv(event.body_as_ResourceUpserted()->resource_id());
     const Resource* existing = resources_.Find(id);
     std::vector<domain::UserId> before;
-    if (existing != nullptr && !existing->assigned_users.empty()) before = existing->assigned_users;
+    ResourceChange change;
+    if (existing != nullptr) {
+      if (!existing->assigned_users.empty()) before = existing->assigned_users;
+      change.type_before = existing->type;
+      change.status_before = existing->status;
+    }
     domain::Evolve(state_, event);
     const Resource* r = existing != nullptr ? existing : state_.FindResource(id);  // just inserted: cached
     if (r != nullptr) {
@@ -91,6 +97,8 @@ void AccessIndex::Fold(const schema::Envelope& event) {
         IndexAssignedUsers(id, before, /*add=*/false);
         IndexAssignedUsers(id, r->assigned_users, /*add=*/true);
       }
+      change.resource = r;
+      last_resource_change_ = change;
     }
   } else {
     domain::Evolve(state_, event);

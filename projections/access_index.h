@@ -71,6 +71,17 @@ class AccessIndex {
 
   const domain::AccessState& state() const { return state_; }
 
+  // What the last Fold did to a resource, for a model that follows this one event by event
+  // (the alerts model): the resource a ResourceUpserted event names, and its type and status
+  // just before (none when the event created it). Null after any other event, and when the
+  // resource does not exist after it (Evolve ignored an event that would have created it).
+  struct ResourceChange {
+    const domain::Resource* resource = nullptr;
+    std::optional<schema::ResourceType> type_before;
+    std::optional<schema::ResourceStatus> status_before;
+  };
+  const ResourceChange& last_resource_change() const { return last_resource_change_; }
+
   // The same as domain::Check(state(), user, capability, resource, now_us).
   domain::CheckResult Check(const domain::UserId& user, std::string_view capability,
                             const domain::ResourceId* resource, std::int64_t now_us) const;
@@ -112,6 +123,7 @@ class AccessIndex {
   domain::StringMap<domain::StringSet> resources_by_assigned_user_;
   // session id -> position of its SessionEnded event.
   domain::StringMap<Position> ended_here_;
+  ResourceChange last_resource_change_;
 };
 
 }  // namespace portico::projections

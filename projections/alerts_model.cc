@@ -61,9 +61,8 @@ Status AlertsModel::Apply(const schema::Envelope& event, Position position) {
       }
       switch (event.body_type()) {
         case schema::EventBody::ResourceUpserted:
-          // The access index's flat table: the access model has just looked it up.
-          if (const domain::Resource* r = index.FindResource(Sv(event.body_as_ResourceUpserted()->resource_id()))) {
-            OnResource(s, *r, event, mails);
+          if (const auto& change = index.last_resource_change(); change.resource != nullptr) {
+            OnResource(s, change, event, mails);
           }
           break;
         case schema::EventBody::NoteShared:
@@ -97,19 +96,15 @@ Status AlertsModel::Apply(const schema::Envelope& event, Position position) {
   return Status::Ok();
 }
 
-void AlertsModel::OnResource(const domain::AccessState& s, const domain::Resource& r, const schema::Envelope& env,
-                             std::vector<MailIntent>& mails) {
-  // The task's status before this event (as of the last event that left it a task), kept
-  // whether or not anyone subscribes, for the alerts of later events.
-  bool status_changed = false;
-  if (r.type == schema::ResourceType::Task) {
-    const auto [it, added] = task_status_.try_emplace(r.id.value(), r.status);
-    if (!added) {
-      status_changed = it->second != r.status;
-      it->second = r.status;
-    }
-  }
+void AlertsModel::OnResource(const domain::AccessState& s, const AccessIndex::ResourceChange& change,
+                             const schema::Envelope& env, std::vector<MailIntent>& mails) {
   if (!AnySubscriber(s.alerting)) return;
+  const domain::Resource& r = *change.resource;
+  // A task whose status differs from its status just before this event, when it was a task
+  // then too.
+  const bool status_changed = r.type == schema::ResourceType::Task &&
+                              change.type_before == schema::ResourceType::Task &&
+                              change.status_before != r.status;
   std::vector<std::string_view> kinds;
   Alert alert = AlertAt(env);
   alert.resource_id = r.id.value();

@@ -14,7 +14,9 @@
 //
 // Alert kinds and what raises them: see domain/alert_state.h. One event gives a user at most
 // one alert: a task update whose status changed is "task_status_changed" for users who
-// subscribe to it and "resource_updated" for the others. The alert id is the event's
+// subscribe to it and "resource_updated" for the others. "Changed" compares with the status
+// just before the event, which the access model's fold reports (AccessIndex::
+// last_resource_change); a resource that was not a task just before has no status change. The alert id is the event's
 // position (decimal): stable, so rebuilding the model from the log gives the same ids.
 //
 // The model is a pure function of the log and keeps no snapshot: it is rebuilt at every
@@ -31,8 +33,6 @@
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <boost/unordered/unordered_flat_map.hpp>
 
 #include "domain/state.h"
 #include "projections/access_model.h"
@@ -99,8 +99,8 @@ class AlertsModel final : public Projection {
   std::vector<Alert> AlertsAfter(std::string_view user_id, std::uint64_t after_position) const;
 
  private:
-  void OnResource(const domain::AccessState& s, const domain::Resource& r, const schema::Envelope& env,
-                  std::vector<MailIntent>& mails);
+  void OnResource(const domain::AccessState& s, const AccessIndex::ResourceChange& change,
+                  const schema::Envelope& env, std::vector<MailIntent>& mails);
   void OnNote(const domain::AccessState& s, std::string_view note_id, std::string_view kind,
               const schema::Envelope& env, std::vector<MailIntent>& mails);
   // Alerts every subscriber to one of `kinds` (the first it subscribes to wins) for which
@@ -114,9 +114,6 @@ class AlertsModel final : public Projection {
   NotificationSink* const sink_;
   mutable std::shared_mutex mu_;
   domain::StringMap<std::vector<Alert>> inbox_;  // GUARDED_BY(mu_), by user, oldest first
-  // GUARDED_BY(mu_): each task's status, for status changes. A flat table: one entry per task
-  // of the log (half a million in the benchmark corpus), touched by every task upsert.
-  boost::unordered_flat_map<std::string, schema::ResourceStatus, domain::StringHash, std::equal_to<>> task_status_;
   std::atomic<std::uint64_t> applied_{0};
 };
 

@@ -125,6 +125,38 @@ TEST(AlertsModelTest, AlertsExactlyWhatTheAccessModelShows) {
   EXPECT_EQ(seen["pat"], 0u);  // passive users see nothing
 }
 
+// "task_status_changed" compares a task's status with its status just before the event; the
+// other updates are "resource_updated" (alice subscribes to every kind).
+TEST(AlertsModelTest, ATaskStatusChangeIsToldApartFromOtherUpdates) {
+  World w;
+  w.Do(domain::DefineAlertSet{"all", "Everything", Everything()});
+  w.Org("acme");
+  w.User("alice", "acme", "client-manager");
+  w.Do(domain::AssignAlertSets{domain::UserId("alice"), {"all"}});
+  using schema::ResourceStatus;
+  using schema::ResourceType;
+  w.Task("t1", "acme", ResourceStatus::Current);                                 // resource_added
+  w.Task("t1", "acme", ResourceStatus::Current);                                 // resource_updated
+  w.Task("t1", "acme", ResourceStatus::Completed);                               // task_status_changed
+  w.Resource("t1", ResourceType::Quote, "acme", ResourceStatus::Current);        // resource_updated
+  // resource_updated: a quote just before (as a task it was last completed)
+  w.Task("t1", "acme", ResourceStatus::Current);
+  w.Task("t1", "acme", ResourceStatus::Periodic);                                // task_status_changed
+
+  AccessModel access;
+  AlertsModel alerts(access);
+  for (std::size_t i = 0; i < w.log.envelopes().size(); ++i) {
+    auto env = schemas::VerifyEnvelope(w.log.envelopes()[i]);
+    ASSERT_TRUE(env.ok());
+    ASSERT_TRUE(access.Apply(**env, Position(i + 1)).ok());
+    ASSERT_TRUE(alerts.Apply(**env, Position(i + 1)).ok());
+  }
+  std::vector<std::string> kinds;
+  for (const Alert& a : alerts.AlertsAfter("alice", 0)) kinds.push_back(a.kind);
+  EXPECT_EQ(kinds, (std::vector<std::string>{"resource_added", "resource_updated", "task_status_changed",
+                                             "resource_updated", "resource_updated", "task_status_changed"}));
+}
+
 TEST(AlertsModelTest, RefusesAnEventTheAccessModelHasNotApplied) {
   World w;
   w.Org("acme");
