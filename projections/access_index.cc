@@ -113,6 +113,11 @@ void AccessIndex::Fold(const schema::Envelope& event) {
   if (state_.orgs.size() < orgs || state_.users.size() < users || state_.resources.size() < resources) Reindex();
 }
 
+void AccessIndex::Reserve(std::uint64_t events) {
+  state_.resources.reserve(state_.resources.size() +
+                           static_cast<std::size_t>(std::min(events, kMaxReservedResources)));
+}
+
 void AccessIndex::Reindex() {
   orgs_ = {};
   users_ = {};

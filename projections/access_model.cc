@@ -16,6 +16,11 @@ Status AccessModel::Apply(const schema::Envelope& event, Position position) {
   return Status::Ok();
 }
 
+void AccessModel::ExpectEvents(std::uint64_t count) {
+  std::unique_lock lock(mu_);
+  index_.Reserve(count);
+}
+
 domain::CheckResult AccessModel::Check(const domain::UserId& user, std::string_view capability,
                                        const domain::ResourceId* resource, std::int64_t now_us) const {
   std::shared_lock lock(mu_);

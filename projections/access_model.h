@@ -46,6 +46,7 @@ class AccessModel final : public Projection {
   // Refuses (FailedPrecondition, nothing changed) a position other than applied() + 1, or an
   // envelope whose own position differs from `position`.
   Status Apply(const schema::Envelope& event, Position position) override;
+  void ExpectEvents(std::uint64_t count) override;
 
   // GET /v1/check: domain::Check on the current model.
   domain::CheckResult Check(const domain::UserId& user, std::string_view capability,

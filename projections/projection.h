@@ -14,7 +14,10 @@
 //   means "this projection cannot apply this event" (a bug or an unknown schema): the model and
 //   its position must be unchanged; the runner logs it and halts this projection (it stays at
 //   its position and WaitForPosition beyond it times out) while the others continue.
-// - `event` is verified (schemas::VerifyEnvelope, hash, position) and valid only during the call.
+// - `event` is verified (schemas::VerifyEnvelope and its position; its hash too when it came
+//   through Kafka: see runner.h) and valid only during the call.
+// - ExpectEvents(n) is a hint, on the runner's thread before a catch-up from the log: about n
+//   events are coming (see below).
 // - Snapshot() returns the model and its position as one blob, or nullopt when this projection
 //   is not checkpointed (then it is rebuilt from the log at every start). Restore(blob) replaces
 //   the model and its position with the blob's, entirely or (on error) not at all. The runner
@@ -23,6 +26,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -52,6 +56,11 @@ class Projection {
   // from the log, the runner may then apply it on a thread of its own, concurrently with the
   // others (each still sees every event once, in position order). False by default.
   virtual bool self_contained() const { return false; }
+
+  // About `count` events are about to be applied in one catch-up from the log. A model may
+  // size its tables for them, so that they do not grow (and rehash) along the way. Only a
+  // hint: fewer or more may come. Does nothing by default.
+  virtual void ExpectEvents(std::uint64_t /*count*/) {}
 
   virtual std::optional<std::string> Snapshot() const { return std::nullopt; }
   virtual Status Restore(std::string_view /*blob*/) {

@@ -434,7 +434,10 @@ class ProjectionRunner::Impl {
     std::optional<ReadAhead> ahead;            // started at the first full batch
     std::vector<std::unique_ptr<Lane>> lanes;  // joined when the fill ends
     std::vector<Slot*> here;                   // the projections applied on this thread
-    if (batch.ok() && (*batch)->run.size() == options_.log_batch) SplitIntoLanes(lanes, here);
+    if (batch.ok() && (*batch)->run.size() == options_.log_batch) {
+      AnnounceCatchUp(to);
+      SplitIntoLanes(lanes, here);
+    }
     if (lanes.empty()) {
       for (auto& slot : slots_) here.push_back(slot.get());
     }
@@ -474,6 +477,17 @@ class ProjectionRunner::Impl {
       batch = read_ahead ? ahead->Take() : read(next);
     }
     return next > to;
+  }
+
+  // A long catch-up up to `to` is starting: tells each active projection how many events it
+  // is about to apply, up to the log's head (when the options say how to find it). Runner
+  // thread, before any lane takes a projection.
+  void AnnounceCatchUp(std::uint64_t to) {
+    if (!options_.log_head) return;
+    const std::uint64_t end = std::min(to, options_.log_head().value());
+    for (auto& slot : slots_) {
+      if (!slot->halted && end > slot->applied) slot->projection->ExpectEvents(end - slot->applied);
+    }
   }
 
   // How many events of the batch some active projection has not applied yet. Runner thread,

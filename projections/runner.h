@@ -55,6 +55,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -82,6 +83,9 @@ struct RunnerOptions {
   std::int64_t start_offset = kOffsetBeginning;
   bool catch_up_from_log_at_start = true;
   std::size_t log_batch = 1024;  // events per LogReader call
+  // Optional: the log's last position. With it, a long catch-up from the log first tells each
+  // projection how many events it is about to apply (Projection::ExpectEvents).
+  std::function<Position()> log_head;
   // Snapshots; empty: none.
   std::string snapshot_dir;
   std::chrono::milliseconds snapshot_interval{5000};

@@ -160,6 +160,7 @@ Status StartProjections(System::Parts& parts) {
   runner_options.client_id = parts.kafka.client_id + "-projections";
   runner_options.kafka_properties = parts.kafka.properties;
   const eventstore::EventStore* store = parts.store.get();
+  runner_options.log_head = [store] { return store->Head(); };
   projections::LogReader read_log = [store](Position from, std::size_t max) {
     return store->ReadRun(from, max);
   };

@@ -333,6 +333,7 @@ int RunRebuild(const Flags& flags) {
     options.bootstrap_servers = (*kafka)->bootstrap_servers();
     options.catch_up_from_log_at_start = true;
     options.log_batch = 4096;
+    options.log_head = [s = store->get()] { return s->Head(); };  // as portico serve does
     const auto start = Clock::now();
     const bench::ProcessCost cost_start = bench::ProcessCostNow();
     auto runner = projections::ProjectionRunner::Start(options, {&access, &alerts, &audit}, Reader(**store));

@@ -223,6 +223,18 @@ TEST_F(AccessModelTest, ARestartRebuildsTheSameModel) {
   EXPECT_NE(DigestAccessState(*replayed), DigestAccessState(world_.state()));
 }
 
+// ExpectEvents only sizes tables: the same log gives the same model and the same answers.
+TEST_F(AccessModelTest, AModelToldToExpectEventsBuildsTheSameModel) {
+  AccessModel sized;
+  sized.ExpectEvents(world_.log.envelopes().size());
+  CatchUp(sized, world_.log);
+  EXPECT_EQ(sized.Digest(), model_.Digest());
+  for (const auto& user : Cast::kUsers) {
+    const auto listed = sized.ListVisibleResources(domain::UserId(user), ResourceFilter{}, world_.now);
+    EXPECT_EQ(listed, model_.ListVisibleResources(domain::UserId(user), ResourceFilter{}, world_.now)) << user;
+  }
+}
+
 TEST(AccessModelConcurrency, QueriesDuringApplySeeWholeEvents) {
   World world;
   BuildScenario(world, 100);

@@ -89,9 +89,19 @@ class DigestProjection : public projections::Projection {
     return Status::Ok();
   }
 
+  void ExpectEvents(std::uint64_t count) override {
+    std::lock_guard lock(mu_);
+    expected_events_.push_back(count);
+  }
+
   void FailAt(Position p) {
     std::lock_guard lock(mu_);
     fail_at_ = p;
+  }
+  // The counts of every ExpectEvents call, in order.
+  std::vector<std::uint64_t> expected_events() const {
+    std::lock_guard lock(mu_);
+    return expected_events_;
   }
   std::vector<std::uint64_t> positions() const {
     std::lock_guard lock(mu_);
@@ -109,6 +119,7 @@ class DigestProjection : public projections::Projection {
   std::vector<std::uint64_t> positions_;
   std::vector<std::string> hashes_;
   std::optional<Position> fail_at_;
+  std::vector<std::uint64_t> expected_events_;
 };
 
 inline std::vector<std::uint64_t> Range(std::uint64_t from, std::uint64_t to) {
@@ -309,6 +320,8 @@ class StreamingTest : public ::testing::Test {
     options.bootstrap_servers = kafka_->bootstrap_servers();
     options.topic = topic_;
     options.poll_timeout = 20ms;
+    const eventstore::EventStore* store = store_.get();
+    options.log_head = [store] { return store->Head(); };
     return options;
   }
 

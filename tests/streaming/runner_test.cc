@@ -312,6 +312,29 @@ TEST_F(RunnerTest, AProjectionThatCannotApplyAnEventHaltsAloneAndSaysWhy) {
   EXPECT_THAT(stats.projections[1].halt_reason, HasSubstr("position 7"));
 }
 
+// Before a long catch-up from the log, each projection hears how many events it is about to
+// apply (its own count, from its own position), once.
+TEST_F(RunnerTest, ACatchUpTellsEachProjectionHowManyEventsAreComing) {
+  auto options = RunnerOptions();
+  options.log_batch = 10;  // a full first batch: a long catch-up
+  Append(100);
+  auto* ahead = NewProjection("ahead");
+  auto* first = StartRunner({ahead}, options);
+  ASSERT_NE(first, nullptr);
+  ASSERT_TRUE(first->WaitForPosition(Position(100), kLong));
+  first->Stop();
+
+  Append(50);
+  auto* fresh = NewProjection("fresh");
+  auto* second = StartRunner({fresh, ahead}, options);
+  ASSERT_NE(second, nullptr);
+  ASSERT_TRUE(second->WaitForPosition(Position(150), kLong));
+  EXPECT_EQ(ahead->expected_events(), (std::vector<std::uint64_t>{100, 50}));
+  EXPECT_EQ(fresh->expected_events(), (std::vector<std::uint64_t>{150}));
+  EXPECT_EQ(fresh->positions(), Range(1, 150));
+  EXPECT_EQ(ahead->positions(), Range(1, 150));
+}
+
 // The log reader hands over raw bytes (EventStore::ReadRun); the runner verifies them. A
 // damaged event stops the catch-up just before it: nothing sees it, nothing after it is
 // applied out of order.
