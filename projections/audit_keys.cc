@@ -1,6 +1,7 @@
 #include "projections/audit_keys.h"
 
 #include <algorithm>
+#include <bit>
 #include <cstdlib>
 #include <functional>
 #include <new>
@@ -82,8 +83,14 @@ std::size_t KeyTable::Probe(KeyKind kind, std::string_view id, std::uint64_t h) 
   }
 }
 
-void KeyTable::Grow() {
-  std::vector<Slot> bigger(slots_.empty() ? 1024 : slots_.size() * 2);
+void KeyTable::Reserve(std::size_t keys) {
+  const std::size_t total = entries_.size() + std::min(keys, kMaxReservedKeys);
+  entries_.reserve(total);
+  if ((total + 1) * 2 > slots_.size()) Rehash(std::bit_ceil((total + 1) * 2));
+}
+
+void KeyTable::Rehash(std::size_t slot_count) {
+  std::vector<Slot> bigger(slot_count);
   const std::size_t mask = bigger.size() - 1;
   // In key order: the entries are read sequentially, only the slots at random.
   for (std::uint32_t key = 0; key < entries_.size(); ++key) {

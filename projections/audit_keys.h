@@ -95,6 +95,13 @@ class KeyTable {
 
   std::size_t size() const { return entries_.size(); }
 
+  // Makes room for `keys` more keys (at most kMaxReservedKeys), so that a catch-up does not
+  // grow the table step by step: each step re-probes every key and moves every entry. The
+  // entries are only reserved (memory nobody writes is never touched); the slot table is
+  // built at its new size, 16 bytes per reserved key.
+  static constexpr std::size_t kMaxReservedKeys = 4u << 20;
+  void Reserve(std::size_t keys);
+
  private:
   struct Entry {
     std::string text;  // kind character + id
@@ -109,7 +116,8 @@ class KeyTable {
   static std::uint64_t Hash(KeyKind kind, std::string_view id);
   // The slot holding (kind, id), or the empty slot where it belongs.
   std::size_t Probe(KeyKind kind, std::string_view id, std::uint64_t h) const;
-  void Grow();
+  void Grow() { Rehash(slots_.empty() ? 1024 : slots_.size() * 2); }
+  void Rehash(std::size_t slot_count);  // a power of two, more than twice size()
 
   std::vector<Slot> slots_;  // size a power of two, or empty
   std::vector<Entry> entries_;

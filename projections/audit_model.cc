@@ -119,6 +119,12 @@ Status AuditModel::Apply(const schema::Envelope& event, Position position) {
   return Status::Ok();
 }
 
+void AuditModel::ExpectEvents(std::uint64_t count) {
+  std::unique_lock lock(mu_);
+  records_.reserve(records_.size() + static_cast<std::size_t>(count));
+  keys_.Reserve(count);
+}
+
 void AuditModel::Index(const schema::Envelope& e, std::uint64_t position) {
   Subjects about(keys_);
   switch (e.body_type()) {

@@ -82,6 +82,8 @@ class AuditModel final : public Projection {
   // Refuses (FailedPrecondition, nothing changed) a position other than applied() + 1.
   Status Apply(const schema::Envelope& event, Position position) override;
   bool self_contained() const override { return true; }
+  // Reserves a record per coming event, and room for about as many new keys (KeyTable::Reserve).
+  void ExpectEvents(std::uint64_t count) override;
 
   AuditPage Query(const AuditFilter& filter) const;
 
