@@ -420,9 +420,10 @@ class ProjectionRunner::Impl {
 
   // Applies positions [from, to] from the log (to = kUnbounded: to the log's current end).
   // True when all of them were applied. While one batch is applied, the next one is read and
-  // verified on a helper thread, as long as the batches come back full. A long catch-up (the first batch is
-  // full) applies each self-contained projection (Projection::self_contained) on a thread of
-  // its own, the others here, all from the same verified batches.
+  // verified on a helper thread, as long as the batches come back full. A long catch-up (the
+  // first batch is full) first tells each projection how many events are coming, then applies
+  // each self-contained projection (Projection::self_contained) on a thread of its own, the
+  // others here, all from the same verified batches.
   bool FillFromLog(std::uint64_t from, std::uint64_t to) {
     if (from == 0 || from > to) return true;  // from == 0: every projection is halted
     const auto read = [this, to](std::uint64_t at) {

@@ -160,6 +160,9 @@ Status StartProjections(System::Parts& parts) {
   runner_options.client_id = parts.kafka.client_id + "-projections";
   runner_options.kafka_properties = parts.kafka.properties;
   const eventstore::EventStore* store = parts.store.get();
+  // A catch-up from the log reads 4,096 events per batch, as the rebuild benchmark does
+  // (README, Benchmarks), and tells each model first how many are coming.
+  runner_options.log_batch = 4096;
   runner_options.log_head = [store] { return store->Head(); };
   projections::LogReader read_log = [store](Position from, std::size_t max) {
     return store->ReadRun(from, max);
