@@ -1,7 +1,9 @@
 #include "eventstore/db.h"
 
+#include <algorithm>
 #include <vector>
 
+#include <rocksdb/convenience.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
@@ -56,12 +58,25 @@ rocksdb::DBOptions MakeDbOptions() {
   return options;
 }
 
+bool LZ4Supported() {
+  static const bool supported = [] {
+    const auto built_in = rocksdb::GetSupportedCompressions();
+    return std::find(built_in.begin(), built_in.end(), rocksdb::kLZ4Compression) != built_in.end();
+  }();
+  return supported;
+}
+
 rocksdb::ColumnFamilyOptions MakeColumnFamilyOptions(std::string_view column_family) {
   rocksdb::ColumnFamilyOptions options;
   if (column_family == kEventsColumnFamily) {
     // Positions only grow: with one hint for the whole family, each insert starts where the
     // previous one ended instead of searching the memtable from the top.
     options.memtable_insert_with_hint_prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(0));
+    // LZ4 rather than RocksDB's default snappy: the log is read back in long scans (a read
+    // model's catch-up, the relay, replay), and LZ4 decompresses faster; the rebuild benchmark
+    // ran about 5% faster, in four alternating pairs of runs. RocksDB records the compression
+    // of every block, so tables written before keep theirs and still read.
+    if (LZ4Supported()) options.compression = rocksdb::kLZ4Compression;
   }
   if (column_family == kStreamsColumnFamily) {
     options.memtable_insert_with_hint_prefix_extractor = std::make_shared<StreamIdPrefix>();
