@@ -16,6 +16,7 @@
 #include <ctime>
 #include <cstdio>
 #include <fstream>
+#include <initializer_list>
 #include <memory>
 #include <string>
 #include <vector>
@@ -112,9 +113,8 @@ void RebuildAll(const std::vector<std::string>& envelopes) {
   auto audit = std::make_unique<projections::AuditModel>();
   std::array<std::uint64_t, 4> ticks{};  // verify, access, alerts, audit
   const Timing t = Time([&] {
-    for (projections::Projection* model : {static_cast<projections::Projection*>(access.get()),
-                                           static_cast<projections::Projection*>(alerts.get()),
-                                           static_cast<projections::Projection*>(audit.get())}) {
+    for (projections::Projection* model :
+         std::initializer_list<projections::Projection*>{access.get(), alerts.get(), audit.get()}) {
       model->ExpectEvents(envelopes.size());
     }
     for (std::size_t i = 0; i < envelopes.size(); ++i) {
