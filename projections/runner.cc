@@ -419,7 +419,7 @@ class ProjectionRunner::Impl {
   }
 
   // Applies positions [from, to] from the log (to = kUnbounded: to the log's current end).
-  // True when all of them were applied. While one batch is applied, the next one is read and
+  // True when all of them were applied. While one batch is applied, the next ones are read and
   // verified on a helper thread, as long as the batches come back full. A long catch-up (the
   // first batch is full) first tells each projection how many events are coming, then applies
   // each self-contained projection (Projection::self_contained) on a thread of its own, the
@@ -429,6 +429,14 @@ class ProjectionRunner::Impl {
     const auto read = [this, to](std::uint64_t at) {
       return ReadVerified(at, static_cast<std::size_t>(
                                   std::min<std::uint64_t>(options_.log_batch, to - at + 1)));
+    };
+    // Where the batch after this one starts, when it is worth reading ahead: the batch was full
+    // (the log may hold more) and usable, and more is needed.
+    const auto read_next = [this, to](const LogBatchResult& batch) -> std::optional<std::uint64_t> {
+      if (!batch.ok() || !(*batch)->usable || (*batch)->run.size() != options_.log_batch) return std::nullopt;
+      const std::uint64_t after = (*batch)->first + (*batch)->run.size();
+      if (after > to) return std::nullopt;
+      return after;
     };
     std::uint64_t next = from;
     LogBatchResult batch = read(next);
@@ -459,13 +467,9 @@ class ProjectionRunner::Impl {
                         to);
         return false;
       }
-      const std::uint64_t after = next + current.run.size();
-      const bool full = current.run.size() == options_.log_batch;
-      const bool read_ahead = full && current.usable && after <= to;
-      if (read_ahead) {
-        if (!ahead) ahead.emplace(read);
-        ahead->Start(after);
-      }
+      // The read-ahead, once started, reads exactly the batches this would ask for.
+      const std::optional<std::uint64_t> ahead_at = read_next(batch);
+      if (ahead_at && !ahead) ahead.emplace(read, read_next, *ahead_at);
       // Counted before any waiter can see them applied. With lanes, every event is dispatched
       // (and only this thread may read the slots it applies).
       n_from_log_ += lanes.empty() ? CountWanted(current) : current.events.size();
@@ -475,7 +479,12 @@ class ProjectionRunner::Impl {
       next += current.events.size();
       if (!current.usable) return false;
       if (next > to) break;
-      batch = read_ahead ? ahead->Take() : read(next);
+      if (ahead_at) {
+        batch = ahead->Take();
+      } else {
+        ahead.reset();  // it stopped where this did; a later full batch starts a new one
+        batch = read(next);
+      }
     }
     return next > to;
   }
@@ -549,13 +558,20 @@ class ProjectionRunner::Impl {
     }
   }
 
-  // Reads log batches ahead on one thread that lives as long as the fill (a thread per batch
-  // would also start the allocator on a fresh heap for every batch). One read at a time:
-  // Start(at), then Take() its result. Destroying it drops a result not taken.
+  // Reads log batches ahead of the runner thread, in order, on one thread that lives as long
+  // as the fill (a thread per batch would also start the allocator on a fresh heap for every
+  // batch). It starts at a position and goes on while `next` names where the following batch
+  // starts, up to kDepth batches ahead; Take() hands them over in order. Several batches, not
+  // one: the reader shares a core with the lanes, and a reader that had to stop at one batch
+  // ahead left the runner thread waiting whenever the scheduler ran a lane instead (README,
+  // Benchmarks). Destroying it drops what was not taken.
   class ReadAhead {
    public:
-    explicit ReadAhead(std::function<LogBatchResult(std::uint64_t)> read)
-        : read_(std::move(read)), thread_([this] { Run(); }) {}
+    using Read = std::function<LogBatchResult(std::uint64_t)>;
+    using Next = std::function<std::optional<std::uint64_t>(const LogBatchResult&)>;
+
+    ReadAhead(Read read, Next next, std::uint64_t from)
+        : read_(std::move(read)), next_(std::move(next)), from_(from), thread_([this] { Run(); }) {}
     ~ReadAhead() {
       {
         std::lock_guard lock(mu_);
@@ -567,51 +583,45 @@ class ProjectionRunner::Impl {
     ReadAhead(const ReadAhead&) = delete;
     ReadAhead& operator=(const ReadAhead&) = delete;
 
-    void Start(std::uint64_t at) {
-      {
-        std::lock_guard lock(mu_);
-        at_ = at;
-        requested_ = true;
-      }
-      cv_.notify_all();
-    }
-
+    // The next batch in order; waits for it. Only as many times as there are batches to read.
     LogBatchResult Take() {
       std::unique_lock lock(mu_);
-      cv_.wait(lock, [&] { return result_.has_value(); });
-      LogBatchResult out = std::move(*result_);
-      result_.reset();
+      cv_.wait(lock, [&] { return !ready_.empty(); });
+      LogBatchResult out = std::move(ready_.front());
+      ready_.pop_front();
+      lock.unlock();
+      cv_.notify_all();
       return out;
     }
 
    private:
+    static constexpr std::size_t kDepth = 3;  // at 4,096 events, about 2 MiB each
+
     void Run() {
-      for (;;) {
-        std::uint64_t at = 0;
+      for (std::optional<std::uint64_t> at = from_; at;) {
         {
           std::unique_lock lock(mu_);
-          cv_.wait(lock, [&] { return requested_ || closed_; });
+          cv_.wait(lock, [&] { return ready_.size() < kDepth || closed_; });
           if (closed_) return;
-          at = at_;
-          requested_ = false;
         }
-        LogBatchResult read = read_(at);
+        LogBatchResult read = read_(*at);
+        at = next_(read);
         {
           std::lock_guard lock(mu_);
-          result_.emplace(std::move(read));
+          ready_.push_back(std::move(read));
         }
         cv_.notify_all();
       }
     }
 
-    const std::function<LogBatchResult(std::uint64_t)> read_;
+    const Read read_;
+    const Next next_;
+    const std::uint64_t from_;
     std::mutex mu_;
     std::condition_variable cv_;
-    std::uint64_t at_ = 0;                  // GUARDED_BY(mu_)
-    bool requested_ = false;                // GUARDED_BY(mu_)
-    bool closed_ = false;                   // GUARDED_BY(mu_)
-    std::optional<LogBatchResult> result_;  // GUARDED_BY(mu_)
-    std::thread thread_;                    // last: starts once the members above exist
+    std::deque<LogBatchResult> ready_;  // GUARDED_BY(mu_)
+    bool closed_ = false;               // GUARDED_BY(mu_)
+    std::thread thread_;                // last: starts once the members above exist
   };
 
   // Applies log batches, in order, to one self-contained projection on a thread of its own.
@@ -643,7 +653,9 @@ class ProjectionRunner::Impl {
     }
 
    private:
-    static constexpr std::size_t kMaxQueued = 4;
+    // Batches shared with the runner thread, so little memory; enough that a lane the
+    // scheduler set aside for a moment does not hold up the runner thread at once.
+    static constexpr std::size_t kMaxQueued = 8;
 
     void Run() {
       Slot* const slots[] = {&slot_};
