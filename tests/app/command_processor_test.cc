@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <boost/asio/thread_pool.hpp>
+#include <atomic>
 #include <filesystem>
 #include <functional>
 #include <future>
@@ -19,12 +20,15 @@
 #include "domain/evolve.h"
 #include "projections/access_model.h"
 #include "projections/sessions_model.h"
+#include "schemas/envelope_run.h"
 
 namespace portico::gateway {
 namespace {
 
 // The real store, whose appends can be held back (Close) and then let through in the order
 // they came (Open): a test can have several commands decided before any reaches the store.
+// DamageReadRunAt makes ReadRun hand out the event at one position cut in half, as damaged
+// bytes on disk would come back.
 class GatedStore final : public eventstore::EventStore {
  public:
   using eventstore::EventStore::AppendAsync;
@@ -73,8 +77,17 @@ class GatedStore final : public eventstore::EventStore {
     return inner_.ReadAll(from, max);
   }
   Result<schemas::EnvelopeRun> ReadRun(Position from, std::size_t max) const override {
-    return inner_.ReadRun(from, max);
+    ASSIGN_OR_RETURN(schemas::EnvelopeRun run, inner_.ReadRun(from, max));
+    const std::uint64_t damaged = damaged_.load();
+    if (damaged < from.value() || damaged >= from.value() + run.size()) return run;
+    schemas::EnvelopeRun out;
+    for (std::size_t i = 0; i < run.size(); ++i) {
+      const std::string_view bytes = run[i];
+      out.Add(from.value() + i == damaged ? bytes.substr(0, bytes.size() / 2) : bytes);
+    }
+    return out;
   }
+  void DamageReadRunAt(Position position) { damaged_ = position.value(); }
   Result<Position> PositionAt(std::int64_t time_us) const override { return inner_.PositionAt(time_us); }
   Result<StreamVersion> CurrentVersion(const StreamId& stream) const override {
     return inner_.CurrentVersion(stream);
@@ -91,6 +104,7 @@ class GatedStore final : public eventstore::EventStore {
   std::mutex mu_;
   bool closed_ = false;                       // GUARDED_BY(mu_)
   std::vector<std::function<void()>> held_;  // GUARDED_BY(mu_)
+  std::atomic<std::uint64_t> damaged_{0};    // 0: none
 };
 
 class CommandProcessorTest : public ::testing::Test {
@@ -309,6 +323,30 @@ TEST_F(CommandProcessorTest, ARejectedCommandIsAnsweredAndChangesNothing) {
   EXPECT_FALSE(again.ok());
   EXPECT_EQ(store_->Head(), head);
   EXPECT_TRUE(Model() == FoldLog());
+}
+
+TEST_F(CommandProcessorTest, AProcessorStartedOnALogFoldsItAndDecidesOnIt) {
+  ASSERT_TRUE(Run(User("ann")).ok());
+  ASSERT_TRUE(Run(Resource("r1", "u-ann")).ok());
+  processor_.reset();
+  auto restarted = CommandProcessor::Start(*gate_, sessions_, pool_);
+  ASSERT_TRUE(restarted.ok()) << restarted.status().ToString();
+  processor_ = std::move(restarted).value();
+  EXPECT_TRUE(Model() == FoldLog());
+  EXPECT_FALSE(Run(User("ann")).ok()) << "the folded model knows ann already";
+  EXPECT_TRUE(Run(User("bob")).ok());
+  EXPECT_TRUE(Model() == FoldLog());
+}
+
+TEST_F(CommandProcessorTest, AProcessorDoesNotStartOnADamagedEventAndNamesItsPosition) {
+  ASSERT_TRUE(Run(User("ann")).ok());
+  ASSERT_TRUE(Run(User("bob")).ok());
+  processor_.reset();
+  gate_->DamageReadRunAt(Position(2));  // ann's CreateUser; the org is at position 1
+  auto restarted = CommandProcessor::Start(*gate_, sessions_, pool_);
+  ASSERT_FALSE(restarted.ok());
+  EXPECT_EQ(restarted.status().code(), StatusCode::kCorruption);
+  EXPECT_NE(restarted.status().message().find("position 2"), std::string::npos) << restarted.status().ToString();
 }
 
 }  // namespace
