@@ -512,12 +512,10 @@ class ProjectionRunner::Impl {
   // The envelope of the log's event at `position`, its structure and position verified (not
   // its hash: see runner.h); nullptr, logged, when unusable.
   const schema::Envelope* VerifyFromLog(std::string_view bytes, std::uint64_t position) {
-    auto env = schemas::VerifyEnvelope(bytes);
-    if (env.ok() && (*env)->position() == position) return *env;
+    auto env = schemas::VerifyEnvelopeAt(bytes, position);
+    if (env.ok()) return *env;
     ++n_log_errors_;
-    Logger()->error("projections: the log's event at position {} is unusable: {}", position,
-                    env.ok() ? "it carries position " + std::to_string((*env)->position())
-                             : env.status().ToString());
+    Logger()->error("projections: {}", env.status().message());
     return nullptr;
   }
 

@@ -71,6 +71,16 @@ Result<const schema::Envelope*> VerifyEnvelope(std::string_view bytes) {
   return env;
 }
 
+Result<const schema::Envelope*> VerifyEnvelopeAt(std::string_view bytes, std::uint64_t position) {
+  Result<const schema::Envelope*> env = VerifyEnvelope(bytes);
+  const std::string at = "the log's event at position " + std::to_string(position);
+  if (!env.ok()) return Status::Corruption(at + " is unusable: " + env.status().message());
+  if ((*env)->position() != position) {
+    return Status::Corruption(at + " carries position " + std::to_string((*env)->position()));
+  }
+  return env;
+}
+
 Hash ComputeEnvelopeHash(std::string_view bytes, const schema::Envelope& envelope) {
   const auto* data = reinterpret_cast<const std::uint8_t*>(bytes.data());
   const auto* hash_field = reinterpret_cast<const std::uint8_t*>(envelope.hash());

@@ -58,6 +58,10 @@ Hash StampEnvelope(std::string& bytes, const StoreFields& fields);
 // Verifies `bytes` as an Envelope with a known body. The returned pointer aliases `bytes`.
 Result<const schema::Envelope*> VerifyEnvelope(std::string_view bytes);
 
+// VerifyEnvelope for bytes read from the log at `position`, which the envelope must also
+// carry: a Corruption naming the position otherwise. Not the hash (see EventStore::ReadRun).
+Result<const schema::Envelope*> VerifyEnvelopeAt(std::string_view bytes, std::uint64_t position);
+
 // BLAKE2b-256 over a verified envelope's bytes with its own `hash` field taken as zero.
 Hash ComputeEnvelopeHash(std::string_view bytes, const schema::Envelope& envelope);
 

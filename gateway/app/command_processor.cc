@@ -88,7 +88,8 @@ Status CommandProcessor::CatchUpLocked(Position to) {
   constexpr std::size_t kChunk = 4096;
   while (state_.position < to.value()) {
     const std::uint64_t first = state_.position + 1;
-    const std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(kChunk, to.value() - state_.position));
+    const std::size_t want =
+        static_cast<std::size_t>(std::min<std::uint64_t>(kChunk, to.value() - state_.position));
     // The log's bytes as stored: each is verified here for structure and position, not for its
     // hash, as the projection runner does on its catch-up (runner.h says why). A start on a
     // large log would otherwise pay BLAKE2b for every event once more, next to the runner.
@@ -98,15 +99,9 @@ Status CommandProcessor::CatchUpLocked(Position to) {
                               ", expected it to reach " + std::to_string(to.value()));
     }
     for (std::size_t i = 0; i < run.size(); ++i) {
-      const std::uint64_t position = first + i;
-      Result<const schema::Envelope*> envelope = schemas::VerifyEnvelope(run[i]);
-      if (!envelope.ok() || (*envelope)->position() != position) {
-        return Status::Corruption("the log's event at position " + std::to_string(position) + " is unusable: " +
-                                  (envelope.ok() ? "it carries position " + std::to_string((*envelope)->position())
-                                                 : envelope.status().ToString()));
-      }
-      domain::Evolve(state_, **envelope);
-      recorded_at_us_ = (*envelope)->recorded_at_us();
+      ASSIGN_OR_RETURN(const schema::Envelope* envelope, schemas::VerifyEnvelopeAt(run[i], first + i));
+      domain::Evolve(state_, *envelope);
+      recorded_at_us_ = envelope->recorded_at_us();
     }
   }
   return Status::Ok();
