@@ -15,9 +15,11 @@
 //            a temp log, then (a) a ProjectionRunner rebuilds every read model `portico serve`
 //            runs (gateway/app/system.cc: access, alerts, audit; the portal view and the
 //            sessions are queries over the access model) by its catch-up from the log at start,
-//            and (b) a plain sequential ReadAll + Apply loop does the same; both are timed, in wall-clock seconds and in CPU seconds of the whole
-//            process (on a shared machine the wall clock includes waiting for a core), with the
-//            load average they ran under.
+//            and (b) a plain sequential ReadAll + Apply loop does the same; both are timed, in
+//            wall-clock seconds and in CPU seconds of the whole process (on a shared machine
+//            the wall clock includes waiting for a core), with the load average they ran under.
+//            Also timed on the same log: the write model's start (CommandProcessor::Start folds
+//            it all, which portico serve does while the runner catches up).
 //
 // Usage: lag_bench [--mode lag|rebuild|both] [--rate EVENTS_PER_S] [--seconds S] [--warmup S]
 //                  [--threads N] [--per-append N] [--events N]
