@@ -94,5 +94,27 @@ TEST(EnvelopeTest, AnEnvelopeWithoutBodyIsRejected) {
   EXPECT_NE(env.status().message().find("no body"), std::string::npos);
 }
 
+TEST(EnvelopeTest, AnEventFromTheLogMustCarryItsPosition) {
+  std::string bytes = SampleEnvelope();
+  StoreFields fields;
+  fields.position = 42;
+  (void)StampEnvelope(bytes, fields);
+
+  auto at = VerifyEnvelopeAt(bytes, 42);
+  ASSERT_TRUE(at.ok()) << at.status().ToString();
+  EXPECT_EQ((*at)->position(), 42u);
+
+  auto elsewhere = VerifyEnvelopeAt(bytes, 43);
+  ASSERT_FALSE(elsewhere.ok());
+  EXPECT_TRUE(elsewhere.status().IsCorruption());
+  EXPECT_EQ(elsewhere.status().message(), "the log's event at position 43 carries position 42");
+
+  auto damaged = VerifyEnvelopeAt(std::string_view(bytes).substr(0, bytes.size() / 2), 42);
+  ASSERT_FALSE(damaged.ok());
+  EXPECT_TRUE(damaged.status().IsCorruption());
+  EXPECT_EQ(damaged.status().message().rfind("the log's event at position 42 is unusable: ", 0), 0u)
+      << damaged.status().message();
+}
+
 }  // namespace
 }  // namespace portico::schemas
