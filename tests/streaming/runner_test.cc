@@ -1,6 +1,8 @@
 // The projection runner: read-your-writes through Kafka, restarts, catch-up from the log,
 // corrupt and foreign messages, bounded waits, halted projections.
 #include <algorithm>
+#include <atomic>
+#include <memory>
 
 #include <flatbuffers/flatbuffers.h>
 #include <gmock/gmock.h>
@@ -362,6 +364,29 @@ TEST_F(RunnerTest, ADamagedEventInTheLogStopsTheCatchUpBeforeIt) {
   const auto stats = (*runner)->Stats();
   EXPECT_GE(stats.log_errors, 1u);
   EXPECT_EQ(stats.applied_from_log, 29u);
+}
+
+// The read-ahead stops at a batch that comes back short (the log ended there when it was
+// read); the runner reads the next batch itself, and when that one is full again, reads ahead
+// anew. Every event is applied once, in order.
+TEST_F(RunnerTest, ACatchUpGoesOnReadingAheadAfterABatchCameBackShort) {
+  Append(100);
+  auto short_once = std::make_shared<std::atomic<bool>>(true);
+  projections::LogReader shortening = [log = Reader(), short_once](Position from, std::size_t max)
+      -> Result<schemas::EnvelopeRun> {
+    if (from.value() == 41 && short_once->exchange(false)) max = 3;  // 41..43 only
+    return log(from, max);
+  };
+  auto* projection = NewProjection();
+  auto options = RunnerOptions();
+  options.log_batch = 8;  // 1..40 in full batches, read ahead; then 41..43; then 44.. again
+  auto runner = projections::ProjectionRunner::Start(options, {projection}, shortening);
+  ASSERT_TRUE(runner.ok()) << runner.status().ToString();
+  ASSERT_TRUE((*runner)->WaitForPosition(Position(100), kLong));
+  EXPECT_FALSE(short_once->load()) << "the short read happened";
+  EXPECT_EQ(projection->positions(), Range(1, 100));
+  EXPECT_EQ(projection->hashes(), LogHashes(Position(100)));
+  EXPECT_EQ((*runner)->Stats().applied_from_log, 100u);
 }
 
 TEST_F(RunnerTest, WithLogFallbackAWaiterIsServedFromTheLogWhileKafkaIsDown) {
