@@ -432,9 +432,11 @@ class ProjectionRunner::Impl {
     };
     // Where the batch after this one starts, when it is worth reading ahead: the batch was full
     // (the log may hold more) and usable, and more is needed.
-    const auto read_next = [this, to](const LogBatchResult& batch) -> std::optional<std::uint64_t> {
-      if (!batch.ok() || !(*batch)->usable || (*batch)->run.size() != options_.log_batch) return std::nullopt;
-      const std::uint64_t after = (*batch)->first + (*batch)->run.size();
+    const auto read_next = [this, to](const LogBatchResult& result) -> std::optional<std::uint64_t> {
+      if (!result.ok()) return std::nullopt;
+      const LogBatch& batch = **result;
+      if (!batch.usable || batch.run.size() != options_.log_batch) return std::nullopt;
+      const std::uint64_t after = batch.first + batch.run.size();
       if (after > to) return std::nullopt;
       return after;
     };
