@@ -16,12 +16,6 @@ std::string_view Sv(const flatbuffers::String* s) {
   return s == nullptr ? std::string_view() : std::string_view(s->c_str(), s->size());
 }
 
-template <typename V>
-V* FindMutable(StringMap<V>& map, std::string_view id) {
-  const auto it = map.find(id);
-  return it == map.end() ? nullptr : &it->second;
-}
-
 void IndexAdd(StringMap<StringSet>& index, std::string_view key, std::string_view value) {
   if (key.empty()) return;
   auto it = index.find(key);
@@ -87,7 +81,7 @@ class Folder {
   }
 
  private:
-  User* FindUser(const flatbuffers::String* id) { return FindMutable(s_.users, Sv(id)); }
+  User* FindUser(const flatbuffers::String* id) { return s_.users.Find(Sv(id)); }
 
   void On(const schema::ProviderSettingsChanged& e) {
     Settings& st = s_.settings;
@@ -105,7 +99,7 @@ class Folder {
     if (id.empty() || s_.FindOrg(id) != nullptr) return;
     Org* parent_org = nullptr;
     if (!parent.empty()) {
-      parent_org = FindMutable(s_.orgs, parent);
+      parent_org = s_.orgs.Find(parent);
       if (parent_org == nullptr) return;
     }
     Org org;
@@ -115,15 +109,15 @@ class Folder {
     org.parent = OrgId(std::string(parent));
     org.registered_at_us = now_;
     if (parent_org != nullptr) parent_org->children.push_back(org.id);
-    s_.orgs.emplace(std::string(id), std::move(org));
+    s_.orgs.Insert(std::move(org));
   }
 
   void On(const schema::OrgAccessChanged& e) {
-    if (Org* org = FindMutable(s_.orgs, Sv(e.org_id()))) org->mode = e.mode();
+    if (Org* org = s_.orgs.Find(Sv(e.org_id()))) org->mode = e.mode();
   }
 
   void On(const schema::OrgAllowedLevelsSet& e) {
-    Org* org = FindMutable(s_.orgs, Sv(e.org_id()));
+    Org* org = s_.orgs.Find(Sv(e.org_id()));
     if (org == nullptr) return;
     org->allowed_levels.clear();
     if (e.levels() != nullptr) {
@@ -170,7 +164,7 @@ class Folder {
     if (!user.password_hash.empty()) user.password_changed_at_us = now_;
     s_.user_by_username.emplace(std::string(username), std::string(id));
     IndexAdd(s_.users_by_org, org, id);
-    s_.users.emplace(std::string(id), std::move(user));
+    s_.users.Insert(std::move(user));
   }
 
   void On(const schema::UserLevelChanged& e) {
@@ -255,7 +249,7 @@ class Folder {
   void On(const schema::SessionEnded& e) {
     const auto it = s_.sessions.find(Sv(e.session_id()));
     if (it == s_.sessions.end() || it->second.user.value() != Sv(e.user_id())) return;
-    if (User* u = FindMutable(s_.users, it->second.user.value())) u->sessions.erase(it->first);
+    if (User* u = s_.users.Find(it->second.user.value())) u->sessions.erase(it->first);
     s_.session_by_token.erase(it->second.token_hash);
     s_.sessions.erase(it);
   }
@@ -264,11 +258,8 @@ class Folder {
     const std::string_view id = Sv(e.resource_id()), org = Sv(e.org_id());
     if (id.empty() || org.empty()) return;
     const std::string_view assigned_org = Sv(e.assigned_org_id());
-    // One hash and one probe for both the lookup and the insertion (ids are short: building
-    // the key string is cheaper than a second lookup).
-    const auto [it, added] = s_.resources.try_emplace(std::string(id));
-    Resource& r = it->second;
-    if (added) r.id = ResourceId(std::string(id));
+    const auto [found, added] = s_.resources.FindOrAdd(id, [](std::string_view v) { return ResourceId(std::string(v)); });
+    Resource& r = *found;
     // The org indexes change only when an owner or assignee does: most upserts of an existing
     // resource (a new title or status) leave them alone, saving a set erase and insert each.
     const bool org_changed = added || r.org.value() != org;
@@ -308,11 +299,11 @@ class Folder {
     note.author = UserId(std::string(Sv(e.author_user_id())));
     note.shared_at_us = now_;
     s_.notes_by_resource[std::string(resource)].emplace_back(id);
-    s_.notes.emplace(std::string(id), std::move(note));
+    s_.notes.Insert(std::move(note));
   }
 
   void On(const schema::NoteVisibilityChanged& e) {
-    if (Note* n = FindMutable(s_.notes, Sv(e.note_id()))) n->visibility = e.visibility();
+    if (Note* n = s_.notes.Find(Sv(e.note_id()))) n->visibility = e.visibility();
   }
 
   AccessState& s_;

@@ -71,10 +71,10 @@ void On(AccessState& s, const schema::UsersImported& e, const schema::Envelope& 
 }
 
 void On(AccessState& s, const schema::ContactDetailsUpdated& e) {
-  const auto it = s.users.find(Str(e.user_id()));
-  if (it == s.users.end()) return;
-  it->second.display_name = Str(e.display_name());
-  it->second.email = Str(e.email());
+  User* user = s.users.Find(Str(e.user_id()));
+  if (user == nullptr) return;
+  user->display_name = Str(e.display_name());
+  user->email = Str(e.email());
 }
 
 }  // namespace

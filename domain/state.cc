@@ -36,10 +36,10 @@ bool Session::ExpiredAt(std::int64_t now_us, std::int64_t last_seen_us) const {
   return idle_timeout_us > 0 && now_us - last >= idle_timeout_us;
 }
 
-const Org* AccessState::FindOrg(std::string_view id) const { return Find(orgs, id); }
-const User* AccessState::FindUser(std::string_view id) const { return Find(users, id); }
-const Resource* AccessState::FindResource(std::string_view id) const { return Find(resources, id); }
-const Note* AccessState::FindNote(std::string_view id) const { return Find(notes, id); }
+const Org* AccessState::FindOrg(std::string_view id) const { return orgs.Find(id); }
+const User* AccessState::FindUser(std::string_view id) const { return users.Find(id); }
+const Resource* AccessState::FindResource(std::string_view id) const { return resources.Find(id); }
+const Note* AccessState::FindNote(std::string_view id) const { return notes.Find(id); }
 const Session* AccessState::FindSession(std::string_view id) const { return Find(sessions, id); }
 
 const User* AccessState::FindUserByUsername(std::string_view canonical_username) const {

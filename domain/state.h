@@ -26,6 +26,7 @@
 #include <boost/unordered/unordered_flat_set.hpp>
 
 #include "domain/alert_state.h"
+#include "domain/entity_map.h"
 #include "domain/ids.h"
 #include "domain/level.h"
 #include "domain/workflow_state.h"
@@ -149,11 +150,11 @@ struct Session {
 
 struct AccessState {
   Settings settings;
-  StringMap<Org> orgs;
+  EntityMap<Org> orgs;
   StringMap<Level> levels;  // custom levels only; presets live in domain/presets.h
-  StringMap<User> users;
-  StringMap<Resource> resources;
-  StringMap<Note> notes;
+  EntityMap<User> users;
+  EntityMap<Resource> resources;
+  EntityMap<Note> notes;
   StringMap<Session> sessions;  // active only
 
   // Indexes, maintained by Evolve.

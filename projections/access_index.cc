@@ -75,42 +75,32 @@ ResourceFilter ResourceFilter::Of(std::optional<schema::ResourceType> type,
 }
 
 void AccessIndex::Fold(const schema::Envelope& event) {
-  const std::size_t orgs = state_.orgs.size(), users = state_.users.size(), resources = state_.resources.size();
   last_resource_change_ = {};
-  if (event.body_type() == schema::EventBody::ResourceUpserted && event.body() != nullptr) {
-    // Evolve may ignore the event, so compare the resource's assigned users before and after.
-    // An existing resource keeps its node (and so its pointer) through Evolve.
-    const std::string_view id = Sv(event.body_as_ResourceUpserted()->resource_id());
-    const Resource* existing = resources_.Find(id);
-    std::vector<domain::UserId> before;
-    ResourceChange change;
-    if (existing != nullptr) {
-      if (!existing->assigned_users.empty()) before = existing->assigned_users;
-      change.type_before = existing->type;
-      change.status_before = existing->status;
-    }
+  if (event.body_type() != schema::EventBody::ResourceUpserted || event.body() == nullptr) {
     domain::Evolve(state_, event);
-    const Resource* r = existing != nullptr ? existing : state_.FindResource(id);  // just inserted: cached
-    if (r != nullptr) {
-      if (existing == nullptr) resources_.Insert(r);
-      if (r->assigned_users != before) {
-        IndexAssignedUsers(id, before, /*add=*/false);
-        IndexAssignedUsers(id, r->assigned_users, /*add=*/true);
-      }
-      change.resource = r;
-      last_resource_change_ = change;
-    }
-  } else {
-    domain::Evolve(state_, event);
-    if (event.body_type() == schema::EventBody::UserCreated && event.body() != nullptr) {
-      if (const domain::User* u = state_.FindUser(Sv(event.body_as_UserCreated()->user_id()))) users_.Insert(u);
-    } else if (event.body_type() == schema::EventBody::OrgRegistered && event.body() != nullptr) {
-      if (const domain::Org* o = state_.FindOrg(Sv(event.body_as_OrgRegistered()->org_id()))) orgs_.Insert(o);
-    }
+    return;
   }
-  // The flat tables hold pointers into the state's maps; should Evolve ever remove an org, a
-  // user or a resource (it does not today), start them afresh rather than keep a dangling one.
-  if (state_.orgs.size() < orgs || state_.users.size() < users || state_.resources.size() < resources) Reindex();
+  // Evolve may ignore the event, so compare the resource's assigned users before and after.
+  // A resource never moves in the state (domain/entity_map.h), so `existing` stays valid.
+  const std::string_view id = Sv(event.body_as_ResourceUpserted()->resource_id());
+  const std::uint64_t hash = state_.resources.Hash(id);
+  const Resource* existing = state_.resources.Find(id, hash);
+  std::vector<domain::UserId> before;
+  ResourceChange change;
+  if (existing != nullptr) {
+    if (!existing->assigned_users.empty()) before = existing->assigned_users;
+    change.type_before = existing->type;
+    change.status_before = existing->status;
+  }
+  domain::Evolve(state_, event);
+  const Resource* r = existing != nullptr ? existing : state_.resources.Find(id, hash);  // just added: cached
+  if (r == nullptr) return;
+  if (r->assigned_users != before) {
+    IndexAssignedUsers(id, before, /*add=*/false);
+    IndexAssignedUsers(id, r->assigned_users, /*add=*/true);
+  }
+  change.resource = r;
+  last_resource_change_ = change;
 }
 
 void AccessIndex::Reserve(std::uint64_t events) {
@@ -118,35 +108,29 @@ void AccessIndex::Reserve(std::uint64_t events) {
                            static_cast<std::size_t>(std::min(events, kMaxReservedResources)));
 }
 
-void AccessIndex::Reindex() {
-  orgs_ = {};
-  users_ = {};
-  resources_ = {};
-  for (const auto& [id, o] : state_.orgs) orgs_.Insert(&o);
-  for (const auto& [id, u] : state_.users) users_.Insert(&u);
-  for (const auto& [id, r] : state_.resources) resources_.Insert(&r);
-}
-
 domain::CheckResult AccessIndex::Check(const domain::UserId& user, std::string_view capability,
                                        const domain::ResourceId* resource, std::int64_t now_us) const {
   // The user and the resource are each two cache misses away (slot, entity) in a large
   // model: prefetch both lookups side by side so that their misses overlap.
-  const std::uint64_t user_hash = users_.Hash(user.value());
-  const std::uint64_t resource_hash = resource != nullptr ? resources_.Hash(resource->value()) : 0;
-  users_.PrefetchSlot(user_hash);
-  if (resource != nullptr) resources_.PrefetchSlot(resource_hash);
-  users_.PrefetchEntity(user_hash);
-  if (resource != nullptr) resources_.PrefetchEntity(resource_hash);
-  const domain::User* u = users_.Find(user.value(), user_hash);
+  const auto& users = state_.users;
+  const auto& resources = state_.resources;
+  const auto& orgs = state_.orgs;
+  const std::uint64_t user_hash = users.Hash(user.value());
+  const std::uint64_t resource_hash = resource != nullptr ? resources.Hash(resource->value()) : 0;
+  users.PrefetchSlot(user_hash);
+  if (resource != nullptr) resources.PrefetchSlot(resource_hash);
+  users.PrefetchEntity(user_hash);
+  if (resource != nullptr) resources.PrefetchEntity(resource_hash);
+  const domain::User* u = users.Find(user.value(), user_hash);
   // The user's organisation next, while the resource may still be on its way.
-  const std::uint64_t org_hash = u != nullptr ? orgs_.Hash(u->org.value()) : 0;
-  if (u != nullptr) orgs_.PrefetchSlot(org_hash);
+  const std::uint64_t org_hash = u != nullptr ? orgs.Hash(u->org.value()) : 0;
+  if (u != nullptr) orgs.PrefetchSlot(org_hash);
   const auto cap = CapabilityByName(capability);
-  const Resource* r = resource != nullptr ? resources_.Find(resource->value(), resource_hash) : nullptr;
+  const Resource* r = resource != nullptr ? resources.Find(resource->value(), resource_hash) : nullptr;
   if (u == nullptr || !cap || (resource != nullptr && r == nullptr)) {
     return domain::Check(state_, user, capability, resource, now_us);  // the domain's own "unknown ..."
   }
-  return domain::Check(state_, *u, orgs_.Find(u->org.value(), org_hash), *cap, r, now_us);
+  return domain::Check(state_, *u, orgs.Find(u->org.value(), org_hash), *cap, r, now_us);
 }
 
 void AccessIndex::IndexAssignedUsers(std::string_view resource_id, const std::vector<domain::UserId>& users,
@@ -183,7 +167,7 @@ void AccessIndex::ForEachVisibleResource(const domain::User& user, const Resourc
     if (ids == nullptr) return;
     ++sources;
     for (const std::string& id : *ids) {
-      const Resource* r = resources_.Find(id);
+      const Resource* r = state_.FindResource(id);
       if (r != nullptr && viewable.Has(*r)) candidates.push_back(r);
     }
   };

@@ -14,8 +14,8 @@
 // the check.
 //
 // The hot path of a check is index lookups: users, resources and the user's organisation by
-// id in flat tables (flat_index.h), the capability by name in a sorted table, then
-// domain::Check on the entities; the answer is exactly domain::Check's by ids.
+// id in the state's flat tables (domain/entity_map.h), the capability by name in a sorted
+// table, then domain::Check on the entities; the answer is exactly domain::Check's by ids.
 //
 // Also kept here, apart from the model proper: the sessions ended on this node whose
 // SessionEnded event the model has not applied yet (see SessionsModel). They are node-local
@@ -33,7 +33,6 @@
 #include "common/strong_type.h"
 #include "domain/check.h"
 #include "domain/state.h"
-#include "projections/flat_index.h"
 #include "schemas/events_generated.h"
 
 namespace portico::projections {
@@ -69,12 +68,12 @@ class AccessIndex {
   // Folds one verified event (domain::Evolve) and keeps the extra index in step.
   void Fold(const schema::Envelope& event);
 
-  // Sizes the resource table for `events` more events (a catch-up), as if each could add a
-  // resource, up to kMaxReservedResources more. Otherwise the table doubles as resources
-  // arrive, and every doubling walks all the resources' nodes again, a cache miss each: about
-  // a tenth of a rebuild's time (README, Benchmarks). A bucket costs 8 bytes, so a log with
-  // far fewer resources than events wastes at most 32 MiB.
-  static constexpr std::uint64_t kMaxReservedResources = 4u << 20;
+  // Sizes the resource lookup table for `events` more events (a catch-up), as if each could
+  // add a resource, up to kMaxReservedResources more. Otherwise the table doubles as
+  // resources arrive, and every doubling places all its slots again. A resource costs at
+  // most 16 bytes of table (8-byte slots, at most half full: domain/entity_map.h), so a log
+  // with far fewer resources than events wastes at most 32 MiB.
+  static constexpr std::uint64_t kMaxReservedResources = 2u << 20;
   void Reserve(std::uint64_t events);
 
   const domain::AccessState& state() const { return state_; }
@@ -94,9 +93,9 @@ class AccessIndex {
   domain::CheckResult Check(const domain::UserId& user, std::string_view capability,
                             const domain::ResourceId* resource, std::int64_t now_us) const;
 
-  // state().FindUser / FindResource through the flat tables.
-  const domain::User* FindUser(std::string_view id) const { return users_.Find(id); }
-  const domain::Resource* FindResource(std::string_view id) const { return resources_.Find(id); }
+  // Shorthands for state().FindUser / FindResource.
+  const domain::User* FindUser(std::string_view id) const { return state_.FindUser(id); }
+  const domain::Resource* FindResource(std::string_view id) const { return state_.FindResource(id); }
 
   // Calls fn for every resource the user may see (domain::CanSeeResource) that matches the
   // filter, in no particular order. Nothing for an inactive user (domain::CheckUserActive).
@@ -121,12 +120,8 @@ class AccessIndex {
 
  private:
   void IndexAssignedUsers(std::string_view resource_id, const std::vector<domain::UserId>& users, bool add);
-  void Reindex();  // rebuilds the flat tables from the state
 
   domain::AccessState state_;
-  FlatIndex<domain::Org> orgs_;
-  FlatIndex<domain::User> users_;
-  FlatIndex<domain::Resource> resources_;
   // user id -> resources it is among the assigned users of.
   domain::StringMap<domain::StringSet> resources_by_assigned_user_;
   // session id -> position of its SessionEnded event.

@@ -186,6 +186,21 @@ void WriteMap(Hasher& h, std::string_view tag, const StringMap<V>& map) {
   }
 }
 
+// The same for entities keyed by their ids: the bytes a StringMap of them would give.
+template <typename V>
+void WriteMap(Hasher& h, std::string_view tag, const domain::EntityMap<V>& map) {
+  std::vector<const V*> sorted;
+  sorted.reserve(map.size());
+  for (const V& v : map) sorted.push_back(&v);
+  std::sort(sorted.begin(), sorted.end(), [](const V* a, const V* b) { return a->id.value() < b->id.value(); });
+  h.Str(tag);
+  h.U64(map.size());
+  for (const V* v : sorted) {
+    h.Str(v->id.value());
+    Write(h, *v);
+  }
+}
+
 }  // namespace
 
 schemas::Hash DigestAccessState(const AccessState& s) {

@@ -55,8 +55,8 @@ std::vector<std::string> RelatedResources(const domain::AccessState& state, cons
     }
   }
   if (org == nullptr || org->kind == schema::OrgKind::Contractor) {
-    for (const auto& [id, resource] : state.resources) {
-      if (resource.IsAssigned(user.id.value())) out.push_back(id);
+    for (const domain::Resource& resource : state.resources) {
+      if (resource.IsAssigned(user.id.value())) out.push_back(resource.id.value());
     }
   }
   std::sort(out.begin(), out.end());
@@ -111,7 +111,7 @@ std::vector<WhoCanEntry> WhoCan(const domain::AccessState& state, const domain::
                                 std::optional<Capability> capability, std::int64_t now_us, bool include_denied) {
   std::vector<const domain::User*> users;
   users.reserve(state.users.size());
-  for (const auto& [id, user] : state.users) users.push_back(&user);
+  for (const domain::User& user : state.users) users.push_back(&user);
   std::sort(users.begin(), users.end(), [](const auto* a, const auto* b) { return a->id < b->id; });
   const std::vector<Capability> capabilities =
       capability ? std::vector<Capability>{*capability} : CapabilitiesFor(resource.type);

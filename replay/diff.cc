@@ -34,21 +34,31 @@ json::object FieldChanges(const json::object& a, const json::object& b) {
   return out;
 }
 
+template <typename V>
+const V* FindIn(const domain::StringMap<V>& map, std::string_view id) {
+  const auto it = map.find(id);
+  return it == map.end() ? nullptr : &it->second;
+}
+template <typename V>
+const V* FindIn(const domain::EntityMap<V>& map, std::string_view id) {
+  return map.Find(id);
+}
+
 // Compares two maps entity by entity with `to_json`: added ids, removed ids, changed fields.
-template <typename V, typename ToJson>
-json::object EntityChanges(const domain::StringMap<V>& a, const domain::StringMap<V>& b, ToJson to_json) {
+template <typename Map, typename ToJson>
+json::object EntityChanges(const Map& a, const Map& b, ToJson to_json) {
   json::array added, removed, changed;
-  for (const V* v : SortedValues(b)) {
-    const auto it = a.find(v->id.value());
-    if (it == a.end()) {
+  for (const auto* v : SortedValues(b)) {
+    const auto* before = FindIn(a, v->id.value());
+    if (before == nullptr) {
       added.emplace_back(v->id.value());
       continue;
     }
-    json::object fields = FieldChanges(to_json(it->second, true), to_json(*v, false));
+    json::object fields = FieldChanges(to_json(*before, true), to_json(*v, false));
     if (!fields.empty()) changed.push_back(json::object{{"id", v->id.value()}, {"changes", std::move(fields)}});
   }
-  for (const V* v : SortedValues(a)) {
-    if (b.find(v->id.value()) == b.end()) removed.emplace_back(v->id.value());
+  for (const auto* v : SortedValues(a)) {
+    if (FindIn(b, v->id.value()) == nullptr) removed.emplace_back(v->id.value());
   }
   return {{"added", std::move(added)}, {"removed", std::move(removed)}, {"changed", std::move(changed)}};
 }
@@ -90,8 +100,8 @@ std::pair<std::vector<T>, std::vector<T>> Difference(const std::set<T>& a, const
 json::array AccessChanges(const domain::AccessState& a, std::int64_t a_now, const domain::AccessState& b,
                           std::int64_t b_now) {
   std::set<std::string> ids;
-  for (const auto& [id, u] : a.users) ids.insert(id);
-  for (const auto& [id, u] : b.users) ids.insert(id);
+  for (const domain::User& u : a.users) ids.insert(u.id.value());
+  for (const domain::User& u : b.users) ids.insert(u.id.value());
   json::array out;
   for (const std::string& id : ids) {
     const domain::User* ua = a.FindUser(id);

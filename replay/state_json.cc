@@ -56,11 +56,11 @@ void WriteNote(JsonWriter& w, const domain::Note& n) {
 }
 
 // "key": [every value of `map`, sorted by id, written by `write`].
-template <typename V, typename Write>
-void WriteSorted(JsonWriter& w, std::string_view key, const domain::StringMap<V>& map, Write write) {
+template <typename Map, typename Write>
+void WriteSorted(JsonWriter& w, std::string_view key, const Map& map, Write write) {
   w.Key(key);
   w.BeginArray();
-  for (const V* v : SortedValues(map)) write(*v);
+  for (const auto* v : SortedValues(map)) write(*v);
   w.EndArray();
 }
 

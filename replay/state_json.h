@@ -40,19 +40,36 @@ boost::json::object OrgJson(const domain::AccessState& state, const domain::Org&
 boost::json::object UserJson(const domain::AccessState& state, const domain::User& user, std::int64_t now_us);
 boost::json::object SessionJson(const domain::Session& session, std::int64_t now_us);
 
-// The values of a StringMap, sorted by key.
+namespace detail {
+// The values of (key, value) pairs, sorted by key. The keys are copies: ids fit a string's
+// inline buffer, so the sort compares within this vector instead of reaching into the map's
+// nodes each time.
 template <typename V>
-std::vector<const V*> SortedValues(const domain::StringMap<V>& map) {
-  // The keys are copied next to their values' pointers: ids fit a string's inline buffer, so
-  // the sort compares within this vector instead of reaching into the map's nodes each time.
-  std::vector<std::pair<std::string, const V*>> items;
-  items.reserve(map.size());
-  for (const auto& [k, v] : map) items.emplace_back(k, &v);
+std::vector<const V*> SortedByKey(std::vector<std::pair<std::string, const V*>> items) {
   std::sort(items.begin(), items.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   std::vector<const V*> out;
   out.reserve(items.size());
   for (const auto& item : items) out.push_back(item.second);
   return out;
+}
+}  // namespace detail
+
+// The values of a StringMap, sorted by key.
+template <typename V>
+std::vector<const V*> SortedValues(const domain::StringMap<V>& map) {
+  std::vector<std::pair<std::string, const V*>> items;
+  items.reserve(map.size());
+  for (const auto& [k, v] : map) items.emplace_back(k, &v);
+  return detail::SortedByKey(std::move(items));
+}
+
+// The entities of an EntityMap, sorted by id.
+template <typename V>
+std::vector<const V*> SortedValues(const domain::EntityMap<V>& map) {
+  std::vector<std::pair<std::string, const V*>> items;
+  items.reserve(map.size());
+  for (const V& v : map) items.emplace_back(v.id.value(), &v);
+  return detail::SortedByKey(std::move(items));
 }
 
 }  // namespace portico::replay

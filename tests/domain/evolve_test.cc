@@ -45,7 +45,7 @@ TEST(Evolve, ReplayGivesTheLiveState) {
   EXPECT_EQ(replayed->position, w.log.position());
   // And differs once anything differs.
   AccessState changed = *replayed;
-  changed.users.at("mgr").failed_logins = 1;
+  changed.users.Find("mgr")->failed_logins = 1;
   EXPECT_FALSE(changed == w.state());
 }
 

@@ -309,10 +309,10 @@ class Sequence {
     const AccessState& s = w_.state();
     if (s.users.empty()) return;
     std::vector<const User*> users;
-    for (const auto& [id, u] : s.users) users.push_back(&u);
+    for (const User& u : s.users) users.push_back(&u);
     std::sort(users.begin(), users.end(), [](auto* a, auto* b) { return a->id < b->id; });
     std::vector<const Resource*> resources{nullptr};
-    for (const auto& [id, r] : s.resources) resources.push_back(&r);
+    for (const Resource& r : s.resources) resources.push_back(&r);
     std::sort(resources.begin() + 1, resources.end(), [](auto* a, auto* b) { return a->id < b->id; });
     for (int i = 0; i < kSamplesPerCommand; ++i) {
       const User& u = *Pick(users);
@@ -321,7 +321,8 @@ class Sequence {
       const Capability cap = (r != nullptr && Chance(50)) ? ViewCapabilityFor(r->type, r->status) : RandomCapability();
       CheckOne(u, cap, r);
     }
-    for (const auto& [id, note] : s.notes) {
+    for (const Note& note : s.notes) {
+      const std::string& id = note.id.value();
       const User& u = *Pick(users);
       const CheckResult seen = CanSeeNote(s, u, note, w_.now);
       if (!seen.allowed) continue;

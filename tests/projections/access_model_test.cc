@@ -32,8 +32,8 @@ class AccessModelTest : public ::testing::Test {
     std::set<std::string> out;
     const domain::AccessState& s = world_.state();
     const domain::User* u = s.FindUser(user);
-    for (const auto& [id, r] : s.resources) {
-      if (filter.Matches(r.type, r.status) && domain::CanSeeResource(s, *u, r, world_.now).allowed) out.insert(id);
+    for (const domain::Resource& r : s.resources) {
+      if (filter.Matches(r.type, r.status) && domain::CanSeeResource(s, *u, r, world_.now).allowed) out.insert(r.id.value());
     }
     return out;
   }
@@ -121,7 +121,8 @@ TEST_F(AccessModelTest, AnOrgContactNeverListsOrGetsAnotherOrgsResources) {
       EXPECT_TRUE(r.org.value() == "acme" || r.org.value() == "acme-east") << user << " lists " << r.id.value();
     }
   }
-  for (const auto& [id, r] : world_.state().resources) {
+  for (const domain::Resource& r : world_.state().resources) {
+    const std::string& id = r.id.value();
     if (r.org.value() != "globex") continue;
     for (const std::string user : {"alice", "bob", "hank", "carol", "ivan"}) {
       EXPECT_FALSE(model_.GetVisibleResource(domain::UserId(user), r.id, world_.now)) << user << " gets " << id;
@@ -135,7 +136,8 @@ TEST_F(AccessModelTest, GetAndNotesFollowTheDomain) {
   int notes_seen = 0;
   for (const std::string& user : Cast::kUsers) {
     const domain::User* u = s.FindUser(user);
-    for (const auto& [id, r] : s.resources) {
+    for (const domain::Resource& r : s.resources) {
+      const std::string& id = r.id.value();
       const bool visible = domain::CanSeeResource(s, *u, r, world_.now).allowed;
       const auto got = model_.GetVisibleResource(u->id, r.id, world_.now);
       ASSERT_EQ(got.has_value(), visible) << user << " " << id;
@@ -219,7 +221,7 @@ TEST_F(AccessModelTest, ARestartRebuildsTheSameModel) {
   auto replayed = world_.log.Replay();
   ASSERT_TRUE(replayed.ok());
   EXPECT_EQ(DigestAccessState(*replayed), DigestAccessState(world_.state()));
-  replayed->users.at("bob").display_name = "Robert";
+  replayed->users.Find("bob")->display_name = "Robert";
   EXPECT_NE(DigestAccessState(*replayed), DigestAccessState(world_.state()));
 }
 

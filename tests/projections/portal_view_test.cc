@@ -23,7 +23,7 @@ class PortalViewTest : public ::testing::Test {
     const auto& s = world_.state();
     const domain::User* u = s.FindUser(user);
     std::uint64_t n = 0;
-    for (const auto& [id, r] : s.resources) {
+    for (const domain::Resource& r : s.resources) {
       n += r.type == type && r.status == schema::ResourceStatus::Current &&
            domain::CanSeeResource(s, *u, r, world_.now).allowed;
     }

@@ -181,7 +181,7 @@ void CheckWhoCan(Asker& asker, History& h, const Moment& m) {
   if (model.resources.empty()) return;
   auto it = model.resources.begin();
   std::advance(it, h.rng()() % model.resources.size());
-  const domain::Resource& resource = it->second;
+  const domain::Resource& resource = *it;
   std::optional<domain::Capability> only;
   if (h.rng()() % 3 == 0) only = static_cast<domain::Capability>(h.rng()() % domain::kCapabilityCount);
 
@@ -198,11 +198,11 @@ void CheckWhoCan(Asker& asker, History& h, const Moment& m) {
       actual.emplace(Str(u.at("user")), Str(p.at("capability")), Str(p.at("scope")));
     }
   }
-  for (const auto& [id, user] : model.users) {
+  for (const domain::User& user : model.users) {
     for (const auto& info : domain::Catalogue()) {
       if (only ? info.id != *only : !Applies(info, resource.type)) continue;
       const domain::CheckResult r = domain::Check(model, user, info.id, &resource, m.now);
-      if (r.allowed) expected.emplace(id, info.name, domain::ScopeName(r.scope));
+      if (r.allowed) expected.emplace(user.id.value(), info.name, domain::ScopeName(r.scope));
     }
   }
   EXPECT_EQ(actual, expected) << "resource " << resource.id.value() << " at position " << m.position;
@@ -214,7 +214,7 @@ void CheckWhatCan(Asker& asker, History& h, const Moment& m) {
   if (model.users.empty()) return;
   auto it = model.users.begin();
   std::advance(it, h.rng()() % model.users.size());
-  const domain::User& user = it->second;
+  const domain::User& user = *it;
 
   WhatCanOptions options;
   options.user = user.id.value();
@@ -235,19 +235,19 @@ void CheckWhatCan(Asker& asker, History& h, const Moment& m) {
     const domain::CheckResult r = domain::Check(model, user, info.id, nullptr, m.now);
     if (r.allowed) expected.emplace("", info.name, domain::ScopeName(r.scope));
   }
-  for (const auto& [id, resource] : model.resources) {
+  for (const domain::Resource& resource : model.resources) {
     for (const auto& info : domain::Catalogue()) {
       if (!Applies(info, resource.type)) continue;
       const domain::CheckResult r = domain::Check(model, user, info.id, &resource, m.now);
-      if (r.allowed) expected.emplace(id, info.name, domain::ScopeName(r.scope));
+      if (r.allowed) expected.emplace(resource.id.value(), info.name, domain::ScopeName(r.scope));
     }
   }
   EXPECT_EQ(actual, expected) << "user " << user.id.value() << " at position " << m.position;
 
   std::set<std::string> notes, expected_notes;
   for (const auto& n : doc.at("notes").as_array()) notes.insert(Str(n));
-  for (const auto& [id, note] : model.notes) {
-    if (domain::CanSeeNote(model, user, note, m.now).allowed) expected_notes.insert(id);
+  for (const domain::Note& note : model.notes) {
+    if (domain::CanSeeNote(model, user, note, m.now).allowed) expected_notes.insert(note.id.value());
   }
   EXPECT_EQ(notes, expected_notes);
 }

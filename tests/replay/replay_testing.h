@@ -81,6 +81,13 @@ class RandomCommands {
     std::advance(it, rng_() % map.size());
     return it->first;
   }
+  template <typename V>
+  std::string Pick(const domain::EntityMap<V>& map) {
+    if (map.empty()) return "none";
+    auto it = map.begin();
+    std::advance(it, rng_() % map.size());
+    return it->id.value();
+  }
   std::string NewId(const char* prefix) { return prefix + std::to_string(next_id_++); }
   std::string PickLevel(const domain::AccessState& state) {
     const auto& presets = domain::Presets();
@@ -162,9 +169,9 @@ class RandomCommands {
       if (rng_() % 2 == 0) c.contact_user_id = domain::UserId(user);
       if (rng_() % 3 == 0) c.assigned_user_ids.push_back(domain::UserId(Pick(state.users)));
       if (rng_() % 3 == 0) {
-        for (const auto& [id, org] : state.orgs) {
+        for (const domain::Org& org : state.orgs) {
           if (org.kind == schema::OrgKind::Contractor && rng_() % 2 == 0) {
-            c.assigned_org_id = domain::OrgId(id);
+            c.assigned_org_id = org.id;
             break;
           }
         }

@@ -1,0 +1,219 @@
+// EntityMap<V>: the entities of one kind (organisations, users, resources, notes) by their id,
+// for AccessState. V has a member `id` whose value() is the id string.
+//
+// Why not std::unordered_map: a rebuild folds a million resources into AccessState, and there
+// a node map costs a node of its own per entity (the key a second copy of the id), a bucket
+// array, and three dependent memory reads per lookup (the bucket, the node before, the node),
+// cache misses each. The access read model then kept a flat table of its own next to it for
+// its checks. Here:
+//   - the entities live in chunks that never move (chunk k holds 16 << k of them), in the
+//     order they were added, so a pointer to an entity stays valid for the map's lifetime;
+//   - the lookup table is open addressing over 8-byte slots (32 bits of the id's hash and the
+//     entity's index), linear probing, at most half full: a lookup reads one slot and then the
+//     entity, whose id it compares. Growing the table rehashes slots, not entities.
+// Entities are never removed: no kind kept in an EntityMap is ever deleted from the state.
+//
+// Iteration visits the entities in the order they were added. Equality compares the sets of
+// entities, whatever their order. Not thread-safe: one writer, or readers of a stable map.
+#pragma once
+
+#include <bit>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <iterator>
+#include <memory>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace portico::domain {
+
+template <typename V>
+class EntityMap {
+ public:
+  static std::uint64_t Hash(std::string_view id) { return std::hash<std::string_view>{}(id); }
+
+  EntityMap() = default;
+  EntityMap(const EntityMap& other) { CopyFrom(other); }
+  EntityMap& operator=(const EntityMap& other) {
+    if (this != &other) {
+      EntityMap copy(other);
+      *this = std::move(copy);
+    }
+    return *this;
+  }
+  EntityMap(EntityMap&&) noexcept = default;
+  EntityMap& operator=(EntityMap&&) noexcept = default;
+
+  std::size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+
+  // Sizes the lookup table for `n` entities in all, so that it does not grow before then.
+  void reserve(std::size_t n) {
+    if (n * 2 > slots_.size()) Rehash(std::bit_ceil(n * 2));
+  }
+
+  const V* Find(std::string_view id) const { return Find(id, Hash(id)); }
+  V* Find(std::string_view id) { return const_cast<V*>(std::as_const(*this).Find(id)); }
+
+  // Find with the id's Hash computed beforehand.
+  const V* Find(std::string_view id, std::uint64_t h) const {
+    if (slots_.empty()) return nullptr;
+    const std::uint32_t tag = Tag(h);
+    for (std::size_t i = tag & mask_;; i = (i + 1) & mask_) {
+      const Slot s = slots_[i];
+      if (s.index_plus_one == 0) return nullptr;
+      if (s.tag == tag) {
+        const V& v = At(s.index_plus_one - 1);
+        if (v.id.value() == id) return &v;
+      }
+    }
+  }
+
+  // Memory-level parallelism for a caller that looks up several ids at once (a check: its
+  // user and its resource): PrefetchSlot each hash, then PrefetchEntity each, then Find each.
+  // The cache misses of the different lookups then overlap instead of following one another;
+  // the hints change no result.
+  void PrefetchSlot(std::uint64_t h) const {
+    if (!slots_.empty()) __builtin_prefetch(&slots_[Tag(h) & mask_]);
+  }
+  // Reads the id's home slot (waiting for it) and prefetches the entity it most likely holds.
+  void PrefetchEntity(std::uint64_t h) const {
+    if (slots_.empty()) return;
+    const Slot s = slots_[Tag(h) & mask_];
+    if (s.index_plus_one != 0 && s.tag == Tag(h)) __builtin_prefetch(&At(s.index_plus_one - 1));
+  }
+
+  // Adds the entity unless one with its id is present. Returns the entity in the map (the
+  // one already there, or the new one) and whether it was added.
+  std::pair<V*, bool> Insert(V entity) {
+    const std::string_view id = entity.id.value();
+    const std::uint64_t h = Hash(id);
+    if (V* found = const_cast<V*>(Find(id, h))) return {found, false};
+    return {Add(std::move(entity), h), true};
+  }
+
+  // The entity with this id, and false; or a new one, default-constructed but for its id,
+  // and true. `make_id` turns the id into V's id type.
+  template <typename MakeId>
+  std::pair<V*, bool> FindOrAdd(std::string_view id, MakeId make_id) {
+    const std::uint64_t h = Hash(id);
+    if (V* found = const_cast<V*>(Find(id, h))) return {found, false};
+    V entity;
+    entity.id = make_id(id);
+    return {Add(std::move(entity), h), true};
+  }
+
+  template <bool kConst>
+  class Iterator {
+   public:
+    using iterator_category = std::forward_iterator_tag;
+    using value_type = V;
+    using difference_type = std::ptrdiff_t;
+    using pointer = std::conditional_t<kConst, const V*, V*>;
+    using reference = std::conditional_t<kConst, const V&, V&>;
+
+    Iterator() = default;
+    Iterator(std::conditional_t<kConst, const EntityMap*, EntityMap*> map, std::size_t index)
+        : map_(map), index_(index) {}
+    reference operator*() const { return const_cast<reference>(map_->At(index_)); }
+    pointer operator->() const { return &**this; }
+    Iterator& operator++() {
+      ++index_;
+      return *this;
+    }
+    Iterator operator++(int) {
+      Iterator before = *this;
+      ++index_;
+      return before;
+    }
+    bool operator==(const Iterator& other) const { return index_ == other.index_; }
+
+   private:
+    std::conditional_t<kConst, const EntityMap*, EntityMap*> map_ = nullptr;
+    std::size_t index_ = 0;
+  };
+  using iterator = Iterator<false>;
+  using const_iterator = Iterator<true>;
+
+  iterator begin() { return iterator(this, 0); }
+  iterator end() { return iterator(this, size_); }
+  const_iterator begin() const { return const_iterator(this, 0); }
+  const_iterator end() const { return const_iterator(this, size_); }
+
+  bool operator==(const EntityMap& other) const {
+    if (size_ != other.size_) return false;
+    for (const V& v : *this) {
+      const V* theirs = other.Find(v.id.value());
+      if (theirs == nullptr || !(*theirs == v)) return false;
+    }
+    return true;
+  }
+
+ private:
+  struct Slot {
+    std::uint32_t tag = 0;             // 32 bits of the id's hash; its low bits pick the home slot
+    std::uint32_t index_plus_one = 0;  // 0: empty
+  };
+  static constexpr std::size_t kFirstChunk = 16;
+
+  static std::uint32_t Tag(std::uint64_t h) { return static_cast<std::uint32_t>(h ^ (h >> 32)); }
+
+  // Entity i lives in chunk k = bit_width(i / 16 + 1) - 1, which starts at 16 * (2^k - 1).
+  static std::size_t ChunkOf(std::size_t i) { return std::bit_width(i / kFirstChunk + 1) - 1; }
+  static std::size_t ChunkStart(std::size_t k) { return kFirstChunk * ((std::size_t{1} << k) - 1); }
+  static std::size_t ChunkCapacity(std::size_t k) { return kFirstChunk << k; }
+
+  const V& At(std::size_t i) const {
+    const std::size_t k = ChunkOf(i);
+    return chunks_[k][i - ChunkStart(k)];
+  }
+
+  V* Add(V entity, std::uint64_t h) {
+    if ((size_ + 1) * 2 > slots_.size()) Rehash(slots_.empty() ? 16 : slots_.size() * 2);
+    const std::size_t k = ChunkOf(size_);
+    if (k == chunks_.size()) {
+      chunks_.emplace_back();
+      chunks_.back().reserve(ChunkCapacity(k));  // never grows past it: entities stay put
+    }
+    V& added = chunks_[k].emplace_back(std::move(entity));
+    Place(slots_, mask_, Tag(h), static_cast<std::uint32_t>(size_ + 1));
+    ++size_;
+    return &added;
+  }
+
+  static void Place(std::vector<Slot>& slots, std::size_t mask, std::uint32_t tag, std::uint32_t index_plus_one) {
+    std::size_t i = tag & mask;
+    while (slots[i].index_plus_one != 0) i = (i + 1) & mask;
+    slots[i] = Slot{tag, index_plus_one};
+  }
+
+  void Rehash(std::size_t slot_count) {
+    std::vector<Slot> bigger(slot_count);
+    const std::size_t mask = slot_count - 1;
+    for (const Slot& s : slots_) {
+      if (s.index_plus_one != 0) Place(bigger, mask, s.tag, s.index_plus_one);
+    }
+    slots_.swap(bigger);
+    mask_ = mask;
+  }
+
+  void CopyFrom(const EntityMap& other) {
+    slots_ = other.slots_;
+    mask_ = other.mask_;
+    size_ = other.size_;
+    chunks_.reserve(other.chunks_.size());
+    for (std::size_t k = 0; k < other.chunks_.size(); ++k) {
+      chunks_.emplace_back().reserve(ChunkCapacity(k));
+      chunks_.back().insert(chunks_.back().end(), other.chunks_[k].begin(), other.chunks_[k].end());
+    }
+  }
+
+  std::vector<std::vector<V>> chunks_;  // chunk k: capacity ChunkCapacity(k), reserved up front
+  std::vector<Slot> slots_;             // a power of two, at most half full
+  std::size_t mask_ = 0;
+  std::size_t size_ = 0;
+};
+
+}  // namespace portico::domain
