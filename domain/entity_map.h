@@ -20,10 +20,14 @@
 #include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
+#include <cstring>
 #include <functional>
 #include <iterator>
 #include <memory>
+#include <new>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -43,15 +47,23 @@ class EntityMap {
     }
     return *this;
   }
-  EntityMap(EntityMap&&) noexcept = default;
-  EntityMap& operator=(EntityMap&&) noexcept = default;
+  // A moved-from map is empty.
+  EntityMap(EntityMap&& other) noexcept { *this = std::move(other); }
+  EntityMap& operator=(EntityMap&& other) noexcept {
+    chunks_ = std::exchange(other.chunks_, {});
+    slots_ = std::exchange(other.slots_, nullptr);
+    slot_count_ = std::exchange(other.slot_count_, 0);
+    mask_ = std::exchange(other.mask_, 0);
+    size_ = std::exchange(other.size_, 0);
+    return *this;
+  }
 
   std::size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
 
   // Sizes the lookup table for `n` entities in all, so that it does not grow before then.
   void reserve(std::size_t n) {
-    if (n * 2 > slots_.size()) Rehash(std::bit_ceil(n * 2));
+    if (n * 2 > slot_count_) Rehash(std::bit_ceil(n * 2));
   }
 
   const V* Find(std::string_view id) const { return Find(id, Hash(id)); }
@@ -59,7 +71,7 @@ class EntityMap {
 
   // Find with the id's Hash computed beforehand.
   const V* Find(std::string_view id, std::uint64_t h) const {
-    if (slots_.empty()) return nullptr;
+    if (slot_count_ == 0) return nullptr;
     const std::uint32_t tag = Tag(h);
     for (std::size_t i = tag & mask_;; i = (i + 1) & mask_) {
       const Slot s = slots_[i];
@@ -76,18 +88,18 @@ class EntityMap {
   // The cache misses of the different lookups then overlap instead of following one another;
   // the hints change no result.
   void PrefetchSlot(std::uint64_t h) const {
-    if (!slots_.empty()) __builtin_prefetch(&slots_[Tag(h) & mask_]);
+    if (slot_count_ != 0) __builtin_prefetch(&slots_[Tag(h) & mask_]);
   }
   // Reads the id's home slot (waiting for it) and prefetches the entity it most likely holds.
   void PrefetchEntity(std::uint64_t h) const {
-    if (slots_.empty()) return;
+    if (slot_count_ == 0) return;
     const Slot s = slots_[Tag(h) & mask_];
     if (s.index_plus_one != 0 && s.tag == Tag(h)) __builtin_prefetch(&At(s.index_plus_one - 1));
   }
 
   // Adds the entity unless one with its id is present. Returns the entity in the map (the
   // one already there, or the new one) and whether it was added.
-  std::pair<V*, bool> Insert(V entity) {
+  std::pair<V*, bool> Insert(V&& entity) {
     const std::string_view id = entity.id.value();
     const std::uint64_t h = Hash(id);
     if (V* found = const_cast<V*>(Find(id, h))) return {found, false};
@@ -170,37 +182,57 @@ class EntityMap {
     return chunks_[k][i - ChunkStart(k)];
   }
 
-  V* Add(V entity, std::uint64_t h) {
-    if ((size_ + 1) * 2 > slots_.size()) Rehash(slots_.empty() ? 16 : slots_.size() * 2);
+  V* Add(V&& entity, std::uint64_t h) {
+    if ((size_ + 1) * 2 > slot_count_) Rehash(slot_count_ == 0 ? 16 : slot_count_ * 2);
     const std::size_t k = ChunkOf(size_);
     if (k == chunks_.size()) {
       chunks_.emplace_back();
       chunks_.back().reserve(ChunkCapacity(k));  // never grows past it: entities stay put
     }
     V& added = chunks_[k].emplace_back(std::move(entity));
-    Place(slots_, mask_, Tag(h), static_cast<std::uint32_t>(size_ + 1));
+    Place(slots_.get(), mask_, Tag(h), static_cast<std::uint32_t>(size_ + 1));
     ++size_;
     return &added;
   }
 
-  static void Place(std::vector<Slot>& slots, std::size_t mask, std::uint32_t tag, std::uint32_t index_plus_one) {
+  // The slots live in calloc'ed memory: a large table then comes zeroed from fresh pages,
+  // without a pass of its own to clear it (a million resources: 16 MiB).
+  struct Free {
+    void operator()(Slot* p) const { std::free(p); }
+  };
+  using Slots = std::unique_ptr<Slot[], Free>;
+
+  static Slots AllocateSlots(std::size_t count) {
+    static_assert(std::is_trivially_copyable_v<Slot>);
+    Slot* p = static_cast<Slot*>(std::calloc(count, sizeof(Slot)));
+    if (p == nullptr) throw std::bad_alloc();
+    return Slots(p);
+  }
+
+  static void Place(Slot* slots, std::size_t mask, std::uint32_t tag, std::uint32_t index_plus_one) {
     std::size_t i = tag & mask;
     while (slots[i].index_plus_one != 0) i = (i + 1) & mask;
     slots[i] = Slot{tag, index_plus_one};
   }
 
   void Rehash(std::size_t slot_count) {
-    std::vector<Slot> bigger(slot_count);
+    Slots bigger = AllocateSlots(slot_count);
     const std::size_t mask = slot_count - 1;
-    for (const Slot& s : slots_) {
-      if (s.index_plus_one != 0) Place(bigger, mask, s.tag, s.index_plus_one);
+    for (std::size_t i = 0; i < slot_count_; ++i) {
+      const Slot s = slots_[i];
+      if (s.index_plus_one != 0) Place(bigger.get(), mask, s.tag, s.index_plus_one);
     }
-    slots_.swap(bigger);
+    slots_ = std::move(bigger);
+    slot_count_ = slot_count;
     mask_ = mask;
   }
 
   void CopyFrom(const EntityMap& other) {
-    slots_ = other.slots_;
+    if (other.slot_count_ != 0) {
+      slots_ = AllocateSlots(other.slot_count_);
+      std::memcpy(slots_.get(), other.slots_.get(), other.slot_count_ * sizeof(Slot));
+    }
+    slot_count_ = other.slot_count_;
     mask_ = other.mask_;
     size_ = other.size_;
     chunks_.reserve(other.chunks_.size());
@@ -211,7 +243,8 @@ class EntityMap {
   }
 
   std::vector<std::vector<V>> chunks_;  // chunk k: capacity ChunkCapacity(k), reserved up front
-  std::vector<Slot> slots_;             // a power of two, at most half full
+  Slots slots_;                         // slot_count_ of them: a power of two, at most half full
+  std::size_t slot_count_ = 0;
   std::size_t mask_ = 0;
   std::size_t size_ = 0;
 };

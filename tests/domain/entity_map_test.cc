@@ -104,6 +104,19 @@ TEST(EntityMapTest, ACopyIsDeepAndGrowsOnItsOwn) {
   EXPECT_TRUE(assigned == copy);
 }
 
+TEST(EntityMapTest, AMovedMapKeepsItsEntitiesWhereTheyWere) {
+  EntityMap<Resource> from;
+  for (int i = 0; i < 100; ++i) from.Insert(MakeResource(Id(i)));
+  const Resource* r = from.Find(Id(42));
+  EntityMap<Resource> to = std::move(from);
+  EXPECT_EQ(to.Find(Id(42)), r);
+  EXPECT_EQ(to.size(), 100u);
+  EXPECT_TRUE(from.empty());  // NOLINT(bugprone-use-after-move): the moved-from state is part of the contract
+  EXPECT_EQ(from.Find(Id(42)), nullptr);
+  from.Insert(MakeResource("again"));
+  EXPECT_NE(from.Find("again"), nullptr) << "a moved-from map can be used again";
+}
+
 TEST(EntityMapTest, EqualityComparesEntitiesNotTheirOrder) {
   EntityMap<Resource> a, b;
   for (int i = 0; i < 50; ++i) a.Insert(MakeResource(Id(i), "t"));
