@@ -209,12 +209,6 @@ void CheckBreakdown(const projections::AccessModel& access, const std::vector<Qu
         if (q.resource != nullptr) found += s.FindResource(q.resource->value()) != nullptr;
       }
     });
-    const Timing flat_lookups = Time([&] {
-      for (const Query& q : queries) {
-        found += index.FindUser(q.user->value()) != nullptr;
-        if (q.resource != nullptr) found += index.FindResource(q.resource->value()) != nullptr;
-      }
-    });
     const Timing parse = Time([&] {
       for (const Query& q : queries) found += domain::ParseCapability(q.capability).has_value();
     });
@@ -244,10 +238,10 @@ void CheckBreakdown(const projections::AccessModel& access, const std::vector<Qu
     });
     const double n = static_cast<double>(queries.size());
     std::printf("{\"bench\":\"check_breakdown\",\"queries\":%zu,\"unit\":\"CPU ns per check\","
-                "\"user_and_resource_by_id_in_AccessState_maps\":%.0f,\"user_and_resource_by_id_in_flat_tables\":%.0f,"
+                "\"user_and_resource_by_id_in_AccessState_maps\":%.0f,"
                 "\"domain_ParseCapability\":%.0f,\"domain_Check_on_resolved_entities\":%.0f,"
                 "\"of_which_3x_FindOrg_of_the_users_org\":%.0f,\"of_which_EffectiveCapabilities\":%.0f}\n",
-                queries.size(), map_lookups.cpu * 1e9 / n, flat_lookups.cpu * 1e9 / n, parse.cpu * 1e9 / n,
+                queries.size(), map_lookups.cpu * 1e9 / n, parse.cpu * 1e9 / n,
                 checks.cpu * 1e9 / n, orgs.cpu * 1e9 / n, caps.cpu * 1e9 / n);
     std::fflush(stdout);
     return found;
