@@ -26,6 +26,7 @@
 #include <iterator>
 #include <memory>
 #include <new>
+#include <optional>
 #include <string_view>
 #include <type_traits>
 #include <utility>
@@ -36,6 +37,11 @@ namespace portico::domain {
 template <typename V>
 class EntityMap {
  public:
+  // An entity's place in the order entities were added: 0, 1, 2, ... It never changes, and a
+  // copy of the map gives each entity the same index. Indexes of the state that list
+  // entities (AccessState::resources_by_org) hold these 4 bytes instead of a copy of the id.
+  using Index = std::uint32_t;
+
   static std::uint64_t Hash(std::string_view id) { return std::hash<std::string_view>{}(id); }
 
   EntityMap() = default;
@@ -71,17 +77,23 @@ class EntityMap {
 
   // Find with the id's Hash computed beforehand.
   const V* Find(std::string_view id, std::uint64_t h) const {
-    if (slot_count_ == 0) return nullptr;
-    const std::uint32_t tag = Tag(h);
-    for (std::size_t i = tag & mask_;; i = (i + 1) & mask_) {
-      const Slot s = slots_[i];
-      if (s.index_plus_one == 0) return nullptr;
-      if (s.tag == tag) {
-        const V& v = At(s.index_plus_one - 1);
-        if (v.id.value() == id) return &v;
-      }
-    }
+    const std::uint32_t found = FindIndexPlusOne(id, h);
+    return found == 0 ? nullptr : &at(found - 1);
   }
+
+  // The index of the entity with this id, if there is one.
+  std::optional<Index> FindIndex(std::string_view id, std::uint64_t h) const {
+    const std::uint32_t found = FindIndexPlusOne(id, h);
+    if (found == 0) return std::nullopt;
+    return found - 1;
+  }
+
+  // The entity at an index below size().
+  const V& at(Index i) const {
+    const std::size_t k = ChunkOf(i);
+    return chunks_[k][i - ChunkStart(k)];
+  }
+  V& at(Index i) { return const_cast<V&>(std::as_const(*this).at(i)); }
 
   // Memory-level parallelism for a caller that looks up several ids at once (a check: its
   // user and its resource): PrefetchSlot each hash, then PrefetchEntity each, then Find each.
@@ -94,7 +106,7 @@ class EntityMap {
   void PrefetchEntity(std::uint64_t h) const {
     if (slot_count_ == 0) return;
     const Slot s = slots_[Tag(h) & mask_];
-    if (s.index_plus_one != 0 && s.tag == Tag(h)) __builtin_prefetch(&At(s.index_plus_one - 1));
+    if (s.index_plus_one != 0 && s.tag == Tag(h)) __builtin_prefetch(&at(s.index_plus_one - 1));
   }
 
   // Adds the entity unless one with its id is present. Returns the entity in the map (the
@@ -106,15 +118,21 @@ class EntityMap {
     return {Add(std::move(entity), h), true};
   }
 
-  // The entity with this id, and false; or a new one, default-constructed but for its id,
-  // and true. `make_id` turns the id into V's id type.
+  // The entity with this id; or a new one, default-constructed but for its id (`make_id`
+  // turns the id into V's id type).
+  struct Found {
+    V* entity;
+    Index index;
+    bool added;
+  };
   template <typename MakeId>
-  std::pair<V*, bool> FindOrAdd(std::string_view id, MakeId make_id) {
+  Found FindOrAdd(std::string_view id, MakeId make_id) {
     const std::uint64_t h = Hash(id);
-    if (V* found = const_cast<V*>(Find(id, h))) return {found, false};
+    if (const std::uint32_t found = FindIndexPlusOne(id, h); found != 0) return {&at(found - 1), found - 1, false};
     V entity;
     entity.id = make_id(id);
-    return {Add(std::move(entity), h), true};
+    const auto index = static_cast<Index>(size_);
+    return {Add(std::move(entity), h), index, true};
   }
 
   template <bool kConst>
@@ -129,7 +147,7 @@ class EntityMap {
     Iterator() = default;
     Iterator(std::conditional_t<kConst, const EntityMap*, EntityMap*> map, std::size_t index)
         : map_(map), index_(index) {}
-    reference operator*() const { return const_cast<reference>(map_->At(index_)); }
+    reference operator*() const { return const_cast<reference>(std::as_const(*map_).at(index_)); }
     pointer operator->() const { return &**this; }
     Iterator& operator++() {
       ++index_;
@@ -177,9 +195,15 @@ class EntityMap {
   static std::size_t ChunkStart(std::size_t k) { return kFirstChunk * ((std::size_t{1} << k) - 1); }
   static std::size_t ChunkCapacity(std::size_t k) { return kFirstChunk << k; }
 
-  const V& At(std::size_t i) const {
-    const std::size_t k = ChunkOf(i);
-    return chunks_[k][i - ChunkStart(k)];
+  // The index of the entity with this id, plus one; 0 when there is none.
+  std::uint32_t FindIndexPlusOne(std::string_view id, std::uint64_t h) const {
+    if (slot_count_ == 0) return 0;
+    const std::uint32_t tag = Tag(h);
+    for (std::size_t i = tag & mask_;; i = (i + 1) & mask_) {
+      const Slot s = slots_[i];
+      if (s.index_plus_one == 0) return 0;
+      if (s.tag == tag && at(s.index_plus_one - 1).id.value() == id) return s.index_plus_one;
+    }
   }
 
   V* Add(V&& entity, std::uint64_t h) {

@@ -16,14 +16,17 @@ std::string_view Sv(const flatbuffers::String* s) {
   return s == nullptr ? std::string_view() : std::string_view(s->c_str(), s->size());
 }
 
-void IndexAdd(StringMap<StringSet>& index, std::string_view key, std::string_view value) {
+// Adds `value` to the set of `key` (a StringSet of ids or an IndexSet of entities).
+template <typename Set, typename Member>
+void IndexAdd(StringMap<Set>& index, std::string_view key, const Member& value) {
   if (key.empty()) return;
   auto it = index.find(key);
-  if (it == index.end()) it = index.emplace(std::string(key), StringSet{}).first;
+  if (it == index.end()) it = index.emplace(std::string(key), Set{}).first;
   it->second.emplace(value);
 }
 
-void IndexRemove(StringMap<StringSet>& index, std::string_view key, std::string_view value) {
+template <typename Set, typename Member>
+void IndexRemove(StringMap<Set>& index, std::string_view key, const Member& value) {
   const auto it = index.find(key);
   if (it == index.end()) return;
   const auto member = it->second.find(value);
@@ -258,15 +261,16 @@ class Folder {
     const std::string_view id = Sv(e.resource_id()), org = Sv(e.org_id());
     if (id.empty() || org.empty()) return;
     const std::string_view assigned_org = Sv(e.assigned_org_id());
-    const auto [found, added] = s_.resources.FindOrAdd(id, [](std::string_view v) { return ResourceId(std::string(v)); });
+    const auto [found, index, added] =
+        s_.resources.FindOrAdd(id, [](std::string_view v) { return ResourceId(std::string(v)); });
     Resource& r = *found;
     // The org indexes change only when an owner or assignee does: most upserts of an existing
     // resource (a new title or status) leave them alone, saving a set erase and insert each.
     const bool org_changed = added || r.org.value() != org;
     const bool assigned_org_changed = added || r.assigned_org.value() != assigned_org;
     if (!added) {
-      if (org_changed) IndexRemove(s_.resources_by_org, r.org.value(), id);
-      if (assigned_org_changed) IndexRemove(s_.resources_by_assigned_org, r.assigned_org.value(), id);
+      if (org_changed) IndexRemove(s_.resources_by_org, r.org.value(), index);
+      if (assigned_org_changed) IndexRemove(s_.resources_by_assigned_org, r.assigned_org.value(), index);
     }
     r.type = e.type();
     if (org_changed) r.org = OrgId(std::string(org));
@@ -284,8 +288,8 @@ class Folder {
     }
     if (assigned_org_changed) r.assigned_org = OrgId(std::string(assigned_org));
     r.updated_at_us = now_;
-    if (org_changed) IndexAdd(s_.resources_by_org, org, id);
-    if (assigned_org_changed) IndexAdd(s_.resources_by_assigned_org, assigned_org, id);
+    if (org_changed) IndexAdd(s_.resources_by_org, org, index);
+    if (assigned_org_changed) IndexAdd(s_.resources_by_assigned_org, assigned_org, index);
   }
 
   void On(const schema::NoteShared& e) {

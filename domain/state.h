@@ -47,6 +47,8 @@ using StringMap = std::unordered_map<std::string, V, StringHash, std::equal_to<>
 // Open addressing: a member costs a slot, not a node of its own. Nothing keeps a pointer or
 // an iterator to a member across an insertion.
 using StringSet = boost::unordered_flat_set<std::string, StringHash, std::equal_to<>>;
+// Entities of one EntityMap, by their EntityMap::Index: 4 bytes a member, not a copy of its id.
+using IndexSet = boost::unordered_flat_set<std::uint32_t>;
 
 // Provider settings; the defaults are those of ProviderSettingsChanged in events.fbs.
 struct Settings {
@@ -160,8 +162,8 @@ struct AccessState {
   // Indexes, maintained by Evolve.
   StringMap<std::string> user_by_username;   // canonical user name -> user id
   StringMap<StringSet> users_by_org;         // org id -> its users' ids
-  StringMap<StringSet> resources_by_org;     // org id -> resources it owns
-  StringMap<StringSet> resources_by_assigned_org;  // org id -> resources assigned to it
+  StringMap<IndexSet> resources_by_org;     // org id -> resources it owns (their index in `resources`)
+  StringMap<IndexSet> resources_by_assigned_org;  // org id -> resources assigned to it (the same)
   StringMap<std::vector<std::string>> notes_by_resource;  // resource id -> note ids, in order
   StringMap<std::string> session_by_token;   // token hash (32 raw bytes) -> session id
 

@@ -10,7 +10,6 @@ namespace {
 
 using domain::Org;
 using domain::Resource;
-using domain::StringSet;
 
 constexpr std::size_t kTypeCount = static_cast<std::size_t>(schema::ResourceType::MAX) + 1;
 constexpr std::size_t kStatusCount = static_cast<std::size_t>(schema::ResourceStatus::MAX) + 1;
@@ -93,11 +92,12 @@ void AccessIndex::Fold(const schema::Envelope& event) {
     change.status_before = existing->status;
   }
   domain::Evolve(state_, event);
-  const Resource* r = existing != nullptr ? existing : state_.resources.Find(id, hash);  // just added: cached
-  if (r == nullptr) return;
+  const auto index = state_.resources.FindIndex(id, hash);  // cached: just looked up or added
+  if (!index) return;
+  const Resource* r = &state_.resources.at(*index);
   if (r->assigned_users != before) {
-    IndexAssignedUsers(id, before, /*add=*/false);
-    IndexAssignedUsers(id, r->assigned_users, /*add=*/true);
+    IndexAssignedUsers(*index, before, /*add=*/false);
+    IndexAssignedUsers(*index, r->assigned_users, /*add=*/true);
   }
   change.resource = r;
   last_resource_change_ = change;
@@ -133,15 +133,14 @@ domain::CheckResult AccessIndex::Check(const domain::UserId& user, std::string_v
   return domain::Check(state_, *u, orgs.Find(u->org.value(), org_hash), *cap, r, now_us);
 }
 
-void AccessIndex::IndexAssignedUsers(std::string_view resource_id, const std::vector<domain::UserId>& users,
-                                     bool add) {
+void AccessIndex::IndexAssignedUsers(ResourceIndex resource, const std::vector<domain::UserId>& users, bool add) {
   for (const domain::UserId& user : users) {
     auto it = resources_by_assigned_user_.find(user.value());
     if (add) {
       if (it == resources_by_assigned_user_.end()) it = resources_by_assigned_user_.try_emplace(user.value()).first;
-      it->second.emplace(resource_id);
+      it->second.emplace(resource);
     } else if (it != resources_by_assigned_user_.end()) {
-      if (const auto member = it->second.find(resource_id); member != it->second.end()) it->second.erase(member);
+      if (const auto member = it->second.find(resource); member != it->second.end()) it->second.erase(member);
       if (it->second.empty()) resources_by_assigned_user_.erase(it);
     }
   }
@@ -163,12 +162,12 @@ void AccessIndex::ForEachVisibleResource(const domain::User& user, const Resourc
   }
   std::vector<const Resource*> candidates;
   int sources = 0;
-  auto add = [&](const StringSet* ids) {
-    if (ids == nullptr) return;
+  auto add = [&](const domain::IndexSet* resources) {
+    if (resources == nullptr) return;
     ++sources;
-    for (const std::string& id : *ids) {
-      const Resource* r = state_.FindResource(id);
-      if (r != nullptr && viewable.Has(*r)) candidates.push_back(r);
+    for (const ResourceIndex i : *resources) {
+      const Resource& r = state_.resources.at(i);
+      if (viewable.Has(r)) candidates.push_back(&r);
     }
   };
   for (const Org* o : orgs) add(Find(state_.resources_by_org, o->id.value()));

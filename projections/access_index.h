@@ -119,11 +119,12 @@ class AccessIndex {
   std::size_t ended_here_size() const { return ended_here_.size(); }
 
  private:
-  void IndexAssignedUsers(std::string_view resource_id, const std::vector<domain::UserId>& users, bool add);
+  using ResourceIndex = domain::EntityMap<domain::Resource>::Index;
+  void IndexAssignedUsers(ResourceIndex resource, const std::vector<domain::UserId>& users, bool add);
 
   domain::AccessState state_;
-  // user id -> resources it is among the assigned users of.
-  domain::StringMap<domain::StringSet> resources_by_assigned_user_;
+  // user id -> resources it is among the assigned users of (their index in state_.resources).
+  domain::StringMap<domain::IndexSet> resources_by_assigned_user_;
   // session id -> position of its SessionEnded event.
   domain::StringMap<Position> ended_here_;
   ResourceChange last_resource_change_;

@@ -62,12 +62,14 @@ std::vector<const std::pair<const std::string, V>*> Sorted(const StringMap<V>& m
   return out;
 }
 
-void Write(Hasher& h, const StringSet& set) {
-  std::vector<std::string_view> members(set.begin(), set.end());
-  std::sort(members.begin(), members.end());
-  h.U64(members.size());
-  for (std::string_view m : members) h.Str(m);
+// A set of ids: its size, then the ids in order.
+void WriteIds(Hasher& h, std::vector<std::string_view> ids) {
+  std::sort(ids.begin(), ids.end());
+  h.U64(ids.size());
+  for (std::string_view id : ids) h.Str(id);
 }
+
+void Write(Hasher& h, const StringSet& set) { WriteIds(h, std::vector<std::string_view>(set.begin(), set.end())); }
 
 template <typename T>
 void WriteList(Hasher& h, const std::vector<T>& list) {
@@ -201,6 +203,21 @@ void WriteMap(Hasher& h, std::string_view tag, const domain::EntityMap<V>& map) 
   }
 }
 
+// An index of resources by organisation: the bytes that the same index holding the
+// resources' ids (a StringMap of StringSets) would give.
+void WriteResourceIndex(Hasher& h, std::string_view tag, const StringMap<domain::IndexSet>& map,
+                        const domain::EntityMap<domain::Resource>& resources) {
+  h.Str(tag);
+  h.U64(map.size());
+  for (const auto* entry : Sorted(map)) {
+    h.Str(entry->first);
+    std::vector<std::string_view> ids;
+    ids.reserve(entry->second.size());
+    for (const auto i : entry->second) ids.push_back(resources.at(i).id.value());
+    WriteIds(h, std::move(ids));
+  }
+}
+
 }  // namespace
 
 schemas::Hash DigestAccessState(const AccessState& s) {
@@ -215,8 +232,8 @@ schemas::Hash DigestAccessState(const AccessState& s) {
   WriteMap(h, "sessions", s.sessions);
   WriteMap(h, "user_by_username", s.user_by_username);
   WriteMap(h, "users_by_org", s.users_by_org);
-  WriteMap(h, "resources_by_org", s.resources_by_org);
-  WriteMap(h, "resources_by_assigned_org", s.resources_by_assigned_org);
+  WriteResourceIndex(h, "resources_by_org", s.resources_by_org, s.resources);
+  WriteResourceIndex(h, "resources_by_assigned_org", s.resources_by_assigned_org, s.resources);
   WriteMap(h, "notes_by_resource", s.notes_by_resource);
   WriteMap(h, "session_by_token", s.session_by_token);
   h.U64(s.position);

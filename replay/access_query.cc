@@ -11,14 +11,12 @@ namespace json = boost::json;
 using domain::Capability;
 using domain::Scope;
 
-void AddAll(const domain::StringSet* ids, std::vector<std::string>& out) {
-  if (ids != nullptr) out.insert(out.end(), ids->begin(), ids->end());
-}
-
-template <typename Map>
-const domain::StringSet* Lookup(const Map& map, std::string_view key) {
-  const auto it = map.find(key);
-  return it == map.end() ? nullptr : &it->second;
+// Appends the ids of the resources that `index` lists under `key`.
+void AddAll(const domain::AccessState& state, const domain::StringMap<domain::IndexSet>& index, std::string_view key,
+            std::vector<std::string>& out) {
+  const auto it = index.find(key);
+  if (it == index.end()) return;
+  for (const auto i : it->second) out.push_back(state.resources.at(i).id.value());
 }
 
 }  // namespace
@@ -50,8 +48,8 @@ std::vector<std::string> RelatedResources(const domain::AccessState& state, cons
   const domain::Org* org = state.FindOrg(user.org.value());
   if (org != nullptr) {
     for (const domain::Org* o : state.Subtree(*org)) {
-      AddAll(Lookup(state.resources_by_org, o->id.value()), out);
-      if (org->kind == schema::OrgKind::Contractor) AddAll(Lookup(state.resources_by_assigned_org, o->id.value()), out);
+      AddAll(state, state.resources_by_org, o->id.value(), out);
+      if (org->kind == schema::OrgKind::Contractor) AddAll(state, state.resources_by_assigned_org, o->id.value(), out);
     }
   }
   if (org == nullptr || org->kind == schema::OrgKind::Contractor) {

@@ -42,15 +42,33 @@ TEST(EntityMapTest, FindsWhatWasInsertedAndNothingElse) {
 
 TEST(EntityMapTest, FindOrAddCreatesAnEntityWithOnlyItsIdOnce) {
   EntityMap<Resource> map;
+  map.Insert(MakeResource("res-0"));
   const auto make_id = [](std::string_view id) { return ResourceId(std::string(id)); };
-  const auto [created, added] = map.FindOrAdd("res-7", make_id);
+  const auto [created, index, added] = map.FindOrAdd("res-7", make_id);
   ASSERT_TRUE(added);
+  EXPECT_EQ(index, 1u) << "the second entity added";
   EXPECT_EQ(*created, MakeResource("res-7"));
   created->title = "kept";
-  const auto [found, added_again] = map.FindOrAdd("res-7", make_id);
+  const auto [found, index_again, added_again] = map.FindOrAdd("res-7", make_id);
   EXPECT_FALSE(added_again);
   EXPECT_EQ(found, created);
+  EXPECT_EQ(index_again, 1u);
   EXPECT_EQ(found->title, "kept");
+}
+
+TEST(EntityMapTest, AnIndexNamesTheSameEntityInEveryCopy) {
+  EntityMap<Resource> map;
+  for (int i = 0; i < 300; ++i) map.Insert(MakeResource(Id(i), "t" + std::to_string(i)));
+  const EntityMap<Resource> copy = map;
+  for (int i = 0; i < 300; i += 7) {
+    const auto index = map.FindIndex(Id(i), EntityMap<Resource>::Hash(Id(i)));
+    ASSERT_TRUE(index.has_value()) << Id(i);
+    EXPECT_EQ(*index, static_cast<std::uint32_t>(i)) << "indexes follow the order added";
+    EXPECT_EQ(&map.at(*index), map.Find(Id(i)));
+    EXPECT_EQ(copy.at(*index).id.value(), Id(i));
+    EXPECT_NE(&copy.at(*index), &map.at(*index));
+  }
+  EXPECT_FALSE(map.FindIndex("res-300", EntityMap<Resource>::Hash("res-300")).has_value());
 }
 
 TEST(EntityMapTest, EntitiesNeverMoveAsTheMapGrows) {
