@@ -19,7 +19,7 @@ Status InRangeOrError(std::string_view field, std::int64_t value, std::int64_t l
 int Depth(const AccessState& s, const Org& org) {
   int depth = 1;
   for (const Org* o = &org; !o->parent.value().empty() && depth <= kMaxOrgDepth; ++depth) {
-    o = s.FindOrg(o->parent.value());
+    o = s.Parent(*o);
     if (o == nullptr) break;
   }
   return depth;

@@ -101,15 +101,19 @@ class Folder {
     const std::string_view id = Sv(e.org_id()), parent = Sv(e.parent_org_id());
     if (id.empty() || s_.FindOrg(id) != nullptr) return;
     Org* parent_org = nullptr;
+    std::uint32_t parent_index = Org::kNoParent;
     if (!parent.empty()) {
-      parent_org = s_.orgs.Find(parent);
-      if (parent_org == nullptr) return;
+      const auto found = s_.orgs.FindIndex(parent, s_.orgs.Hash(parent));
+      if (!found) return;
+      parent_index = *found;
+      parent_org = &s_.orgs.at(parent_index);
     }
     Org org;
     org.id = OrgId(std::string(id));
     org.name = std::string(Sv(e.name()));
     org.kind = e.kind();
     org.parent = OrgId(std::string(parent));
+    org.parent_index = parent_index;
     org.registered_at_us = now_;
     if (parent_org != nullptr) parent_org->children.push_back(org.id);
     s_.orgs.Insert(std::move(org));

@@ -62,7 +62,7 @@ schema::AccessMode AccessState::EffectiveMode(const Org& org, const Org** blocki
   const Org* worst = &org;
   for (int depth = 0; current != nullptr && depth < kMaxOrgDepth; ++depth) {
     if (Openness(current->mode) < Openness(worst->mode)) worst = current;
-    current = current->parent.value().empty() ? nullptr : FindOrg(current->parent.value());
+    current = Parent(*current);
   }
   if (blocking != nullptr) *blocking = worst;
   return worst->mode;
@@ -72,7 +72,7 @@ bool AccessState::InTree(std::string_view org_id, std::string_view root_id) cons
   const Org* current = FindOrg(org_id);
   for (int depth = 0; current != nullptr && depth < kMaxOrgDepth; ++depth) {
     if (current->id.value() == root_id) return true;
-    current = current->parent.value().empty() ? nullptr : FindOrg(current->parent.value());
+    current = Parent(*current);
   }
   return false;
 }

@@ -63,10 +63,15 @@ struct Settings {
 };
 
 struct Org {
+  static constexpr std::uint32_t kNoParent = 0xffffffffu;
+
   OrgId id;
   std::string name;
   schema::OrgKind kind = schema::OrgKind::Client;
   OrgId parent;                          // empty: a top-level organisation
+  // The parent's EntityMap index in AccessState::orgs (kNoParent: none), so that the walks up
+  // the tree that every check makes (EffectiveMode, InTree) hash no ids.
+  std::uint32_t parent_index = kNoParent;
   schema::AccessMode mode = schema::AccessMode::Disabled;  // access is opt-in
   std::vector<LevelId> allowed_levels;   // sorted, unique; empty: any known level
   std::vector<OrgId> children;           // in registration order
@@ -173,6 +178,10 @@ struct AccessState {
   AlertingState alerting;  // alert sets, subscriptions, password resets (domain/alert_state.h)
 
   const Org* FindOrg(std::string_view id) const;
+  // The organisation's parent; null for a top-level one.
+  const Org* Parent(const Org& org) const {
+    return org.parent_index == Org::kNoParent ? nullptr : &orgs.at(org.parent_index);
+  }
   const User* FindUser(std::string_view id) const;
   const User* FindUserByUsername(std::string_view canonical_username) const;
   const Resource* FindResource(std::string_view id) const;

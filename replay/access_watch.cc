@@ -266,7 +266,7 @@ class ResourceWatch final : public AccessWatch {
       for (int depth = 0; org != nullptr && depth < domain::kMaxOrgDepth; ++depth) {
         const auto users = state.users_by_org.find(org->id.value());
         if (users != state.users_by_org.end()) ids.insert(users->second.begin(), users->second.end());
-        org = org->parent.value().empty() ? nullptr : state.FindOrg(org->parent.value());
+        org = state.Parent(*org);
       }
     }
     for (const auto& u : r.assigned_users) ids.insert(u.value());

@@ -49,6 +49,23 @@ TEST(Evolve, ReplayGivesTheLiveState) {
   EXPECT_FALSE(changed == w.state());
 }
 
+TEST(Evolve, AnOrganisationLeadsToItsParentInItsOwnState) {
+  World w;
+  w.Org("acme");
+  w.Org("acme-west", schema::OrgKind::Client, "acme");
+  w.Org("acme-west-2", schema::OrgKind::Client, "acme-west");
+  const AccessState& s = w.state();
+  EXPECT_EQ(s.Parent(*s.FindOrg("acme-west-2")), s.FindOrg("acme-west"));
+  EXPECT_EQ(s.Parent(*s.FindOrg("acme-west")), s.FindOrg("acme"));
+  EXPECT_EQ(s.Parent(*s.FindOrg("acme")), nullptr);
+  EXPECT_TRUE(s.InTree("acme-west-2", "acme"));
+  EXPECT_FALSE(s.InTree("acme", "acme-west"));
+  // A copy's organisations lead to the copy's parents, not to the original's.
+  const AccessState copy = s;
+  EXPECT_EQ(copy.Parent(*copy.FindOrg("acme-west-2")), copy.FindOrg("acme-west"));
+  EXPECT_NE(copy.FindOrg("acme-west"), s.FindOrg("acme-west"));
+}
+
 TEST(Evolve, UsesTheRecordedTime) {
   World w;
   w.Org("acme");
