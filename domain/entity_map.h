@@ -12,6 +12,7 @@
 //     entity's index), linear probing, at most half full: a lookup reads one slot and then the
 //     entity, whose id it compares. Growing the table rehashes slots, not entities.
 // Entities are never removed: no kind kept in an EntityMap is ever deleted from the state.
+// At most 2^32 - 1 entities (32-bit indexes).
 //
 // Iteration visits the entities in the order they were added. Equality compares the sets of
 // entities, whatever their order. Not thread-safe: one writer, or readers of a stable map.
@@ -215,8 +216,9 @@ class EntityMap {
     if ((size_ + 1) * 2 > slot_count_) Rehash(slot_count_ == 0 ? 16 : slot_count_ * 2);
     const std::size_t k = ChunkOf(size_);
     if (k == chunks_.size()) {
-      chunks_.emplace_back();
-      chunks_.back().reserve(ChunkCapacity(k));  // never grows past it: entities stay put
+      std::vector<V> chunk;
+      chunk.reserve(ChunkCapacity(k));  // never grows past it: entities stay put
+      chunks_.push_back(std::move(chunk));
     }
     V& added = chunks_[k].emplace_back(std::move(entity));
     Place(slots_.get(), mask_, Tag(h), static_cast<std::uint32_t>(size_ + 1));

@@ -70,9 +70,9 @@ class AccessIndex {
 
   // Sizes the resource lookup table for `events` more events (a catch-up), as if each could
   // add a resource, up to kMaxReservedResources more. Otherwise the table doubles as
-  // resources arrive, and every doubling places all its slots again. A resource costs at
-  // most 16 bytes of table (8-byte slots, at most half full: domain/entity_map.h), so a log
-  // with far fewer resources than events wastes at most 32 MiB.
+  // resources arrive, and every doubling places all its slots again. A reserved resource
+  // costs 16 to 32 bytes of table (8-byte slots, a power of two of them, at most half full:
+  // domain/entity_map.h), so a log with far fewer resources than events wastes at most 64 MiB.
   static constexpr std::uint64_t kMaxReservedResources = 2u << 20;
   void Reserve(std::uint64_t events);
 
