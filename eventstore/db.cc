@@ -9,6 +9,7 @@
 #include <rocksdb/table.h>
 
 #include "eventstore/keys.h"
+#include "eventstore/prezeroed_wal.h"
 
 namespace portico::eventstore {
 namespace {
@@ -103,12 +104,19 @@ Status FromRocksDb(const rocksdb::Status& status, std::string_view context) {
   return Status::Internal(std::move(message));
 }
 
-Result<std::unique_ptr<Db>> Db::Open(const std::string& dir, bool read_only) {
+Result<std::unique_ptr<Db>> Db::Open(const std::string& dir, bool read_only,
+                                     bool zero_wal_ahead) {
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (const char* name : kColumnFamilies) {
     descriptors.emplace_back(name, MakeColumnFamilyOptions(name));
   }
+  std::unique_ptr<Db> out(new Db());
   rocksdb::DBOptions options = MakeDbOptions();
+  if (!read_only && zero_wal_ahead) {
+    out->env_ = rocksdb::NewCompositeEnv(std::make_shared<PrezeroedWalFileSystem>(
+        rocksdb::FileSystem::Default(), WalZeroingLimits{}));
+    options.env = out->env_.get();
+  }
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s;
@@ -120,7 +128,6 @@ Result<std::unique_ptr<Db>> Db::Open(const std::string& dir, bool read_only) {
     s = rocksdb::DB::Open(options, dir, descriptors, &handles, &raw);
   }
   if (!s.ok()) return FromRocksDb(s, "opening event log " + dir);
-  std::unique_ptr<Db> out(new Db());
   out->db_.reset(raw);
   for (std::size_t i = 0; i < handles.size(); ++i) out->handles_[i] = handles[i];
   return out;

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include <rocksdb/db.h>
+#include <rocksdb/env.h>
 #include <rocksdb/options.h>
 
 #include "common/status.h"
@@ -28,8 +29,10 @@ class Db {
  public:
   // Opens (creating when missing, unless read_only) the database in `dir` with every column
   // family of keys.h. read_only uses rocksdb::DB::OpenForReadOnly: no writes, no recovery
-  // that writes, and the directory must already hold a log.
-  static Result<std::unique_ptr<Db>> Open(const std::string& dir, bool read_only);
+  // that writes, and the directory must already hold a log. A writable database keeps zeros
+  // written ahead of its WAL (prezeroed_wal.h) unless `zero_wal_ahead` is false.
+  static Result<std::unique_ptr<Db>> Open(const std::string& dir, bool read_only,
+                                          bool zero_wal_ahead = true);
 
   ~Db();  // closes the database
   Db(const Db&) = delete;
@@ -44,6 +47,7 @@ class Db {
  private:
   Db() = default;
 
+  std::unique_ptr<rocksdb::Env> env_;  // the DB's file system, when not the default; outlives db_
   std::unique_ptr<rocksdb::DB> db_;
   rocksdb::ColumnFamilyHandle* handles_[4] = {};
 };

@@ -101,6 +101,9 @@ struct Options {
   std::size_t verify_tail_events = 1024;  // chain tail verified at Open
   bool read_only = false;               // open without writing (auditors, replay)
   std::size_t max_cached_streams = 1 << 18;  // stream versions the writer keeps in memory
+  // Keep zeros written ahead of the RocksDB WAL, so each batch's fdatasync writes no file
+  // metadata (eventstore/prezeroed_wal.h). false only to measure what it saves.
+  bool zero_wal_ahead = true;
 };
 
 class EventStore {

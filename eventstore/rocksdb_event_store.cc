@@ -26,7 +26,7 @@ Result<std::unique_ptr<EventStore>> RocksDbEventStore::Open(const Options& optio
     std::filesystem::create_directories(options.dir, error);
     if (error) return Status::Unavailable("creating " + options.dir + ": " + error.message());
   }
-  ASSIGN_OR_RETURN(std::unique_ptr<Db> db, Db::Open(options.dir, options.read_only));
+  ASSIGN_OR_RETURN(std::unique_ptr<Db> db, Db::Open(options.dir, options.read_only, options.zero_wal_ahead));
   std::unique_ptr<RocksDbEventStore> store(new RocksDbEventStore(options, std::move(db)));
   Result<LogTail> tail = store->Recover();
   if (!tail.ok()) {

@@ -11,8 +11,11 @@
 // The two sides run in alternating short slices (8 of 0.25 s each by default), so that both
 // see the same machine. Prints one JSON line per thread count.
 //
+// With --compare_wal_zeros, a third side runs in the same slices: the store without zeros
+// written ahead of its WAL (Options::zero_wal_ahead = false), on a second line.
+//
 // Usage: append_bench [--duration_s=2] [--slices=8] [--threads=1,8,64] [--no_raw]
-//                     [--raw_store_options] [--dir=/tmp]
+//                     [--raw_store_options] [--compare_wal_zeros] [--dir=/tmp]
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -47,6 +50,7 @@ struct Flags {
   std::vector<int> threads = {1, 8, 64};
   bool raw = true;                 // also run the raw RocksDB baseline
   bool raw_store_options = false;  // the baseline on the store's DB options, not the defaults
+  bool compare_wal_zeros = false;  // also a store without zeros ahead of its WAL
 };
 
 // Durable operations and their latencies, accumulated over several timed slices.
@@ -129,9 +133,10 @@ std::string BenchEnvelope(const std::string& stream) {
 // `threads` appenders, each with its own stream, appending one event at the exact version.
 class StoreSide {
  public:
-  StoreSide(const std::string& dir, int threads) {
+  StoreSide(const std::string& dir, int threads, bool zero_wal_ahead) {
     Options options;
     options.dir = dir;
+    options.zero_wal_ahead = zero_wal_ahead;
     auto opened = EventStore::Open(options);
     if (!opened.ok()) {
       std::fprintf(stderr, "append_bench: %s\n", opened.status().ToString().c_str());
@@ -218,12 +223,14 @@ Flags ParseFlags(int argc, char** argv, std::string* dir) {
       flags.raw = false;
     } else if (arg == "--raw_store_options") {
       flags.raw_store_options = true;
+    } else if (arg == "--compare_wal_zeros") {
+      flags.compare_wal_zeros = true;
     } else if (arg.rfind("--dir=", 0) == 0) {
       *dir = arg.substr(6);
     } else {
       std::fprintf(stderr,
                    "usage: %s [--duration_s=2] [--slices=8] [--threads=1,8,64] [--no_raw] "
-                   "[--raw_store_options] [--dir=/tmp]\n",
+                   "[--raw_store_options] [--compare_wal_zeros] [--dir=/tmp]\n",
                    argv[0]);
       std::exit(2);
     }
@@ -238,15 +245,20 @@ int Main(int argc, char** argv) {
   spdlog::set_level(spdlog::level::warn);
   for (int threads : flags.threads) {
     testing::TempDir dir;
-    StoreSide store_side(dir.Sub("store"), threads);
+    StoreSide store_side(dir.Sub("store"), threads, /*zero_wal_ahead=*/true);
+    std::optional<StoreSide> unzeroed_side;
+    if (flags.compare_wal_zeros) unzeroed_side.emplace(dir.Sub("unzeroed"), threads, false);
     std::optional<RawSide> raw_side;
     if (flags.raw) raw_side.emplace(dir.Sub("raw"), threads, flags.raw_store_options);
-    // Alternate short slices, so that both sides see the same machine: on a shared disk the
+    // Alternate short slices, so that all sides see the same machine: on a shared disk the
     // cost of an fsync changes from one second to the next.
     const double slice_s = flags.duration_s / flags.slices;
-    Sampler store, raw;
+    Sampler store, unzeroed, raw;
     for (int slice = 0; slice < flags.slices; ++slice) {
       store.Run(threads, slice_s, [&](int t) { return store_side.Append(t); });
+      if (unzeroed_side) {
+        unzeroed.Run(threads, slice_s, [&](int t) { return unzeroed_side->Append(t); });
+      }
       if (raw_side) raw.Run(threads, slice_s, [&](int t) { return raw_side->Put(t); });
     }
     const double store_rate = store.events_per_s();
@@ -261,6 +273,15 @@ int Main(int argc, char** argv) {
         store.percentile_us(0.50), store.percentile_us(0.99), raw_rate, raw.percentile_us(0.50),
         raw.percentile_us(0.99), raw_rate > 0 ? store_rate / raw_rate : 0.0,
         store.events_per_cpu_s(), raw.events_per_cpu_s(), bench::LoadAverage());
+    if (unzeroed_side) {
+      const double unzeroed_rate = unzeroed.events_per_s();
+      std::printf(
+          "{\"bench\":\"append_wal_zeros\",\"threads\":%d,\"store_events_per_s\":%.0f,"
+          "\"unzeroed_events_per_s\":%.0f,\"unzeroed_p50_us\":%.0f,\"unzeroed_p99_us\":%.0f,"
+          "\"store_over_unzeroed\":%.2f}\n",
+          threads, store_rate, unzeroed_rate, unzeroed.percentile_us(0.50),
+          unzeroed.percentile_us(0.99), unzeroed_rate > 0 ? store_rate / unzeroed_rate : 0.0);
+    }
     std::fflush(stdout);
   }
   return 0;

@@ -221,5 +221,55 @@ TEST(CrashTest, SigkilledWriterKeepsEveryAcknowledgedAppend) {
               acks.size(), log.size());
 }
 
+// True when the newest WAL file in `dir` ends in at least 4 KiB of zeros: those the store
+// writes ahead of RocksDB's appends (eventstore/prezeroed_wal.h).
+bool NewestWalEndsInZeros(const std::string& dir) {
+  constexpr std::size_t kTail = 4096;
+  std::filesystem::path newest;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    // RocksDB's WAL names are zero-padded numbers, so the newest sorts last.
+    if (entry.path().extension() == ".log" && entry.path().filename() > newest.filename()) {
+      newest = entry.path();
+    }
+  }
+  if (newest.empty() || std::filesystem::file_size(newest) < 2 * kTail) return false;
+  std::ifstream in(newest, std::ios::binary | std::ios::ate);
+  in.seekg(-static_cast<std::streamoff>(kTail), std::ios::end);
+  std::string tail(kTail, 'x');
+  in.read(tail.data(), static_cast<std::streamsize>(kTail));
+  return in.good() && tail.find_first_not_of('\0') == std::string::npos;
+}
+
+// RocksDB must read past the zeros a kill leaves after the last record of its WAL.
+TEST(CrashTest, AKillWithZerosAheadOfTheWalLosesNothing) {
+  TempDir dir;
+  const std::string log_dir = dir.Sub("log");
+  const std::string child_stderr = dir.Sub("child-stderr.txt");
+  std::vector<CrashAppend> acks;
+  {
+    Child child(log_dir, 20261123, child_stderr);
+    const auto give_up = Clock::now() + std::chrono::seconds(60);
+    bool zeros = false;
+    while (!zeros && Clock::now() < give_up) {
+      if (!child.ReadUntil(Clock::now() + std::chrono::milliseconds(5))) break;  // EOF
+      zeros = std::filesystem::exists(log_dir) && NewestWalEndsInZeros(log_dir);
+    }
+    ASSERT_TRUE(zeros) << "no zeros ahead of the WAL; the child's stderr:\n"
+                       << std::ifstream(child_stderr).rdbuf();
+    child.ReadUntil(Clock::now() + std::chrono::milliseconds(20));
+    const int status = child.Kill();
+    ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) << "status " << status;
+    acks = child.acks();
+  }
+  ASSERT_FALSE(acks.empty());
+  ASSERT_TRUE(NewestWalEndsInZeros(log_dir));  // the kill left them for recovery to read
+  auto store = EventStore::Open(TestOptions(log_dir));
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  std::vector<StoredEvent> log;
+  ASSERT_NO_FATAL_FAILURE(CheckLog(**store, &log));
+  ASSERT_NO_FATAL_FAILURE(CheckAcks(acks, log));
+  EXPECT_GE(log.size(), acks.size());
+}
+
 }  // namespace
 }  // namespace portico::eventstore::testing
