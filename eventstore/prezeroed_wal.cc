@@ -230,6 +230,8 @@ class PrezeroedWalFile final : public rocksdb::FSWritableFileOwnerWrapper {
   }
 
  private:
+  // Reserved before the write: should the write fail, the zeros stay beyond the hole it
+  // leaves, which RocksDB never fills (a failed WAL write stops the database's writes).
   void Reserve(std::size_t bytes) {
     bool wake = false;
     {

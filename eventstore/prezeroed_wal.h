@@ -7,8 +7,8 @@
 // in the space RocksDB fallocate()s ahead, the conversion of "unwritten" extents. The
 // fdatasync that makes the batch durable waits for that metadata too. Where the batch lands
 // on blocks that are already written and inside the file's size, it does not. On this
-// project's VM (ext4), 16 KiB write+fdatasync pairs took about 160 µs on written blocks
-// against 240 µs on fallocated ones. PostgreSQL zero-fills new WAL segments for the same
+// project's VM (ext4), 16 KiB write+fdatasync pairs took about 160 us on written blocks
+// against 240 us on fallocated ones. PostgreSQL zero-fills new WAL segments for the same
 // reason (wal_init_zero).
 //
 // How: every file named like a RocksDB WAL ("NNNNNN.log") is wrapped. Once RocksDB has
@@ -23,6 +23,9 @@
 //   every reservation. An append that reaches a range being zeroed waits for that piece.
 // - A crash leaves zeros after the last record. RocksDB's log reader skips zero-filled
 //   space without reporting it (it takes it for preallocation), so recovery is unchanged.
+//   A record torn by a power cut now runs into zeros, and fails its checksum, where it
+//   would have run into the file's end; under the store's point-in-time recovery
+//   (db.cc) both end the replay before that record, which was never acknowledged.
 //   A clean close truncates the file to what RocksDB wrote.
 // - A failed zero write or sync only stops the zeroing of that file (logged): RocksDB's own
 //   writes and syncs do not depend on it.
@@ -31,12 +34,12 @@
 // lives as long as the file system or any of its WAL files.
 #pragma once
 
-#include <rocksdb/file_system.h>
-
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
+
+#include <rocksdb/file_system.h>
 
 namespace portico::eventstore {
 

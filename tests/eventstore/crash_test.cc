@@ -221,54 +221,111 @@ TEST(CrashTest, SigkilledWriterKeepsEveryAcknowledgedAppend) {
               acks.size(), log.size());
 }
 
-// True when the newest WAL file in `dir` ends in at least 4 KiB of zeros: those the store
-// writes ahead of RocksDB's appends (eventstore/prezeroed_wal.h).
-bool NewestWalEndsInZeros(const std::string& dir) {
-  constexpr std::size_t kTail = 4096;
+// The newest WAL file in `dir` (RocksDB's WAL names are zero-padded numbers, so it sorts
+// last), or an empty path.
+std::filesystem::path NewestWal(const std::string& dir) {
   std::filesystem::path newest;
   for (const auto& entry : std::filesystem::directory_iterator(dir)) {
-    // RocksDB's WAL names are zero-padded numbers, so the newest sorts last.
     if (entry.path().extension() == ".log" && entry.path().filename() > newest.filename()) {
       newest = entry.path();
     }
   }
-  if (newest.empty() || std::filesystem::file_size(newest) < 2 * kTail) return false;
-  std::ifstream in(newest, std::ios::binary | std::ios::ate);
+  return newest;
+}
+
+// True when the newest WAL file in `dir` ends in at least 4 KiB of zeros: those the store
+// writes ahead of RocksDB's appends (eventstore/prezeroed_wal.h).
+bool NewestWalEndsInZeros(const std::string& dir) {
+  constexpr std::size_t kTail = 4096;
+  const std::filesystem::path wal = NewestWal(dir);
+  if (wal.empty() || std::filesystem::file_size(wal) < 2 * kTail) return false;
+  std::ifstream in(wal, std::ios::binary | std::ios::ate);
   in.seekg(-static_cast<std::streamoff>(kTail), std::ios::end);
   std::string tail(kTail, 'x');
   in.read(tail.data(), static_cast<std::streamsize>(kTail));
   return in.good() && tail.find_first_not_of('\0') == std::string::npos;
 }
 
+// Runs the crash child on `log_dir` until its newest WAL ends in zeros, then SIGKILLs it;
+// `acks` gets what it acknowledged. The zeros stay for recovery to read.
+void KillOnceZerosAreAhead(const std::string& log_dir, const std::string& child_stderr,
+                           std::vector<CrashAppend>* acks) {
+  Child child(log_dir, 20261123, child_stderr);
+  const auto give_up = Clock::now() + std::chrono::seconds(60);
+  bool zeros = false;
+  while (!zeros && Clock::now() < give_up) {
+    if (!child.ReadUntil(Clock::now() + std::chrono::milliseconds(5))) break;  // EOF
+    zeros = std::filesystem::exists(log_dir) && NewestWalEndsInZeros(log_dir);
+  }
+  ASSERT_TRUE(zeros) << "no zeros ahead of the WAL; the child's stderr:\n"
+                     << std::ifstream(child_stderr).rdbuf();
+  child.ReadUntil(Clock::now() + std::chrono::milliseconds(20));
+  const int status = child.Kill();
+  ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) << "status " << status;
+  *acks = child.acks();
+  ASSERT_FALSE(acks->empty());
+  ASSERT_TRUE(NewestWalEndsInZeros(log_dir));
+}
+
+// The events in the log of `dir`, after checking it (CheckLog).
+void OpenAndCheck(const std::string& dir, std::vector<StoredEvent>* log) {
+  auto store = EventStore::Open(TestOptions(dir));
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  ASSERT_NO_FATAL_FAILURE(CheckLog(**store, log));
+}
+
 // RocksDB must read past the zeros a kill leaves after the last record of its WAL.
 TEST(CrashTest, AKillWithZerosAheadOfTheWalLosesNothing) {
   TempDir dir;
   const std::string log_dir = dir.Sub("log");
-  const std::string child_stderr = dir.Sub("child-stderr.txt");
   std::vector<CrashAppend> acks;
-  {
-    Child child(log_dir, 20261123, child_stderr);
-    const auto give_up = Clock::now() + std::chrono::seconds(60);
-    bool zeros = false;
-    while (!zeros && Clock::now() < give_up) {
-      if (!child.ReadUntil(Clock::now() + std::chrono::milliseconds(5))) break;  // EOF
-      zeros = std::filesystem::exists(log_dir) && NewestWalEndsInZeros(log_dir);
-    }
-    ASSERT_TRUE(zeros) << "no zeros ahead of the WAL; the child's stderr:\n"
-                       << std::ifstream(child_stderr).rdbuf();
-    child.ReadUntil(Clock::now() + std::chrono::milliseconds(20));
-    const int status = child.Kill();
-    ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) << "status " << status;
-    acks = child.acks();
-  }
-  ASSERT_FALSE(acks.empty());
-  ASSERT_TRUE(NewestWalEndsInZeros(log_dir));  // the kill left them for recovery to read
-  auto store = EventStore::Open(TestOptions(log_dir));
-  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  ASSERT_NO_FATAL_FAILURE(KillOnceZerosAreAhead(log_dir, dir.Sub("child-stderr.txt"), &acks));
   std::vector<StoredEvent> log;
-  ASSERT_NO_FATAL_FAILURE(CheckLog(**store, &log));
+  ASSERT_NO_FATAL_FAILURE(OpenAndCheck(log_dir, &log));
   ASSERT_NO_FATAL_FAILURE(CheckAcks(acks, log));
-  EXPECT_GE(log.size(), acks.size());
+}
+
+// A power cut can tear the WAL's last record, the one just before the zeros. Its missing
+// bytes then read as zeros, not as the file's end, and its checksum fails: the store must
+// still open, with the log as it was before that record (which holds one batch: at most one
+// append per child thread).
+TEST(CrashTest, ARecordTornBeforeTheZerosEndsTheLogBeforeIt) {
+  TempDir dir;
+  const std::string log_dir = dir.Sub("log");
+  std::vector<CrashAppend> acks;
+  ASSERT_NO_FATAL_FAILURE(KillOnceZerosAreAhead(log_dir, dir.Sub("child-stderr.txt"), &acks));
+  // The log as the kill left it, from an untouched copy.
+  const std::string untouched_dir = dir.Sub("untouched");
+  std::filesystem::copy(log_dir, untouched_dir, std::filesystem::copy_options::recursive);
+  std::vector<StoredEvent> untouched;
+  ASSERT_NO_FATAL_FAILURE(OpenAndCheck(untouched_dir, &untouched));
+
+  // Tear the last record: its last 64 bytes become zeros.
+  const std::filesystem::path wal = NewestWal(log_dir);
+  std::string bytes;
+  {
+    std::ifstream in(wal, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  const std::size_t last = bytes.find_last_not_of('\0');
+  ASSERT_NE(last, std::string::npos);
+  ASSERT_GT(last, 64u);
+  {
+    std::fstream out(wal, std::ios::binary | std::ios::in | std::ios::out);
+    out.seekp(static_cast<std::streamoff>(last - 63));
+    out.write(std::string(64, '\0').data(), 64);
+    ASSERT_TRUE(out.good());
+  }
+
+  std::vector<StoredEvent> log;
+  ASSERT_NO_FATAL_FAILURE(OpenAndCheck(log_dir, &log));
+  EXPECT_LT(log.size(), untouched.size()) << "the torn record was read";
+  EXPECT_LE(untouched.size() - log.size(), 3u * kChildThreads) << "more than one batch lost";
+  std::vector<CrashAppend> kept;
+  for (const CrashAppend& ack : acks) {
+    if (ack.last_position <= log.size()) kept.push_back(ack);
+  }
+  ASSERT_NO_FATAL_FAILURE(CheckAcks(kept, log));
 }
 
 }  // namespace
