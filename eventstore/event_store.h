@@ -102,7 +102,8 @@ struct Options {
   bool read_only = false;               // open without writing (auditors, replay)
   std::size_t max_cached_streams = 1 << 18;  // stream versions the writer keeps in memory
   // Keep zeros written ahead of the RocksDB WAL, so each batch's fdatasync writes no file
-  // metadata (eventstore/prezeroed_wal.h). false only to measure what it saves.
+  // metadata (eventstore/prezeroed_wal.h); only with `sync`. false only to measure what it
+  // saves.
   bool zero_wal_ahead = true;
 };
 

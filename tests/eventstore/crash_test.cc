@@ -305,11 +305,7 @@ TEST(CrashTest, ARecordTornBeforeTheZerosEndsTheLogBeforeIt) {
 
   // Tear the last record: its last 64 bytes become zeros.
   const std::filesystem::path wal = NewestWal(log_dir);
-  std::string bytes;
-  {
-    std::ifstream in(wal, std::ios::binary);
-    bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  }
+  const std::string bytes = ReadFileBytes(wal.string());
   const std::size_t last = bytes.find_last_not_of('\0');
   ASSERT_NE(last, std::string::npos);
   ASSERT_GT(last, 64u);

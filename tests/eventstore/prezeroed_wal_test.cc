@@ -5,8 +5,6 @@
 
 #include <chrono>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <random>
 #include <thread>
 
@@ -20,11 +18,6 @@ namespace {
 // Small limits, so that a test appends through many pieces.
 constexpr WalZeroingLimits kSmall{/*start_after=*/4096, /*lookahead=*/64 << 10,
                                   /*piece=*/8 << 10};
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
 
 // Waits (at most 30 s) until the file on disk is at least `size` bytes long.
 bool GrowsTo(const std::string& path, std::uint64_t size) {
@@ -83,7 +76,7 @@ TEST_F(PrezeroedWalTest, ZerosStayAheadOfTheAppendsAndNeverCoverThem) {
   ASSERT_TRUE(file->Flush(rocksdb::IOOptions(), nullptr).ok());
   ASSERT_TRUE(GrowsTo(path, appended.size() + kSmall.lookahead / 2))
       << "no zeros ahead of " << appended.size() << " appended bytes";
-  const std::string on_disk = ReadFile(path);
+  const std::string on_disk = ReadFileBytes(path);
   ASSERT_EQ(on_disk.substr(0, appended.size()), appended);
   EXPECT_EQ(on_disk.find_first_not_of('\0', appended.size()), std::string::npos)
       << "something other than zeros after the appends";
@@ -91,7 +84,7 @@ TEST_F(PrezeroedWalTest, ZerosStayAheadOfTheAppendsAndNeverCoverThem) {
   // More appends overwrite the zeros; closing cuts those left.
   appended += AppendChunks(*file, 50, 8);
   ASSERT_TRUE(file->Close(rocksdb::IOOptions(), nullptr).ok());
-  EXPECT_EQ(ReadFile(path), appended);
+  EXPECT_EQ(ReadFileBytes(path), appended);
 }
 
 // The zeroing thread claims a piece, then writes it. An append that reaches the piece in
@@ -113,7 +106,7 @@ TEST(PrezeroedWalRaceTest, AnAppendReachingAPieceBeingZeroedWaitsForIt) {
     appended += chunk;
   }
   ASSERT_TRUE(file->Flush(rocksdb::IOOptions(), nullptr).ok());
-  const std::string on_disk = ReadFile(path);
+  const std::string on_disk = ReadFileBytes(path);
   ASSERT_GE(on_disk.size(), appended.size());
   for (std::size_t at = 0; at < appended.size(); ++at) {
     ASSERT_EQ(on_disk[at], appended[at]) << "byte " << at << " of " << appended.size();
@@ -138,7 +131,7 @@ TEST_F(PrezeroedWalTest, OtherFilesAreTheTargetsOwn) {
   const std::string appended = AppendChunks(*file, 100, 9);
   ASSERT_TRUE(file->Flush(rocksdb::IOOptions(), nullptr).ok());
   std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  EXPECT_EQ(ReadFile(path), appended);
+  EXPECT_EQ(ReadFileBytes(path), appended);
   ASSERT_TRUE(file->Close(rocksdb::IOOptions(), nullptr).ok());
 }
 
@@ -154,7 +147,7 @@ TEST_F(PrezeroedWalTest, AFileDestroyedWithoutCloseStopsItsZeros) {
   const auto size = std::filesystem::file_size(path);
   std::this_thread::sleep_for(std::chrono::milliseconds(50));
   EXPECT_EQ(std::filesystem::file_size(path), size);
-  EXPECT_EQ(ReadFile(path).substr(0, appended.size()), appended);
+  EXPECT_EQ(ReadFileBytes(path).substr(0, appended.size()), appended);
 }
 
 }  // namespace

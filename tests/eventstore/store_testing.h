@@ -4,6 +4,8 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <memory>
 #include <string>
 #include <vector>
@@ -67,6 +69,12 @@ inline std::vector<std::string> Notes(const std::string& stream,
 inline std::string NoteText(const StoredEvent& event) {
   const auto* note = event.envelope().body_as_NoteShared();
   return note != nullptr && note->body() != nullptr ? note->body()->str() : std::string();
+}
+
+// Every byte of the file at `path` (empty when it cannot be read).
+inline std::string ReadFileBytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
 inline std::string StreamOf(const StoredEvent& event) {
