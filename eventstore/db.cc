@@ -10,6 +10,7 @@
 
 #include "eventstore/keys.h"
 #include "eventstore/prezeroed_wal.h"
+#include "eventstore/wal_sync_watch.h"
 
 namespace portico::eventstore {
 namespace {
@@ -112,9 +113,10 @@ Result<std::unique_ptr<Db>> Db::Open(const std::string& dir, bool read_only,
   }
   std::unique_ptr<Db> out(new Db());
   rocksdb::DBOptions options = MakeDbOptions();
-  if (!read_only && zero_wal_ahead) {
-    out->env_ = rocksdb::NewCompositeEnv(std::make_shared<PrezeroedWalFileSystem>(
-        rocksdb::FileSystem::Default(), WalZeroingLimits{}));
+  if (!read_only) {
+    std::shared_ptr<rocksdb::FileSystem> fs = rocksdb::FileSystem::Default();
+    if (zero_wal_ahead) fs = std::make_shared<PrezeroedWalFileSystem>(fs, WalZeroingLimits{});
+    out->env_ = rocksdb::NewCompositeEnv(std::make_shared<WalSyncWatchingFileSystem>(fs));
     options.env = out->env_.get();
   }
   std::vector<rocksdb::ColumnFamilyHandle*> handles;

@@ -30,7 +30,8 @@ class Db {
   // Opens (creating when missing, unless read_only) the database in `dir` with every column
   // family of keys.h. read_only uses rocksdb::DB::OpenForReadOnly: no writes, no recovery
   // that writes, and the directory must already hold a log. A writable database keeps zeros
-  // written ahead of its WAL (prezeroed_wal.h) unless `zero_wal_ahead` is false.
+  // written ahead of its WAL (prezeroed_wal.h) unless `zero_wal_ahead` is false, and lets
+  // its writer see its WAL syncs (wal_sync_watch.h).
   static Result<std::unique_ptr<Db>> Open(const std::string& dir, bool read_only,
                                           bool zero_wal_ahead = true);
 

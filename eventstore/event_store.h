@@ -7,7 +7,8 @@
 //   hash and own hash (schemas/envelope.h). The call returns only once the events are
 //   durable (RocksDB WriteBatch with sync=true).
 // - Concurrent appends are gathered by one writer thread into a single synced WriteBatch
-//   (group commit). Each append is acknowledged only once its batch is durable.
+//   (group commit). Each append is acknowledged only once its batch is durable. Every read
+//   (including Head) made after an append was acknowledged sees that append.
 // - Global positions start at 1 and are gapless and strictly increasing. Recorded times never
 //   decrease along the log, so PositionAt(time) is well defined.
 // - Expected version: Any, NoStream, StreamExists or Exact(v). A mismatch is an Aborted
@@ -130,9 +131,11 @@ class EventStore {
                                       std::string_view idempotency_key = {}) = 0;
 
   // Non-blocking append: `done` runs on the writer thread once the batch is durable (or the
-  // append is rejected with its batch). `done` must be quick, must not throw and must not
-  // call Append synchronously. An append that fails validation (see Append) or reaches a
-  // closing or read-only store gets `done` called at once, on the calling thread.
+  // append is rejected with its batch). `done` must be quick, must not throw, must not
+  // call Append synchronously and must not read the store: it runs before the batch is
+  // readable, so reads from it fail with FailedPrecondition (Head() stays before the batch).
+  // An append that fails validation (see Append) or reaches a closing or read-only store
+  // gets `done` called at once, on the calling thread.
   void AppendAsync(const StreamId& stream, ExpectedVersion expected,
                    std::vector<std::string> envelopes, std::string idempotency_key,
                    AppendCallback done) {

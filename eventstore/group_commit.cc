@@ -4,6 +4,7 @@
 
 #include "eventstore/db.h"
 #include "eventstore/logger.h"
+#include "eventstore/wal_sync_watch.h"
 
 namespace portico::eventstore {
 
@@ -66,31 +67,59 @@ void GroupCommitWriter::Run() {
         events += taken[end].envelopes.size();
         ++end;
       } while (end < taken.size() && events + taken[end].envelopes.size() <= max_batch_events_);
-      CommitBatch(std::span(taken).subspan(begin, end - begin), events);
-      signal_.Notify(epoch);  // the later batches of this epoch wake up too, and sleep again
+      CommitBatch(std::span(taken).subspan(begin, end - begin), events, epoch);
       begin = end;
     }
     taken.clear();
   }
 }
 
-void GroupCommitWriter::CommitBatch(std::span<AppendRequest> requests, std::size_t event_count) {
+void GroupCommitWriter::CommitBatch(std::span<AppendRequest> requests, std::size_t event_count,
+                                    std::uint64_t epoch) {
   builder_.Begin(event_count);
   results_.clear();
-  for (AppendRequest& request : requests) results_.push_back(builder_.Add(request));
+  for (AppendRequest& request : requests) {
+    results_.push_back(broken_.ok() ? builder_.Add(request) : Result<AppendResult>(broken_));
+  }
   if (builder_.has_writes()) {
-    const Status written = WriteDurably(requests.size());
+    // Runs inside the Write, once the WAL holding the batch is synced (wal_sync_watch.h).
+    auto answer_durable = [&] {
+      head_.Acknowledge(builder_.head().position);
+      Answer(requests, epoch);
+    };
+    Status written;
+    bool answered = false;
+    {
+      const WalSyncWatch watch(answer_durable);
+      written = WriteDurably(requests.size());
+      answered = watch.fired();
+    }
     if (written.ok()) {
       builder_.Commit();
       head_.Publish(builder_.head());
+    } else if (answered) {
+      // The batch is in the synced WAL, so a reopen replays it; but this process's reads
+      // would never see it, so the store stops here.
+      Logger().critical("RocksDB failed after the WAL made {} appends durable: {}",
+                        requests.size(), written.ToString());
+      builder_.Commit();
+      broken_ = Status::Unavailable(
+          "the event log failed after making appends durable; reopen it: " + written.ToString());
+      head_.Break(broken_);
     } else {
       Logger().error("group commit failed, {} appends rejected: {}", requests.size(),
                      written.ToString());
       builder_.Abandon();
       for (auto& result : results_) result = written;
     }
+    if (answered) return;
   }
+  Answer(requests, epoch);
+}
+
+void GroupCommitWriter::Answer(std::span<AppendRequest> requests, std::uint64_t epoch) {
   for (std::size_t i = 0; i < requests.size(); ++i) requests[i].done(std::move(results_[i]));
+  signal_.Notify(epoch);  // the later batches of this epoch wake up too, and sleep again
 }
 
 Status GroupCommitWriter::WriteDurably(std::size_t appends) {

@@ -1,13 +1,18 @@
 // Internal: the one writer thread of the log (group commit).
 //
 // Any thread Submits appends. The writer takes every append waiting, in arrival order,
-// builds them into as few WriteBatches as `max_batch_events` allows (BatchBuilder), writes
-// each batch with one RocksDB Write (sync=true unless options say otherwise), publishes the
-// new head (HeadState), and only then runs the callbacks of the appends in that batch, in
-// order, and wakes the blocking appenders of the batch with one system call
-// (batch_signal.h). Rejected appends are answered with their batch, so no caller ever sees a
-// result that a crash could take back. If a Write fails, every append of that batch fails
-// with its error and the log's state is as before the batch.
+// builds them into as few WriteBatches as `max_batch_events` allows (BatchBuilder), and
+// writes each batch with one RocksDB Write (sync=true unless options say otherwise). As soon
+// as the batch is durable, it answers the batch's appends: it runs their callbacks, in order,
+// and wakes the blocking appenders of the batch with one system call (batch_signal.h). With
+// sync, that is inside the Write, once the WAL holding the batch is synced and before RocksDB
+// fills its memtables (wal_sync_watch.h); the head is acknowledged then, and published
+// (HeadState) when the Write returns. Without sync, it answers after the Write.
+// Rejected appends are answered with their batch, so no caller ever sees a result that a
+// crash could take back. If a Write fails before the batch is durable, every append of that
+// batch fails with its error and the log's state is as before the batch. If it fails after
+// (RocksDB could not fill its memtables), the appends stay answered, and the store refuses
+// every later append and read (HeadState::Break): a reopen replays the batch from the WAL.
 //
 // Lifetime: the Db, LogReader and HeadState must outlive the writer. The destructor stops
 // taking appends (later ones fail with Unavailable), finishes every append already queued
@@ -39,9 +44,13 @@ class GroupCommitWriter {
   GroupCommitWriter& operator=(const GroupCommitWriter&) = delete;
 
   // Queues `request` (validated by ValidateAppend) and returns its epoch (batch_signal.h).
-  // Its `done` runs on the writer thread, or at once on this thread when the writer is
-  // stopping.
+  // Its `done` runs on the writer thread (before RocksDB's reads see the batch), or at once
+  // on this thread when the writer is stopping.
   std::uint64_t Submit(AppendRequest request);
+
+  // True on the writer thread (in an append's callback), where a read must not wait for the
+  // batch being answered.
+  bool OnWriterThread() const { return std::this_thread::get_id() == thread_.get_id(); }
 
   // For blocking appends: waits until `finished`, which the request's `done` must set, is
   // true. The writer wakes all waiters of a batch with one system call.
@@ -51,7 +60,10 @@ class GroupCommitWriter {
 
  private:
   void Run();
-  void CommitBatch(std::span<AppendRequest> requests, std::size_t event_count);
+  void CommitBatch(std::span<AppendRequest> requests, std::size_t event_count,
+                   std::uint64_t epoch);
+  // Runs the callbacks of `requests` with results_, then wakes their blocking appenders.
+  void Answer(std::span<AppendRequest> requests, std::uint64_t epoch);
   // Seals the builder's batch and writes it; OK once it is durable (or written, without sync).
   Status WriteDurably(std::size_t appends);
 
@@ -61,6 +73,7 @@ class GroupCommitWriter {
   const std::size_t max_batch_events_;
   BatchBuilder builder_;                       // writer thread only
   std::vector<Result<AppendResult>> results_;  // writer thread only
+  Status broken_;  // writer thread only: not OK once a Write failed after its batch was durable
   BatchSignal signal_;
 
   std::mutex mutex_;

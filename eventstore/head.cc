@@ -22,4 +22,22 @@ Position HeadState::WaitForPositionAfter(Position after, std::chrono::millisecon
   return Position(position_.load());
 }
 
+Status HeadState::AwaitAcknowledged() const {
+  const std::uint64_t acknowledged = acknowledged_.load(std::memory_order_acquire);
+  if (position_.load(std::memory_order_acquire) >= acknowledged) return Status::Ok();
+  std::unique_lock lock(mutex_);
+  advanced_.wait(lock, [&] { return position_.load() >= acknowledged || broken_; });
+  if (position_.load() >= acknowledged) return Status::Ok();
+  return broken_status_;
+}
+
+void HeadState::Break(Status why) {
+  {
+    std::lock_guard lock(mutex_);
+    broken_status_ = std::move(why);
+    broken_ = true;
+  }
+  advanced_.notify_all();
+}
+
 }  // namespace portico::eventstore

@@ -1,8 +1,13 @@
 // Internal: the durable head of the log (its last position and that event's hash), published
 // by the group-commit writer after each durable batch and waited on by readers.
 //
-// Thread safety: Publish is called by one thread at a time (the writer, or Open before the
-// writer starts); the others from any thread.
+// The writer answers a batch's appends as soon as the batch is durable, which can be before
+// RocksDB's reads see it (wal_sync_watch.h). It calls Acknowledge first, and Publish once
+// reads see the batch. A read that must see every answered append (any read of the store's
+// API: an appender may read right after its answer) calls AwaitAcknowledged first.
+//
+// Thread safety: Publish, Acknowledge and Break are called by one thread at a time (the
+// writer, or Open before the writer starts); the others from any thread.
 #pragma once
 
 #include <atomic>
@@ -10,6 +15,7 @@
 #include <condition_variable>
 #include <mutex>
 
+#include "common/status.h"
 #include "common/strong_type.h"
 #include "eventstore/keys.h"
 
@@ -31,11 +37,26 @@ class HeadState {
   // Blocks until position() > after or `timeout` passes; returns the head it saw last.
   Position WaitForPositionAfter(Position after, std::chrono::milliseconds timeout) const;
 
+  // Appends up to `position` have been answered: durable, but maybe not yet published.
+  void Acknowledge(Position position) {
+    acknowledged_.store(position.value(), std::memory_order_release);
+  }
+  // Blocks until every acknowledged append is published (usually at once: the writer
+  // publishes about 0.1 ms after it acknowledges). Fails, without blocking, once the log is
+  // broken.
+  Status AwaitAcknowledged() const;
+  // Acknowledged appends will never be published (RocksDB failed after making them durable):
+  // AwaitAcknowledged fails with `why` from now on.
+  void Break(Status why);
+
  private:
   mutable std::mutex mutex_;
   mutable std::condition_variable advanced_;
   std::atomic<std::uint64_t> position_{0};  // written under mutex_, read without it
   schemas::Hash hash_{};                    // GUARDED_BY(mutex_)
+  std::atomic<std::uint64_t> acknowledged_{0};
+  bool broken_ = false;    // GUARDED_BY(mutex_)
+  Status broken_status_;  // GUARDED_BY(mutex_)
 };
 
 }  // namespace portico::eventstore

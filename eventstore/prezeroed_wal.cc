@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "eventstore/logger.h"
+#include "eventstore/wal_sync_watch.h"
 
 namespace portico::eventstore {
 namespace {
@@ -40,11 +41,6 @@ struct WalTail {
   bool queued = false;            // GUARDED_BY(mutex): waiting for the zeroer, or in its hands
   bool stopped = false;           // GUARDED_BY(mutex): closed, or zeroing failed
 };
-
-bool AllDigits(const std::string& name) {
-  return !name.empty() &&
-         std::all_of(name.begin(), name.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
 
 }  // namespace
 
@@ -278,14 +274,6 @@ PrezeroedWalFileSystem::PrezeroedWalFileSystem(const std::shared_ptr<rocksdb::Fi
       zeroer_(std::make_shared<Zeroer>(limits, std::move(before_each_piece))) {}
 
 PrezeroedWalFileSystem::~PrezeroedWalFileSystem() = default;
-
-bool PrezeroedWalFileSystem::IsWalFileName(const std::string& fname) {
-  const std::size_t slash = fname.find_last_of('/');
-  const std::string base = slash == std::string::npos ? fname : fname.substr(slash + 1);
-  constexpr std::string_view kSuffix = ".log";
-  return base.size() > kSuffix.size() && base.ends_with(kSuffix) &&
-         AllDigits(base.substr(0, base.size() - kSuffix.size()));
-}
 
 rocksdb::IOStatus PrezeroedWalFileSystem::NewWritableFile(
     const std::string& fname, const rocksdb::FileOptions& options,

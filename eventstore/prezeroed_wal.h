@@ -65,9 +65,6 @@ class PrezeroedWalFileSystem final : public rocksdb::FileSystemWrapper {
                                     std::unique_ptr<rocksdb::FSWritableFile>* result,
                                     rocksdb::IODebugContext* dbg) override;
 
-  // True for the names RocksDB gives its WAL files ("000012.log", with any directory).
-  static bool IsWalFileName(const std::string& fname);
-
   class Zeroer;  // the background thread and the files it tends (prezeroed_wal.cc)
 
  private:

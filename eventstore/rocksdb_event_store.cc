@@ -143,32 +143,54 @@ void RocksDbEventStore::AppendAsync(const StreamId& stream, ExpectedVersion expe
   (void)writer_->Submit(std::move(request).value());
 }
 
+Status RocksDbEventStore::SeeAnsweredAppends() const {
+  if (writer_ == nullptr) return Status::Ok();
+  if (writer_->OnWriterThread()) {
+    return Status::FailedPrecondition(
+        "the event store cannot be read from an append's callback (its batch is not readable "
+        "yet)");
+  }
+  return head_.AwaitAcknowledged();
+}
+
 Result<std::vector<StoredEvent>> RocksDbEventStore::ReadStream(const StreamId& stream,
                                                                StreamVersion from,
                                                                Direction direction,
                                                                std::size_t max) const {
+  RETURN_IF_ERROR(SeeAnsweredAppends());
   return reader_.ReadStream(stream.value(), from, direction, max);
 }
 
 Result<std::vector<StoredEvent>> RocksDbEventStore::ReadAll(Position from, std::size_t max) const {
+  RETURN_IF_ERROR(SeeAnsweredAppends());
   return reader_.ReadAll(from, max);
 }
 
 Result<schemas::EnvelopeRun> RocksDbEventStore::ReadRun(Position from, std::size_t max) const {
+  RETURN_IF_ERROR(SeeAnsweredAppends());
   return reader_.ReadRun(from, max);
 }
 
 Result<Position> RocksDbEventStore::PositionAt(std::int64_t time_us) const {
+  RETURN_IF_ERROR(SeeAnsweredAppends());
   return reader_.PositionAt(time_us, head_.position());
 }
 
 Result<StreamVersion> RocksDbEventStore::CurrentVersion(const StreamId& stream) const {
+  RETURN_IF_ERROR(SeeAnsweredAppends());
   return reader_.StreamVersionOf(stream.value());
 }
 
-Position RocksDbEventStore::Head() const { return head_.position(); }
+// A failure (a read from an append's callback, a broken store) leaves the head published.
+Position RocksDbEventStore::Head() const {
+  (void)SeeAnsweredAppends();
+  return head_.position();
+}
 
-schemas::Hash RocksDbEventStore::HeadHash() const { return head_.record().hash; }
+schemas::Hash RocksDbEventStore::HeadHash() const {
+  (void)SeeAnsweredAppends();
+  return head_.record().hash;
+}
 
 Position RocksDbEventStore::WaitForPositionAfter(Position after,
                                                  std::chrono::milliseconds timeout) const {
@@ -176,6 +198,7 @@ Position RocksDbEventStore::WaitForPositionAfter(Position after,
 }
 
 Status RocksDbEventStore::VerifyRange(Position from, Position to) const {
+  RETURN_IF_ERROR(SeeAnsweredAppends());
   // One snapshot, so the head record, the events and the stream index agree even while
   // appends go on.
   rocksdb::ManagedSnapshot snapshot(db_->db());

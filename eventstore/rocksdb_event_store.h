@@ -45,6 +45,11 @@ class RocksDbEventStore final : public EventStore {
                                     std::vector<std::string> envelopes,
                                     AppendOptions options) const;
 
+  // Waits until every answered append is readable (head.h): a caller may read right after
+  // its append was answered. FailedPrecondition on the writer thread, which would wait for
+  // itself.
+  Status SeeAnsweredAppends() const;
+
   // Checks the format record, the head against the stored events, and the chain's tail;
   // returns the tail the writer starts from.
   Result<LogTail> Recover();

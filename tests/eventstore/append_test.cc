@@ -3,6 +3,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <latch>
+#include <future>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -264,6 +265,61 @@ TEST_F(AppendTest, ConcurrentAppendersGetGaplessUniquePositions) {
   EXPECT_TRUE(store_->ReadAll(Position(next), 10)->empty());
   Status verified = store_->VerifyRange(Position(0), Position(0));
   EXPECT_TRUE(verified.ok()) << verified.ToString();
+}
+
+// The writer answers appends once their batch is durable, which is before RocksDB's reads
+// see it (group_commit.h): every read must still see an append as soon as it is answered.
+TEST_F(AppendTest, EveryReadAfterAnAnsweredAppendSeesIt) {
+  constexpr int kThreads = 16;
+  constexpr int kAppendsPerThread = 150;
+  std::vector<std::thread> threads;
+  std::atomic<int> unseen{0};
+  std::atomic<int> failures{0};
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      const std::string stream = "reader:" + std::to_string(t);
+      for (int i = 0; i < kAppendsPerThread; ++i) {
+        auto appended = AppendNote(stream, ExpectedVersion::Any(), std::to_string(i));
+        if (!appended.ok()) {
+          ++failures;
+          return;
+        }
+        const Position position = appended->last_position;
+        auto newest = store_->ReadStream(StreamId(stream), StreamVersion(UINT64_MAX),
+                                         Direction::kBackward, 1);
+        auto at = store_->ReadAll(position, 1);
+        auto version = store_->CurrentVersion(StreamId(stream));
+        if (!newest.ok() || !at.ok() || !version.ok()) {
+          ++failures;
+          return;
+        }
+        if (newest->empty() || newest->front().position != position) ++unseen;
+        if (at->empty() || at->front().position != position) ++unseen;
+        if (*version != appended->stream_version) ++unseen;
+        if (store_->Head() < position) ++unseen;
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(unseen.load(), 0) << "reads right after an answer missed the append";
+}
+
+// A read from an append's callback would wait for the callback's own batch: it fails instead.
+TEST_F(AppendTest, AReadFromAnAppendCallbackFailsInsteadOfWaitingForItself) {
+  std::promise<Status> read_status;
+  store_->AppendAsync(StreamId("s"), ExpectedVersion::Any(), Notes("s", {"x"}), "",
+                      [&](Result<AppendResult> result) {
+                        read_status.set_value(result.ok()
+                                                  ? store_->ReadAll(Position(1), 10).status()
+                                                  : result.status());
+                      });
+  const Status status = read_status.get_future().get();
+  EXPECT_EQ(status.code(), StatusCode::kFailedPrecondition) << status.ToString();
+  // Outside the callback the append reads back.
+  auto events = store_->ReadAll(Position(1), 10);
+  ASSERT_TRUE(events.ok()) << events.status().ToString();
+  EXPECT_EQ(events->size(), 1u);
 }
 
 TEST_F(AppendTest, IdempotentRetrySurvivesRestart) {

@@ -56,18 +56,6 @@ class PrezeroedWalTest : public ::testing::Test {
       std::make_shared<PrezeroedWalFileSystem>(rocksdb::FileSystem::Default(), kSmall);
 };
 
-TEST_F(PrezeroedWalTest, OnlyRocksDbWalNamesAreWalFiles) {
-  EXPECT_TRUE(PrezeroedWalFileSystem::IsWalFileName("000012.log"));
-  EXPECT_TRUE(PrezeroedWalFileSystem::IsWalFileName("/var/lib/portico/log/000004.log"));
-  EXPECT_FALSE(PrezeroedWalFileSystem::IsWalFileName("LOG"));
-  EXPECT_FALSE(PrezeroedWalFileSystem::IsWalFileName("/x/LOG.old.1700000000"));
-  EXPECT_FALSE(PrezeroedWalFileSystem::IsWalFileName("/x/MANIFEST-000005"));
-  EXPECT_FALSE(PrezeroedWalFileSystem::IsWalFileName("/x/000007.sst"));
-  EXPECT_FALSE(PrezeroedWalFileSystem::IsWalFileName("/x/server.log"));
-  EXPECT_FALSE(PrezeroedWalFileSystem::IsWalFileName("/x/.log"));
-  EXPECT_FALSE(PrezeroedWalFileSystem::IsWalFileName("/000001.log/MANIFEST-000001"));
-}
-
 TEST_F(PrezeroedWalTest, ZerosStayAheadOfTheAppendsAndNeverCoverThem) {
   const std::string path = dir_.Sub("000003.log");
   auto file = Create("000003.log");
