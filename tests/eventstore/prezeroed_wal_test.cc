@@ -10,6 +10,7 @@
 
 #include <gtest/gtest.h>
 
+#include "eventstore/file_system_testing.h"
 #include "eventstore/store_testing.h"
 
 namespace portico::eventstore::testing {
@@ -32,10 +33,7 @@ bool GrowsTo(const std::string& path, std::uint64_t size) {
 class PrezeroedWalTest : public ::testing::Test {
  protected:
   std::unique_ptr<rocksdb::FSWritableFile> Create(const std::string& name) {
-    std::unique_ptr<rocksdb::FSWritableFile> file;
-    const auto s = fs_->NewWritableFile(dir_.Sub(name), rocksdb::FileOptions(), &file, nullptr);
-    EXPECT_TRUE(s.ok()) << s.ToString();
-    return file;
+    return CreateFileThrough(*fs_, dir_.Sub(name));
   }
 
   // Appends `count` chunks of 1 to 6,000 bytes, each filled with a byte of its own (never

@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include "eventstore/file_system_testing.h"
 #include "eventstore/store_testing.h"
 
 namespace portico::eventstore::testing {
@@ -45,10 +46,7 @@ class FailingSyncFileSystem final : public rocksdb::FileSystemWrapper {
 class WalSyncWatchTest : public ::testing::Test {
  protected:
   std::unique_ptr<rocksdb::FSWritableFile> Create(const std::string& name) {
-    std::unique_ptr<rocksdb::FSWritableFile> file;
-    const auto s = fs_->NewWritableFile(dir_.Sub(name), rocksdb::FileOptions(), &file, nullptr);
-    EXPECT_TRUE(s.ok()) << s.ToString();
-    return file;
+    return CreateFileThrough(*fs_, dir_.Sub(name));
   }
   static void Append(rocksdb::FSWritableFile& file) {
     ASSERT_TRUE(file.Append("a record", rocksdb::IOOptions(), nullptr).ok());
