@@ -181,7 +181,7 @@ Result<StreamVersion> RocksDbEventStore::CurrentVersion(const StreamId& stream) 
   return reader_.StreamVersionOf(stream.value());
 }
 
-// A failure (a read from an append's callback, a broken store) leaves the head published.
+// A failure (a read from an append's callback, a broken store) leaves the head as published.
 Position RocksDbEventStore::Head() const {
   (void)SeeAnsweredAppends();
   return head_.position();
@@ -194,6 +194,7 @@ schemas::Hash RocksDbEventStore::HeadHash() const {
 
 Position RocksDbEventStore::WaitForPositionAfter(Position after,
                                                  std::chrono::milliseconds timeout) const {
+  (void)SeeAnsweredAppends();  // as Head(): an answered append counts even with no timeout
   return head_.WaitForPositionAfter(after, timeout);
 }
 

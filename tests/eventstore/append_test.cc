@@ -1,6 +1,7 @@
 // Appends: expected versions, atomicity, validation, races, idempotency, group commit.
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <latch>
 #include <future>
@@ -285,6 +286,11 @@ TEST_F(AppendTest, EveryReadAfterAnAnsweredAppendSeesIt) {
           return;
         }
         const Position position = appended->last_position;
+        // First, before any other read could wait for the batch.
+        const Position before(position.value() - 1);
+        if (store_->WaitForPositionAfter(before, std::chrono::milliseconds(0)) < position) {
+          ++unseen;
+        }
         auto newest = store_->ReadStream(StreamId(stream), StreamVersion(UINT64_MAX),
                                          Direction::kBackward, 1);
         auto at = store_->ReadAll(position, 1);
