@@ -4,6 +4,7 @@
 // and never after a failed sync.
 #include "eventstore/wal_sync_watch.h"
 
+#include <functional>
 #include <thread>
 
 #include <gtest/gtest.h>
