@@ -9,7 +9,8 @@
 // WriteOptions.sync=true (RocksDB's own write grouping), with RocksDB's default options. So
 // the store writes more bytes, and more keys, per event than the baseline.
 // The two sides run in alternating short slices (8 of 0.25 s each by default), so that both
-// see the same machine. Prints one JSON line per thread count.
+// see the same machine, on the same appender threads, started once per thread count. Prints
+// one JSON line per thread count.
 //
 // With --compare_wal_zeros, a third side runs in the same slices: the store without zeros
 // written ahead of its WAL (Options::zero_wal_ahead = false), on a second line.
@@ -19,14 +20,17 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
-#include <latch>
+#include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <sstream>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include <rocksdb/db.h>
@@ -53,52 +57,118 @@ struct Flags {
   bool compare_wal_zeros = false;  // also a store without zeros ahead of its WAL
 };
 
+// The appender threads, started once and reused by every slice of every side, so that a
+// slice measures appends and not the start of 64 threads (whose first allocations cost more
+// than later ones).
+class Appenders {
+ public:
+  // Returns the events `thread` made durable in one call, 0 on failure.
+  using Op = std::function<std::uint64_t(int thread)>;
+
+  explicit Appenders(int threads) : latencies_(threads), events_(threads, 0) {
+    for (int t = 0; t < threads; ++t) {
+      latencies_[t].reserve(1 << 14);
+      workers_.emplace_back([this, t] { Work(t); });
+    }
+  }
+  ~Appenders() {
+    {
+      std::lock_guard lock(mutex_);
+      quitting_ = true;
+      ++generation_;
+    }
+    wake_.notify_all();
+    for (auto& worker : workers_) worker.join();
+  }
+  Appenders(const Appenders&) = delete;
+  Appenders& operator=(const Appenders&) = delete;
+
+  int size() const { return static_cast<int>(workers_.size()); }
+
+  // Every thread calls `op` in a loop, timing each call, for `duration_s`. Returns the
+  // seconds from the start until the last call in flight returned.
+  double Run(double duration_s, const Op& op) {
+    {
+      std::lock_guard lock(mutex_);
+      op_ = &op;
+      stop_ = false;
+      running_ = size();
+      ++generation_;
+    }
+    const auto began = Clock::now();
+    wake_.notify_all();
+    std::this_thread::sleep_for(std::chrono::duration<double>(duration_s));
+    stop_ = true;
+    std::unique_lock lock(mutex_);
+    done_.wait(lock, [&] { return running_ == 0; });
+    return std::chrono::duration<double>(Clock::now() - began).count();
+  }
+
+  bool failed() const { return failed_; }
+  // What thread `t` did since the last Take.
+  std::vector<std::uint32_t>& latencies(int t) { return latencies_[t]; }
+  std::uint64_t TakeEvents(int t) { return std::exchange(events_[t], 0); }
+
+ private:
+  void Work(int t) {
+    std::uint64_t seen = 0;
+    for (;;) {
+      const Op* op = nullptr;
+      {
+        std::unique_lock lock(mutex_);
+        wake_.wait(lock, [&] { return generation_ != seen; });
+        seen = generation_;
+        if (quitting_) return;
+        op = op_;
+      }
+      while (!stop_.load(std::memory_order_relaxed)) {
+        const auto before = Clock::now();
+        const std::uint64_t n = (*op)(t);
+        const auto took =
+            std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - before);
+        if (n == 0) {
+          failed_ = true;
+          break;
+        }
+        events_[t] += n;
+        latencies_[t].push_back(static_cast<std::uint32_t>(took.count()));
+      }
+      std::lock_guard lock(mutex_);
+      if (--running_ == 0) done_.notify_one();
+    }
+  }
+
+  std::vector<std::vector<std::uint32_t>> latencies_;  // each written only by its thread
+  std::vector<std::uint64_t> events_;                  // each written only by its thread
+  std::atomic<bool> stop_{false};
+  std::atomic<bool> failed_{false};
+  std::mutex mutex_;
+  std::condition_variable wake_;  // a new slice (or quitting)
+  std::condition_variable done_;  // running_ reached 0
+  const Op* op_ = nullptr;        // GUARDED_BY(mutex_)
+  std::uint64_t generation_ = 0;  // GUARDED_BY(mutex_): slices started
+  int running_ = 0;               // GUARDED_BY(mutex_): threads still in this slice
+  bool quitting_ = false;         // GUARDED_BY(mutex_)
+  std::vector<std::thread> workers_;  // last: started once the rest is built
+};
+
 // Durable operations and their latencies, accumulated over several timed slices.
 class Sampler {
  public:
-  // Runs `threads` threads calling `op(thread)` (which returns the events it made durable,
-  // 0 on failure) for `duration_s`, timing each call.
-  template <typename Op>
-  void Run(int threads, double duration_s, Op op) {
-    std::vector<std::vector<std::uint32_t>> latencies(threads);
-    std::vector<std::uint64_t> events(threads, 0);
-    std::atomic<bool> stop{false};
-    std::atomic<bool> failed{false};
-    std::latch start(threads + 1);
-    std::vector<std::thread> workers;
-    for (int t = 0; t < threads; ++t) {
-      workers.emplace_back([&, t] {
-        latencies[t].reserve(1 << 14);
-        start.arrive_and_wait();
-        while (!stop.load(std::memory_order_relaxed)) {
-          const auto before = Clock::now();
-          const std::uint64_t n = op(t);
-          const auto took =
-              std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - before);
-          if (n == 0) {
-            failed = true;
-            return;
-          }
-          events[t] += n;
-          latencies[t].push_back(static_cast<std::uint32_t>(took.count()));
-        }
-      });
-    }
+  // Runs one slice of `duration_s` on `appenders` and adds what it did.
+  void Run(Appenders& appenders, double duration_s, const Appenders::Op& op) {
     const double cpu_before = bench::ProcessCpuSeconds();
-    start.arrive_and_wait();
-    const auto began = Clock::now();
-    std::this_thread::sleep_for(std::chrono::duration<double>(duration_s));
-    stop = true;
-    for (auto& worker : workers) worker.join();
-    seconds_ += std::chrono::duration<double>(Clock::now() - began).count();
+    seconds_ += appenders.Run(duration_s, op);
     cpu_seconds_ += bench::ProcessCpuSeconds() - cpu_before;
-    if (failed) {
+    if (appenders.failed()) {
       std::fprintf(stderr, "append_bench: an operation failed\n");
       std::exit(1);
     }
-    for (int t = 0; t < threads; ++t) {
-      latencies_.insert(latencies_.end(), latencies[t].begin(), latencies[t].end());
-      events_ += events[t];
+    for (int t = 0; t < appenders.size(); ++t) {
+      std::vector<std::uint32_t>& latencies = appenders.latencies(t);
+      latencies_.insert(latencies_.end(), latencies.begin(), latencies.end());
+      latencies.clear();
+      events_ += appenders.TakeEvents(t);
     }
   }
 
@@ -253,13 +323,15 @@ int Main(int argc, char** argv) {
     // Alternate short slices, so that all sides see the same machine: on a shared disk the
     // cost of an fsync changes from one second to the next.
     const double slice_s = flags.duration_s / flags.slices;
+    const Appenders::Op append_to_store = [&](int t) { return store_side.Append(t); };
+    const Appenders::Op append_unzeroed = [&](int t) { return unzeroed_side->Append(t); };
+    const Appenders::Op put_raw = [&](int t) { return raw_side->Put(t); };
+    Appenders appenders(threads);
     Sampler store, unzeroed, raw;
     for (int slice = 0; slice < flags.slices; ++slice) {
-      store.Run(threads, slice_s, [&](int t) { return store_side.Append(t); });
-      if (unzeroed_side) {
-        unzeroed.Run(threads, slice_s, [&](int t) { return unzeroed_side->Append(t); });
-      }
-      if (raw_side) raw.Run(threads, slice_s, [&](int t) { return raw_side->Put(t); });
+      store.Run(appenders, slice_s, append_to_store);
+      if (unzeroed_side) unzeroed.Run(appenders, slice_s, append_unzeroed);
+      if (raw_side) raw.Run(appenders, slice_s, put_raw);
     }
     const double store_rate = store.events_per_s();
     const double raw_rate = raw.events_per_s();
