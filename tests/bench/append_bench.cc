@@ -8,14 +8,17 @@
 // same threads each writing one 200-byte value per rocksdb::DB::Put with
 // WriteOptions.sync=true (RocksDB's own write grouping), with RocksDB's default options. So
 // the store writes more bytes, and more keys, per event than the baseline.
-// The two sides run in alternating short slices (8 of 0.25 s each by default), so that both
-// see the same machine, on the same appender threads, started once per thread count. Prints
-// one JSON line per thread count.
+// The sides run in alternating short slices (8 of 0.25 s each by default), so that all see
+// the same machine, on the same appender threads, started once per thread count. Prints one
+// JSON line per thread count ("append").
 //
-// With --compare_wal_zeros, a third side runs in the same slices: the store without zeros
-// written ahead of its WAL (Options::zero_wal_ahead = false), on a second line.
+// Unless --no_async, another side runs in the same slices, on the same store: the same number
+// of appenders as the gateway makes them, through AppendAsync, each with one append in flight
+// and its completions run by two executor threads (AsyncAppenders), on a line of its own
+// ("append_async"). With --compare_wal_zeros, one more: the store without zeros written
+// ahead of its WAL (Options::zero_wal_ahead = false), on a line of its own.
 //
-// Usage: append_bench [--duration_s=2] [--slices=8] [--threads=1,8,64] [--no_raw]
+// Usage: append_bench [--duration_s=2] [--slices=8] [--threads=1,8,64] [--no_raw] [--no_async]
 //                     [--raw_store_options] [--compare_wal_zeros] [--dir=/tmp]
 #include <algorithm>
 #include <atomic>
@@ -33,6 +36,9 @@
 #include <utility>
 #include <vector>
 
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <rocksdb/db.h>
 #include <spdlog/spdlog.h>
 
@@ -55,6 +61,7 @@ struct Flags {
   bool raw = true;                 // also run the raw RocksDB baseline
   bool raw_store_options = false;  // the baseline on the store's DB options, not the defaults
   bool compare_wal_zeros = false;  // also a store without zeros ahead of its WAL
+  bool async = true;               // also appenders through AppendAsync (AsyncAppenders)
 };
 
 // The appender threads, started once and reused by every slice of every side, so that a
@@ -155,10 +162,12 @@ class Appenders {
 // Durable operations and their latencies, accumulated over several timed slices.
 class Sampler {
  public:
-  // Runs one slice of `duration_s` on `appenders` and adds what it did.
-  void Run(Appenders& appenders, double duration_s, const Appenders::Op& op) {
+  // Runs one slice of `duration_s` on `appenders` (Appenders or AsyncAppenders; `args` are
+  // the rest of their Run's arguments) and adds what it did.
+  template <typename Pool, typename... Args>
+  void Run(Pool& appenders, double duration_s, const Args&... args) {
     const double cpu_before = bench::ProcessCpuSeconds();
-    seconds_ += appenders.Run(duration_s, op);
+    seconds_ += appenders.Run(duration_s, args...);
     cpu_seconds_ += bench::ProcessCpuSeconds() - cpu_before;
     if (appenders.failed()) {
       std::fprintf(stderr, "append_bench: an operation failed\n");
@@ -232,11 +241,112 @@ class StoreSide {
     return 1;
   }
 
+  // The same append through AppendAsync: `done(ok)` runs on the store's writer thread.
+  void AppendAsync(int t, std::function<void(bool ok)> done) {
+    store_->AppendAsync(
+        streams_[t], ExpectedVersion::Exact(StreamVersion(versions_[t])), {envelopes_[t]},
+        std::string(), [this, t, done = std::move(done)](Result<AppendResult> result) {
+          if (result.ok()) {
+            versions_[t] = result->stream_version.value();
+          } else {
+            std::fprintf(stderr, "append_bench: %s\n", result.status().ToString().c_str());
+          }
+          done(result.ok());
+        });
+  }
+
  private:
   std::unique_ptr<EventStore> store_;
   std::vector<StreamId> streams_;
   std::vector<std::string> envelopes_;
   std::vector<std::uint64_t> versions_;  // each written only by its thread
+};
+
+// Appenders as the gateway makes them: each has one append in flight at a time, through
+// AppendAsync, and its callback (on the store's writer thread) posts the result to an
+// executor of kExecutorThreads threads, as the gateway posts to its connections' executors;
+// the appender's next append starts there. No thread sleeps per append, so a batch's answer
+// costs a post per append instead of waking a thread per append.
+class AsyncAppenders {
+ public:
+  static constexpr int kExecutorThreads = 2;
+
+  AsyncAppenders(StoreSide& side, int appenders)
+      : side_(side),
+        latencies_(appenders),
+        events_(appenders, 0),
+        started_(appenders),
+        work_(boost::asio::make_work_guard(io_)) {
+    for (auto& latencies : latencies_) latencies.reserve(1 << 14);
+    for (int i = 0; i < kExecutorThreads; ++i) threads_.emplace_back([this] { io_.run(); });
+  }
+  ~AsyncAppenders() {
+    work_.reset();
+    for (auto& thread : threads_) thread.join();
+  }
+  AsyncAppenders(const AsyncAppenders&) = delete;
+  AsyncAppenders& operator=(const AsyncAppenders&) = delete;
+
+  int size() const { return static_cast<int>(latencies_.size()); }
+
+  // Every appender appends, one append after the other, for `duration_s`. Returns the seconds
+  // from the start until the last append in flight was answered.
+  double Run(double duration_s) {
+    stop_ = false;
+    {
+      std::lock_guard lock(mutex_);
+      in_flight_ = size();
+    }
+    const auto began = Clock::now();
+    for (int a = 0; a < size(); ++a) boost::asio::post(io_, [this, a] { Start(a); });
+    std::this_thread::sleep_for(std::chrono::duration<double>(duration_s));
+    stop_ = true;
+    std::unique_lock lock(mutex_);
+    done_.wait(lock, [&] { return in_flight_ == 0; });
+    return std::chrono::duration<double>(Clock::now() - began).count();
+  }
+
+  bool failed() const { return failed_; }
+  std::vector<std::uint32_t>& latencies(int a) { return latencies_[a]; }
+  std::uint64_t TakeEvents(int a) { return std::exchange(events_[a], 0); }
+
+ private:
+  void Start(int a) {
+    started_[a] = Clock::now();
+    side_.AppendAsync(a, [this, a](bool ok) {
+      boost::asio::post(io_, [this, a, ok] { Finish(a, ok); });
+    });
+  }
+  void Finish(int a, bool ok) {
+    const auto took =
+        std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started_[a]);
+    if (ok) {
+      ++events_[a];
+      latencies_[a].push_back(static_cast<std::uint32_t>(took.count()));
+    } else {
+      failed_ = true;
+    }
+    if (ok && !stop_.load(std::memory_order_relaxed)) {
+      Start(a);
+      return;
+    }
+    std::lock_guard lock(mutex_);
+    if (--in_flight_ == 0) done_.notify_one();
+  }
+
+  StoreSide& side_;
+  // Each appender's own, touched only by the handler of its one append in flight.
+  std::vector<std::vector<std::uint32_t>> latencies_;
+  std::vector<std::uint64_t> events_;
+  std::vector<Clock::time_point> started_;
+  std::atomic<bool> stop_{false};
+  std::atomic<bool> failed_{false};
+  std::mutex mutex_;
+  std::condition_variable done_;  // in_flight_ reached 0
+  int in_flight_ = 0;             // GUARDED_BY(mutex_): appenders still in this slice
+  boost::asio::io_context io_;
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
+  std::vector<std::thread> threads_;  // last: started once the rest is built
 };
 
 // The baseline: `threads` writers, each putting 200-byte values under its own keys.
@@ -293,6 +403,8 @@ Flags ParseFlags(int argc, char** argv, std::string* dir) {
       flags.raw = false;
     } else if (arg == "--raw_store_options") {
       flags.raw_store_options = true;
+    } else if (arg == "--no_async") {
+      flags.async = false;
     } else if (arg == "--compare_wal_zeros") {
       flags.compare_wal_zeros = true;
     } else if (arg.rfind("--dir=", 0) == 0) {
@@ -300,7 +412,7 @@ Flags ParseFlags(int argc, char** argv, std::string* dir) {
     } else {
       std::fprintf(stderr,
                    "usage: %s [--duration_s=2] [--slices=8] [--threads=1,8,64] [--no_raw] "
-                   "[--raw_store_options] [--compare_wal_zeros] [--dir=/tmp]\n",
+                   "[--no_async] [--raw_store_options] [--compare_wal_zeros] [--dir=/tmp]\n",
                    argv[0]);
       std::exit(2);
     }
@@ -327,9 +439,12 @@ int Main(int argc, char** argv) {
     const Appenders::Op append_unzeroed = [&](int t) { return unzeroed_side->Append(t); };
     const Appenders::Op put_raw = [&](int t) { return raw_side->Put(t); };
     Appenders appenders(threads);
-    Sampler store, unzeroed, raw;
+    std::optional<AsyncAppenders> async_appenders;
+    if (flags.async) async_appenders.emplace(store_side, threads);
+    Sampler store, async, unzeroed, raw;
     for (int slice = 0; slice < flags.slices; ++slice) {
       store.Run(appenders, slice_s, append_to_store);
+      if (async_appenders) async.Run(*async_appenders, slice_s);
       if (unzeroed_side) unzeroed.Run(appenders, slice_s, append_unzeroed);
       if (raw_side) raw.Run(appenders, slice_s, put_raw);
     }
@@ -345,6 +460,16 @@ int Main(int argc, char** argv) {
         store.percentile_us(0.50), store.percentile_us(0.99), raw_rate, raw.percentile_us(0.50),
         raw.percentile_us(0.99), raw_rate > 0 ? store_rate / raw_rate : 0.0,
         store.events_per_cpu_s(), raw.events_per_cpu_s(), bench::LoadAverage());
+    if (async_appenders) {
+      const double async_rate = async.events_per_s();
+      std::printf(
+          "{\"bench\":\"append_async\",\"appenders\":%d,\"executor_threads\":%d,"
+          "\"store_events_per_s\":%.0f,\"store_p50_us\":%.0f,\"store_p99_us\":%.0f,"
+          "\"raw_events_per_s\":%.0f,\"store_over_raw\":%.2f,\"store_events_per_cpu_s\":%.0f}\n",
+          threads, AsyncAppenders::kExecutorThreads, async_rate, async.percentile_us(0.50),
+          async.percentile_us(0.99), raw_rate, raw_rate > 0 ? async_rate / raw_rate : 0.0,
+          async.events_per_cpu_s());
+    }
     if (unzeroed_side) {
       const double unzeroed_rate = unzeroed.events_per_s();
       std::printf(
