@@ -26,6 +26,7 @@
 #include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -64,19 +65,75 @@ struct Flags {
   bool async = true;               // also appenders through AppendAsync (AsyncAppenders)
 };
 
+// What the appenders of one pool did in the current slice, and the slice itself: start
+// every appender, let them run, ask them to stop, and wait until each has stopped.
+class SliceTally {
+ public:
+  explicit SliceTally(int appenders) : latencies_(appenders), events_(appenders, 0) {
+    for (auto& latencies : latencies_) latencies.reserve(1 << 14);
+  }
+  SliceTally(const SliceTally&) = delete;
+  SliceTally& operator=(const SliceTally&) = delete;
+
+  int size() const { return static_cast<int>(latencies_.size()); }
+  bool failed() const { return failed_; }
+  // What appender `a` did since the last Take.
+  std::vector<std::uint32_t>& latencies(int a) { return latencies_[a]; }
+  std::uint64_t TakeEvents(int a) { return std::exchange(events_[a], 0); }
+
+ protected:
+  // Calls `start` with mutex_ held, lets the appenders run for `duration_s`, then waits until
+  // each has called Stopped. Returns the seconds from the start until the last one stopped.
+  double RunSlice(double duration_s, const std::function<void()>& start) {
+    stop_ = false;
+    const auto began = Clock::now();
+    {
+      std::lock_guard lock(mutex_);
+      running_ = size();
+      start();
+    }
+    std::this_thread::sleep_for(std::chrono::duration<double>(duration_s));
+    stop_ = true;
+    std::unique_lock lock(mutex_);
+    done_.wait(lock, [&] { return running_ == 0; });
+    return std::chrono::duration<double>(Clock::now() - began).count();
+  }
+  bool stopping() const { return stop_.load(std::memory_order_relaxed); }
+  // Appender `a` made `events` durable in an operation that began at `began`; only the code
+  // running appender `a` calls this.
+  void Record(int a, std::uint64_t events, Clock::time_point began) {
+    events_[a] += events;
+    latencies_[a].push_back(static_cast<std::uint32_t>(
+        std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - began).count()));
+  }
+  void Fail() { failed_ = true; }
+  // An appender is done with this slice.
+  void Stopped() {
+    std::lock_guard lock(mutex_);
+    if (--running_ == 0) done_.notify_one();
+  }
+
+  std::mutex mutex_;  // also guards what the pools keep per slice
+
+ private:
+  std::vector<std::vector<std::uint32_t>> latencies_;  // each touched only by its appender
+  std::vector<std::uint64_t> events_;                  // each touched only by its appender
+  std::atomic<bool> stop_{false};
+  std::atomic<bool> failed_{false};
+  std::condition_variable done_;  // running_ reached 0
+  int running_ = 0;               // GUARDED_BY(mutex_): appenders still in this slice
+};
+
 // The appender threads, started once and reused by every slice of every side, so that a
 // slice measures appends and not the start of 64 threads (whose first allocations cost more
 // than later ones).
-class Appenders {
+class Appenders : public SliceTally {
  public:
   // Returns the events `thread` made durable in one call, 0 on failure.
   using Op = std::function<std::uint64_t(int thread)>;
 
-  explicit Appenders(int threads) : latencies_(threads), events_(threads, 0) {
-    for (int t = 0; t < threads; ++t) {
-      latencies_[t].reserve(1 << 14);
-      workers_.emplace_back([this, t] { Work(t); });
-    }
+  explicit Appenders(int threads) : SliceTally(threads) {
+    for (int t = 0; t < threads; ++t) workers_.emplace_back([this, t] { Work(t); });
   }
   ~Appenders() {
     {
@@ -87,34 +144,16 @@ class Appenders {
     wake_.notify_all();
     for (auto& worker : workers_) worker.join();
   }
-  Appenders(const Appenders&) = delete;
-  Appenders& operator=(const Appenders&) = delete;
-
-  int size() const { return static_cast<int>(workers_.size()); }
 
   // Every thread calls `op` in a loop, timing each call, for `duration_s`. Returns the
   // seconds from the start until the last call in flight returned.
   double Run(double duration_s, const Op& op) {
-    {
-      std::lock_guard lock(mutex_);
+    return RunSlice(duration_s, [&] {
       op_ = &op;
-      stop_ = false;
-      running_ = size();
       ++generation_;
-    }
-    const auto began = Clock::now();
-    wake_.notify_all();
-    std::this_thread::sleep_for(std::chrono::duration<double>(duration_s));
-    stop_ = true;
-    std::unique_lock lock(mutex_);
-    done_.wait(lock, [&] { return running_ == 0; });
-    return std::chrono::duration<double>(Clock::now() - began).count();
+      wake_.notify_all();
+    });
   }
-
-  bool failed() const { return failed_; }
-  // What thread `t` did since the last Take.
-  std::vector<std::uint32_t>& latencies(int t) { return latencies_[t]; }
-  std::uint64_t TakeEvents(int t) { return std::exchange(events_[t], 0); }
 
  private:
   void Work(int t) {
@@ -128,33 +167,22 @@ class Appenders {
         if (quitting_) return;
         op = op_;
       }
-      while (!stop_.load(std::memory_order_relaxed)) {
+      while (!stopping()) {
         const auto before = Clock::now();
         const std::uint64_t n = (*op)(t);
-        const auto took =
-            std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - before);
         if (n == 0) {
-          failed_ = true;
+          Fail();
           break;
         }
-        events_[t] += n;
-        latencies_[t].push_back(static_cast<std::uint32_t>(took.count()));
+        Record(t, n, before);
       }
-      std::lock_guard lock(mutex_);
-      if (--running_ == 0) done_.notify_one();
+      Stopped();
     }
   }
 
-  std::vector<std::vector<std::uint32_t>> latencies_;  // each written only by its thread
-  std::vector<std::uint64_t> events_;                  // each written only by its thread
-  std::atomic<bool> stop_{false};
-  std::atomic<bool> failed_{false};
-  std::mutex mutex_;
   std::condition_variable wake_;  // a new slice (or quitting)
-  std::condition_variable done_;  // running_ reached 0
   const Op* op_ = nullptr;        // GUARDED_BY(mutex_)
   std::uint64_t generation_ = 0;  // GUARDED_BY(mutex_): slices started
-  int running_ = 0;               // GUARDED_BY(mutex_): threads still in this slice
   bool quitting_ = false;         // GUARDED_BY(mutex_)
   std::vector<std::thread> workers_;  // last: started once the rest is built
 };
@@ -267,48 +295,29 @@ class StoreSide {
 // executor of kExecutorThreads threads, as the gateway posts to its connections' executors;
 // the appender's next append starts there. No thread sleeps per append, so a batch's answer
 // costs a post per append instead of waking a thread per append.
-class AsyncAppenders {
+class AsyncAppenders : public SliceTally {
  public:
   static constexpr int kExecutorThreads = 2;
 
   AsyncAppenders(StoreSide& side, int appenders)
-      : side_(side),
-        latencies_(appenders),
-        events_(appenders, 0),
+      : SliceTally(appenders),
+        side_(side),
         started_(appenders),
         work_(boost::asio::make_work_guard(io_)) {
-    for (auto& latencies : latencies_) latencies.reserve(1 << 14);
     for (int i = 0; i < kExecutorThreads; ++i) threads_.emplace_back([this] { io_.run(); });
   }
   ~AsyncAppenders() {
     work_.reset();
     for (auto& thread : threads_) thread.join();
   }
-  AsyncAppenders(const AsyncAppenders&) = delete;
-  AsyncAppenders& operator=(const AsyncAppenders&) = delete;
-
-  int size() const { return static_cast<int>(latencies_.size()); }
 
   // Every appender appends, one append after the other, for `duration_s`. Returns the seconds
   // from the start until the last append in flight was answered.
   double Run(double duration_s) {
-    stop_ = false;
-    {
-      std::lock_guard lock(mutex_);
-      in_flight_ = size();
-    }
-    const auto began = Clock::now();
-    for (int a = 0; a < size(); ++a) boost::asio::post(io_, [this, a] { Start(a); });
-    std::this_thread::sleep_for(std::chrono::duration<double>(duration_s));
-    stop_ = true;
-    std::unique_lock lock(mutex_);
-    done_.wait(lock, [&] { return in_flight_ == 0; });
-    return std::chrono::duration<double>(Clock::now() - began).count();
+    return RunSlice(duration_s, [this] {
+      for (int a = 0; a < size(); ++a) boost::asio::post(io_, [this, a] { Start(a); });
+    });
   }
-
-  bool failed() const { return failed_; }
-  std::vector<std::uint32_t>& latencies(int a) { return latencies_[a]; }
-  std::uint64_t TakeEvents(int a) { return std::exchange(events_[a], 0); }
 
  private:
   void Start(int a) {
@@ -318,32 +327,21 @@ class AsyncAppenders {
     });
   }
   void Finish(int a, bool ok) {
-    const auto took =
-        std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started_[a]);
-    if (ok) {
-      ++events_[a];
-      latencies_[a].push_back(static_cast<std::uint32_t>(took.count()));
-    } else {
-      failed_ = true;
-    }
-    if (ok && !stop_.load(std::memory_order_relaxed)) {
-      Start(a);
+    if (!ok) {
+      Fail();
+      Stopped();
       return;
     }
-    std::lock_guard lock(mutex_);
-    if (--in_flight_ == 0) done_.notify_one();
+    Record(a, 1, started_[a]);
+    if (stopping()) {
+      Stopped();
+    } else {
+      Start(a);
+    }
   }
 
   StoreSide& side_;
-  // Each appender's own, touched only by the handler of its one append in flight.
-  std::vector<std::vector<std::uint32_t>> latencies_;
-  std::vector<std::uint64_t> events_;
-  std::vector<Clock::time_point> started_;
-  std::atomic<bool> stop_{false};
-  std::atomic<bool> failed_{false};
-  std::mutex mutex_;
-  std::condition_variable done_;  // in_flight_ reached 0
-  int in_flight_ = 0;             // GUARDED_BY(mutex_): appenders still in this slice
+  std::vector<Clock::time_point> started_;  // each touched only by its appender's handlers
   boost::asio::io_context io_;
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
   std::vector<std::thread> threads_;  // last: started once the rest is built
@@ -385,20 +383,37 @@ class RawSide {
   std::vector<std::uint64_t> counters_;  // each written only by its thread
 };
 
+[[noreturn]] void Usage(const char* program, const std::string& why) {
+  if (!why.empty()) std::fprintf(stderr, "%s: %s\n", program, why.c_str());
+  std::fprintf(stderr,
+               "usage: %s [--duration_s=2] [--slices=8] [--threads=1,8,64] [--no_raw] "
+               "[--no_async] [--raw_store_options] [--compare_wal_zeros] [--dir=/tmp]\n",
+               program);
+  std::exit(2);
+}
+
 Flags ParseFlags(int argc, char** argv, std::string* dir) {
+  constexpr int kMaxThreads = 1024;
   Flags flags;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg.rfind("--duration_s=", 0) == 0) {
       flags.duration_s = std::atof(arg.c_str() + 13);
+      if (!(flags.duration_s > 0)) Usage(argv[0], "--duration_s must be a positive number");
     } else if (arg.rfind("--slices=", 0) == 0) {
       flags.slices = std::max(1, std::atoi(arg.c_str() + 9));
     } else if (arg.rfind("--threads=", 0) == 0) {
       flags.threads.clear();
       std::stringstream list(arg.substr(10));
       for (std::string item; std::getline(list, item, ',');) {
-        flags.threads.push_back(std::atoi(item.c_str()));
+        const int threads = std::atoi(item.c_str());
+        if (threads < 1 || threads > kMaxThreads) {
+          Usage(argv[0], "--threads takes numbers from 1 to " + std::to_string(kMaxThreads) +
+                             ", not \"" + item + "\"");
+        }
+        flags.threads.push_back(threads);
       }
+      if (flags.threads.empty()) Usage(argv[0], "--threads needs at least one number");
     } else if (arg == "--no_raw") {
       flags.raw = false;
     } else if (arg == "--raw_store_options") {
@@ -409,16 +424,19 @@ Flags ParseFlags(int argc, char** argv, std::string* dir) {
       flags.compare_wal_zeros = true;
     } else if (arg.rfind("--dir=", 0) == 0) {
       *dir = arg.substr(6);
+      std::error_code error;
+      if (!std::filesystem::is_directory(*dir, error)) {
+        Usage(argv[0], "--dir: \"" + *dir + "\" is not a directory");
+      }
     } else {
-      std::fprintf(stderr,
-                   "usage: %s [--duration_s=2] [--slices=8] [--threads=1,8,64] [--no_raw] "
-                   "[--no_async] [--raw_store_options] [--compare_wal_zeros] [--dir=/tmp]\n",
-                   argv[0]);
-      std::exit(2);
+      Usage(argv[0], "unknown argument \"" + arg + "\"");
     }
   }
   return flags;
 }
+
+// a / b, or 0 when b is 0 (a side that did not run).
+double Ratio(double a, double b) { return b > 0 ? a / b : 0.0; }
 
 int Main(int argc, char** argv) {
   std::string base;
@@ -458,7 +476,7 @@ int Main(int argc, char** argv) {
         "\"raw_events_per_cpu_s\":%.0f,\"load_avg\":%.2f}\n",
         threads, flags.duration_s, flags.slices, store_side.event_bytes(), store_rate,
         store.percentile_us(0.50), store.percentile_us(0.99), raw_rate, raw.percentile_us(0.50),
-        raw.percentile_us(0.99), raw_rate > 0 ? store_rate / raw_rate : 0.0,
+        raw.percentile_us(0.99), Ratio(store_rate, raw_rate),
         store.events_per_cpu_s(), raw.events_per_cpu_s(), bench::LoadAverage());
     if (async_appenders) {
       const double async_rate = async.events_per_s();
@@ -467,7 +485,7 @@ int Main(int argc, char** argv) {
           "\"store_events_per_s\":%.0f,\"store_p50_us\":%.0f,\"store_p99_us\":%.0f,"
           "\"raw_events_per_s\":%.0f,\"store_over_raw\":%.2f,\"store_events_per_cpu_s\":%.0f}\n",
           threads, AsyncAppenders::kExecutorThreads, async_rate, async.percentile_us(0.50),
-          async.percentile_us(0.99), raw_rate, raw_rate > 0 ? async_rate / raw_rate : 0.0,
+          async.percentile_us(0.99), raw_rate, Ratio(async_rate, raw_rate),
           async.events_per_cpu_s());
     }
     if (unzeroed_side) {
@@ -477,7 +495,7 @@ int Main(int argc, char** argv) {
           "\"unzeroed_events_per_s\":%.0f,\"unzeroed_p50_us\":%.0f,\"unzeroed_p99_us\":%.0f,"
           "\"store_over_unzeroed\":%.2f}\n",
           threads, store_rate, unzeroed_rate, unzeroed.percentile_us(0.50),
-          unzeroed.percentile_us(0.99), unzeroed_rate > 0 ? store_rate / unzeroed_rate : 0.0);
+          unzeroed.percentile_us(0.99), Ratio(store_rate, unzeroed_rate));
     }
     std::fflush(stdout);
   }

@@ -85,10 +85,23 @@ void Run(const HttpClient& client, const std::string& org, int rows, double pass
 int main(int argc, char** argv) {
   int rows = 100'000;
   double password_share = 0.01;
-  for (int i = 1; i + 1 < argc; i += 2) {
+  bool usable = argc % 2 == 1;  // flags come in pairs
+  for (int i = 1; usable && i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
-    if (flag == "--rows") rows = std::atoi(argv[i + 1]);
-    if (flag == "--password-share") password_share = std::atof(argv[i + 1]);
+    if (flag == "--rows") {
+      rows = std::atoi(argv[i + 1]);
+      usable = rows > 0;
+    } else if (flag == "--password-share") {
+      password_share = std::atof(argv[i + 1]);
+      usable = password_share >= 0 && password_share <= 1;
+    } else {
+      usable = false;
+    }
+  }
+  if (!usable) {
+    std::fprintf(stderr,
+                 "usage: import_bench [--rows N (at least 1)] [--password-share F (0 to 1)]\n");
+    return 2;
   }
   spdlog::set_level(spdlog::level::warn);
   const auto dir = std::filesystem::temp_directory_path() / ("portico-import-bench-" + std::to_string(::getpid()));

@@ -437,6 +437,10 @@ int Main(Mode mode) {
 int main(int argc, char** argv) {
   using portico::bench::Mode;
   const std::string_view arg = argc > 1 ? argv[1] : "";
+  if (argc > 2 || (!arg.empty() && arg != "--access-only" && arg != "--rebuild-only")) {
+    std::fprintf(stderr, "usage: readmodels_bench [--access-only | --rebuild-only]\n");
+    return 2;
+  }
   return portico::bench::Main(arg == "--access-only"    ? Mode::kAccessOnly
                               : arg == "--rebuild-only" ? Mode::kRebuildOnly
                                                         : Mode::kAll);

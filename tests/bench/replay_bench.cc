@@ -207,7 +207,15 @@ void Time(const char* name, Fn fn, const Options& options, std::uint64_t events)
 
 int main(int argc, char** argv) {
   if (sodium_init() < 0) return 1;
-  const std::uint64_t events = argc > 1 ? std::stoull(argv[1]) : 1'000'000;
+  std::uint64_t events = 1'000'000;
+  if (argc > 1) {
+    char* end = nullptr;
+    events = std::strtoull(argv[1], &end, 10);
+    if (argc > 3 || *argv[1] == '-' || *end != '\0' || events == 0) {
+      std::fprintf(stderr, "usage: replay_bench [EVENTS (at least 1)] [DIR]\n");
+      return 2;
+    }
+  }
   std::string data_dir;
   bool temporary = false;
   if (argc > 2) {
