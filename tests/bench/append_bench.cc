@@ -259,35 +259,35 @@ class StoreSide {
   std::size_t event_bytes() const { return envelopes_[0].size(); }
 
   std::uint64_t Append(int t) {
-    auto result = store_->Append(streams_[t], ExpectedVersion::Exact(StreamVersion(versions_[t])),
-                                 {envelopes_[t]});
-    if (!result.ok()) {
-      std::fprintf(stderr, "append_bench: %s\n", result.status().ToString().c_str());
-      return 0;
-    }
-    versions_[t] = result->stream_version.value();
-    return 1;
+    return Settle(t, store_->Append(streams_[t], Expected(t), {envelopes_[t]})) ? 1 : 0;
   }
 
   // The same append through AppendAsync: `done(ok)` runs on the store's writer thread.
   void AppendAsync(int t, std::function<void(bool ok)> done) {
-    store_->AppendAsync(
-        streams_[t], ExpectedVersion::Exact(StreamVersion(versions_[t])), {envelopes_[t]},
-        std::string(), [this, t, done = std::move(done)](Result<AppendResult> result) {
-          if (result.ok()) {
-            versions_[t] = result->stream_version.value();
-          } else {
-            std::fprintf(stderr, "append_bench: %s\n", result.status().ToString().c_str());
-          }
-          done(result.ok());
-        });
+    store_->AppendAsync(streams_[t], Expected(t), {envelopes_[t]}, std::string(),
+                        [this, t, done = std::move(done)](Result<AppendResult> result) {
+                          done(Settle(t, result));
+                        });
   }
 
  private:
+  ExpectedVersion Expected(int t) const {
+    return ExpectedVersion::Exact(StreamVersion(versions_[t]));
+  }
+  // Takes appender `t`'s new stream version from `result`, or reports its error.
+  bool Settle(int t, const Result<AppendResult>& result) {
+    if (!result.ok()) {
+      std::fprintf(stderr, "append_bench: %s\n", result.status().ToString().c_str());
+      return false;
+    }
+    versions_[t] = result->stream_version.value();
+    return true;
+  }
+
   std::unique_ptr<EventStore> store_;
   std::vector<StreamId> streams_;
   std::vector<std::string> envelopes_;
-  std::vector<std::uint64_t> versions_;  // each written only by its thread
+  std::vector<std::uint64_t> versions_;  // each touched only by appender t's one append in flight
 };
 
 // Appenders as the gateway makes them: each has one append in flight at a time, through
