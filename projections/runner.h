@@ -34,8 +34,7 @@
 //   one's structure and position before any projection sees it, but unlike a Kafka message's
 //   it does not recompute its hash. Kafka is a shared transport that others can produce to
 //   (hence the check above); the log is the read models' own source on this node's disk,
-//   trusted as their snapshots
-//   are (which carry no hash either). Damage on disk fails RocksDB's block checksums; tampering
+//   trusted as their snapshots are (which carry no hash either). Damage on disk fails RocksDB's block checksums; tampering
 //   is what the hash chain is for (portico-replay verify, the store's check of its tail at
 //   open). Recomputing every hash would cost about 0.85 µs per event, a third of a catch-up.
 //   While it applies one batch from the log, a helper thread reads and verifies the next. A projection's position, as waiters and Stats() see it, advances once per batch
