@@ -65,6 +65,22 @@ class Subjects {
     Add(key);
     Add(keys_.link(key));
   }
+  void Resource(std::string_view id) {
+    if (!id.empty()) Resource(keys_.Intern(KeyKind::kResource, id));
+  }
+  // The user, organisation or resource (with its organisation) a stream key is of; nothing
+  // for other streams. Every event on "user:u1" is about u1, whatever its body says.
+  void Stream(std::uint32_t key) {
+    switch (keys_.kind(key)) {
+      case KeyKind::kUser:
+        Add(key);
+        Add(keys_.link(key));
+        break;
+      case KeyKind::kOrg: Add(key); break;
+      case KeyKind::kResource: Resource(key); break;
+      default: break;
+    }
+  }
   // The note's resource and that resource's organisation.
   void Note(std::string_view id) {
     const std::uint32_t resource = keys_.link(keys_.Intern(KeyKind::kNote, id));
@@ -90,6 +106,14 @@ class Subjects {
   boost::container::small_vector<std::uint32_t, 8> subjects_;  // no allocation for most events
 };
 
+// A portal user's action on a resource (EstimateApproved, PaymentIntentRecorded): the resource
+// with its organisation, and the user (as for ResourceUpserted's users, not its organisation).
+template <typename Body>
+void AboutResourceAction(Subjects& about, const Body& body) {
+  about.Resource(Sv(body.resource_id()));
+  about.User(Sv(body.user_id()), /*with_org=*/false);
+}
+
 // The user id of a user-stream event, or "" for other types.
 std::string_view UserOf(const schema::Envelope& e) {
   switch (e.body_type()) {
@@ -105,6 +129,14 @@ std::string_view UserOf(const schema::Envelope& e) {
     case EventBody::LoginFailed: return Sv(e.body_as_LoginFailed()->user_id());
     case EventBody::UserLockedOut: return Sv(e.body_as_UserLockedOut()->user_id());
     case EventBody::SessionEnded: return Sv(e.body_as_SessionEnded()->user_id());
+    case EventBody::RegistrationDecided: return Sv(e.body_as_RegistrationDecided()->user_id());
+    case EventBody::ContactDetailsUpdated: return Sv(e.body_as_ContactDetailsUpdated()->user_id());
+    case EventBody::UserAlertSetsAssigned: return Sv(e.body_as_UserAlertSetsAssigned()->user_id());
+    case EventBody::AlertSubscriptionsSet: return Sv(e.body_as_AlertSubscriptionsSet()->user_id());
+    case EventBody::AlertsMarkedRead: return Sv(e.body_as_AlertsMarkedRead()->user_id());
+    case EventBody::PasswordResetRequested: return Sv(e.body_as_PasswordResetRequested()->user_id());
+    case EventBody::PasswordResetCompleted: return Sv(e.body_as_PasswordResetCompleted()->user_id());
+    case EventBody::LoginDetailsSent: return Sv(e.body_as_LoginDetailsSent()->user_id());
     default: return {};
   }
 }
@@ -138,13 +170,34 @@ void AuditModel::Index(const schema::Envelope& e, std::uint64_t position) {
     case EventBody::OrgAllowedLevelsSet: about.Org(Sv(e.body_as_OrgAllowedLevelsSet()->org_id())); break;
     case EventBody::UserCreated: {
       const auto* b = e.body_as_UserCreated();
-      const std::uint32_t user = keys_.Intern(KeyKind::kUser, Sv(b->user_id()));
-      if (keys_.link(user) == KeyTable::kNone && b->org_id() != nullptr && b->org_id()->size() > 0) {
-        keys_.set_link(user, keys_.Intern(KeyKind::kOrg, Sv(b->org_id())));
-      }
+      LinkUserToOrg(Sv(b->user_id()), Sv(b->org_id()));
       about.User(Sv(b->user_id()));
       break;
     }
+    case EventBody::RegistrationRequested: {  // the user to be, of the organisation it asks to join
+      const auto* b = e.body_as_RegistrationRequested();
+      LinkUserToOrg(Sv(b->user_id()), Sv(b->org_id()));
+      about.User(Sv(b->user_id()));
+      about.Org(Sv(b->org_id()));
+      break;
+    }
+    case EventBody::RegistrationCodeSet: about.Org(Sv(e.body_as_RegistrationCodeSet()->org_id())); break;
+    case EventBody::ImportRowsRecorded: {  // the users the import is about to create
+      const auto* b = e.body_as_ImportRowsRecorded();
+      if (b->accepted() != nullptr) {
+        for (const auto* row : *b->accepted()) about.User(Sv(row->user_id()), /*with_org=*/false);
+      }
+      break;
+    }
+    case EventBody::UsersImported: about.Org(Sv(e.body_as_UsersImported()->org_id())); break;
+    case EventBody::PortalRequestSubmitted: {
+      const auto* b = e.body_as_PortalRequestSubmitted();
+      about.User(Sv(b->user_id()));
+      about.Org(Sv(b->org_id()));
+      break;
+    }
+    case EventBody::EstimateApproved: AboutResourceAction(about, *e.body_as_EstimateApproved()); break;
+    case EventBody::PaymentIntentRecorded: AboutResourceAction(about, *e.body_as_PaymentIntentRecorded()); break;
     case EventBody::ResourceUpserted: {
       const auto* b = e.body_as_ResourceUpserted();
       const std::uint32_t resource = keys_.Intern(KeyKind::kResource, Sv(b->resource_id()));
@@ -174,6 +227,7 @@ void AuditModel::Index(const schema::Envelope& e, std::uint64_t position) {
   Record record{};
   record.recorded_at_us = e.recorded_at_us();
   record.stream = StreamKey(keys_, Sv(e.stream_id()));
+  about.Stream(record.stream);
   record.type = e.body_type();
   record.actor_kind = e.actor() != nullptr ? e.actor()->kind() : schema::ActorKind::System;
   const std::string_view actor = e.actor() != nullptr ? Sv(e.actor()->id()) : std::string_view();
@@ -188,6 +242,12 @@ void AuditModel::Index(const schema::Envelope& e, std::uint64_t position) {
   records_.push_back(record);
   const auto type = static_cast<std::size_t>(record.type);
   if (type < by_type_.size()) by_type_[type].push_back(position);
+}
+
+void AuditModel::LinkUserToOrg(std::string_view user_id, std::string_view org_id) {
+  if (user_id.empty() || org_id.empty()) return;
+  const std::uint32_t user = keys_.Intern(KeyKind::kUser, user_id);
+  if (keys_.link(user) == KeyTable::kNone) keys_.set_link(user, keys_.Intern(KeyKind::kOrg, org_id));
 }
 
 AuditRecord AuditModel::Render(std::uint64_t position) const {
@@ -207,6 +267,8 @@ AuditPage AuditModel::Query(const AuditFilter& filter) const {
   const std::size_t limit = filter.limit == 0 ? kDefaultAuditLimit : std::min(filter.limit, kMaxAuditLimit);
   AuditPage page;
   std::shared_lock lock(mu_);
+  // Nothing after the last record; checked first so that after + 1 below cannot wrap to 0.
+  if (filter.after.value() >= records_.size()) return page;
 
   // Positions lo..hi, narrowed by time when the records are in time order.
   std::uint64_t lo = filter.after.value() + 1, hi = records_.size();

@@ -7,16 +7,24 @@
 // gateway renders an event's data from the log (projections/event_json.h). Inverted indexes
 // map each user, organisation, resource, actor and type to the ascending positions of the
 // events about it. What an event is about, from its body and stream:
-//   - the user of every user-stream event (UserCreated ... SessionEnded), and that user's
-//     organisation (remembered from UserCreated);
-//   - the organisation of OrgRegistered (and its parent), OrgAccessChanged, OrgAllowedLevelsSet;
+//   - the user, organisation or resource its stream names ("user:u1", "org:o1", "resource:r1";
+//     a user with its organisation, a resource with its organisation), whatever the type;
+//   - the user of every user-stream event (UserCreated ... SessionEnded, RegistrationDecided,
+//     ContactDetailsUpdated, the alert and password-reset events, LoginDetailsSent), and that
+//     user's organisation (remembered from UserCreated, or RegistrationRequested before it);
+//   - the organisation of OrgRegistered (and its parent), OrgAccessChanged, OrgAllowedLevelsSet,
+//     RegistrationCodeSet, UsersImported;
+//   - RegistrationRequested and PortalRequestSubmitted: the user and the organisation named;
+//   - ImportRowsRecorded: the users of its accepted rows;
+//   - EstimateApproved, PaymentIntentRecorded: the resource, its organisation and the user;
 //   - ResourceUpserted: the resource, its organisation (and the previous one if it moved), its
 //     assigned organisation, its contact and assigned users;
 //   - NoteShared and NoteVisibilityChanged: the note's resource and that resource's
 //     organisation; NoteShared also its author;
 //   - the actor filter matches the actor's id and the on-behalf-of staff name (a staff member
 //     acting as a portal user is found by either name);
-//   - ProviderSettingsChanged and LevelDefined are found by type, actor and time only.
+//   - ProviderSettingsChanged, LevelDefined and AlertSetDefined are found by type, actor and
+//     time only.
 // A query intersects the posting lists of its filters, driving from the shortest, and
 // narrows the time range by binary search over the records (recorded times never decrease
 // along the log; should a log break that, the time filter is applied record by record).
@@ -98,6 +106,8 @@ class AuditModel final : public Projection {
   };
 
   void Index(const schema::Envelope& event, std::uint64_t position);  // requires mu_
+  // Remembers the user's organisation, unless it has one already. Requires mu_.
+  void LinkUserToOrg(std::string_view user_id, std::string_view org_id);
   AuditRecord Render(std::uint64_t position) const;                   // requires mu_ (shared)
 
   mutable std::shared_mutex mu_;

@@ -14,8 +14,9 @@
 //   means "this projection cannot apply this event" (a bug or an unknown schema): the model and
 //   its position must be unchanged; the runner logs it and halts this projection (it stays at
 //   its position and WaitForPosition beyond it times out) while the others continue.
-// - `event` is verified (schemas::VerifyEnvelope and its position; its hash too when it came
-//   through Kafka: see runner.h) and valid only during the call.
+// - `event` is verified (schemas::VerifyEnvelope and its position; when it came through Kafka,
+//   its hash too, and its bytes are the log's at that position: see runner.h) and valid only
+//   during the call.
 // - ExpectEvents(n) is a hint, on the runner's thread before a catch-up from the log: about n
 //   events are coming (see below).
 // - Snapshot() returns the model and its position as one blob, or nullopt when this projection
@@ -72,7 +73,8 @@ class Projection {
 // order, the Envelope bytes as stored, unchecked: the runner verifies each one's structure
 // and position before any projection sees it, not its hash (see runner.h). An empty run means
 // the log has nothing at `from` yet. The gateway binds it to EventStore::ReadRun; it is called
-// by the runner, from its thread or a helper thread reading ahead, one call at a time.
+// by the runner (for gaps, catch-ups, and to check Kafka messages against the log), from its
+// thread or a helper thread reading ahead, one call at a time.
 using LogReader = std::function<Result<schemas::EnvelopeRun>(Position from, std::size_t max)>;
 
 }  // namespace portico::projections

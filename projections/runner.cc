@@ -297,9 +297,9 @@ class ProjectionRunner::Impl {
       Logger()->info("projections caught up from the log: {} event(s), now at position {}",
                      n_from_log_.load() - before, LowestActive());
     }
-    Assign();
     last_progress_ = Clock::now();
     while (!stop_.load()) {
+      MaybeAssign();
       rd_kafka_message_t* message =
           rd_kafka_consumer_poll(rk_, static_cast<int>(options_.poll_timeout.count()));
       if (message != nullptr) {
@@ -313,32 +313,62 @@ class ProjectionRunner::Impl {
     MaybeSnapshot(/*force=*/true);
   }
 
-  void Assign() {
-    std::vector<std::int32_t> partitions;
-    rd_kafka_topic_t* rkt = rd_kafka_topic_new(rk_, options_.topic.c_str(), nullptr);
-    rd_kafka_resp_err_t err = rkt == nullptr ? rd_kafka_last_error() : RD_KAFKA_RESP_ERR__TIMED_OUT;
-    // Up to about 5 s for the partition count (the broker may be down), but Stop() wins.
-    for (int attempt = 0; rkt != nullptr && attempt < 5 && !stop_.load(); ++attempt) {
-      const rd_kafka_metadata_t* metadata = nullptr;
-      err = rd_kafka_metadata(rk_, 0, rkt, &metadata, 1000);
-      if (err == RD_KAFKA_RESP_ERR_NO_ERROR && metadata->topic_cnt == 1) {
-        err = metadata->topics[0].err;
-        for (int i = 0; err == RD_KAFKA_RESP_ERR_NO_ERROR && i < metadata->topics[0].partition_cnt;
-             ++i) {
-          partitions.push_back(metadata->topics[0].partitions[i].id);
-        }
-      }
-      if (metadata != nullptr) rd_kafka_metadata_destroy(metadata);
-      if (!partitions.empty()) break;
+  // Assigns every partition of the topic once its metadata is known. Until then (the broker
+  // is down, the topic does not exist yet) nothing is consumed from Kafka and the lookup is
+  // retried, each time after a longer pause (up to kMaxAssignBackoff), from the runner's loop,
+  // which meanwhile still serves the log fallback and snapshots. Guessing partition 0 instead
+  // would miss, for good, every event on the other partitions.
+  void MaybeAssign() {
+    if (assigned_ || Clock::now() < next_assign_attempt_) return;
+    Result<std::vector<std::int32_t>> partitions = TopicPartitions();
+    if (partitions.ok() && Assign(*partitions)) {
+      assigned_ = true;
+      return;
     }
-    if (rkt != nullptr) rd_kafka_topic_destroy(rkt);
-    if (stop_.load()) return;
+    if (!partitions.ok()) {
+      Logger()->warn("projections: no partitions known yet for topic {} ({}); retrying in {} ms",
+                     options_.topic, partitions.status().message(), assign_backoff_.count());
+    }
+    next_assign_attempt_ = Clock::now() + assign_backoff_;
+    assign_backoff_ = std::min(assign_backoff_ * 2, kMaxAssignBackoff);
+  }
+
+  static constexpr std::chrono::milliseconds kFirstAssignBackoff{100};
+  static constexpr std::chrono::milliseconds kMaxAssignBackoff{5000};
+  // Short, so that Stop() is not held up for long while the broker is unreachable.
+  static constexpr int kMetadataTimeoutMs = 500;
+
+  // The topic's partition ids, sorted; Unavailable naming the reason when the broker does not
+  // say (yet).
+  Result<std::vector<std::int32_t>> TopicPartitions() {
+    rd_kafka_topic_t* rkt = rd_kafka_topic_new(rk_, options_.topic.c_str(), nullptr);
+    if (rkt == nullptr) {
+      return Status::Unavailable(std::string("cannot create the topic handle: ") +
+                                 rd_kafka_err2str(rd_kafka_last_error()));
+    }
+    const rd_kafka_metadata_t* metadata = nullptr;
+    rd_kafka_resp_err_t err = rd_kafka_metadata(rk_, 0, rkt, &metadata, kMetadataTimeoutMs);
+    std::vector<std::int32_t> partitions;
+    if (err == RD_KAFKA_RESP_ERR_NO_ERROR && metadata->topic_cnt == 1) {
+      err = metadata->topics[0].err;
+      for (int i = 0; err == RD_KAFKA_RESP_ERR_NO_ERROR && i < metadata->topics[0].partition_cnt;
+           ++i) {
+        partitions.push_back(metadata->topics[0].partitions[i].id);
+      }
+    }
+    if (metadata != nullptr) rd_kafka_metadata_destroy(metadata);
+    rd_kafka_topic_destroy(rkt);
     if (partitions.empty()) {
-      Logger()->warn("projections: no metadata for topic {} ({}); assuming partition 0",
-                     options_.topic, rd_kafka_err2str(err));
-      partitions.push_back(0);
+      return Status::Unavailable(err == RD_KAFKA_RESP_ERR_NO_ERROR
+                                     ? std::string("the topic has no partitions")
+                                     : std::string(rd_kafka_err2str(err)));
     }
     std::sort(partitions.begin(), partitions.end());
+    return partitions;
+  }
+
+  // Assigns `partitions` from `start_offset`; false, logged, when librdkafka refuses.
+  bool Assign(const std::vector<std::int32_t>& partitions) {
     rd_kafka_topic_partition_list_t* list =
         rd_kafka_topic_partition_list_new(static_cast<int>(partitions.size()));
     for (const std::int32_t p : partitions) {
@@ -350,11 +380,12 @@ class ProjectionRunner::Impl {
     if (assign_err != RD_KAFKA_RESP_ERR_NO_ERROR) {
       Logger()->error("projections: assigning {} failed: {}", options_.topic,
                       rd_kafka_err2str(assign_err));
-    } else {
-      Logger()->info("projections following {} ({} partition(s)) at {} from offset {}",
-                     options_.topic, partitions.size(), options_.bootstrap_servers,
-                     options_.start_offset);
+      return false;
     }
+    Logger()->info("projections following {} ({} partition(s)) at {} from offset {}",
+                   options_.topic, partitions.size(), options_.bootstrap_servers,
+                   options_.start_offset);
+    return true;
   }
 
   void Handle(const rd_kafka_message_t& m) {
@@ -383,6 +414,7 @@ class ProjectionRunner::Impl {
       ++n_duplicates_;
       return;
     }
+    if (!HeldByTheLog(m, position)) return;  // logged and counted
     if (position > low + 1) {
       ++n_gaps_;
       Logger()->info("projections: gap before position {} (at {}): reading {}..{} from the log",
@@ -390,6 +422,52 @@ class ProjectionRunner::Impl {
       if (!FillFromLog(low + 1, position - 1)) return;  // logged; a later message retries
     }
     ApplyAll(position, **env, n_from_kafka_);
+  }
+
+  // The log is the authority, Kafka only the transport: anyone who can produce to the topic
+  // can send a well-formed envelope with a correctly recomputed hash. So an event from Kafka is
+  // applied only when its bytes are those of the log's event at its position. One that the
+  // log does not hold (beyond its head) or that differs from it is skipped and counted in
+  // Stats().rejected; the genuine event comes later through Kafka or from the log as a gap.
+  // False, logged, when the message must not be applied (also when the log cannot be read).
+  bool HeldByTheLog(const rd_kafka_message_t& m, std::uint64_t position) {
+    const std::string_view bytes(static_cast<const char*>(m.payload), m.len);
+    Result<std::string_view> logged = LoggedBytes(position);
+    if (!logged.ok() && logged.status().code() != StatusCode::kNotFound) {
+      ++n_log_errors_;
+      if (Every(last_log_error_log_, std::chrono::seconds(5))) {
+        Logger()->error("projections: cannot check the message at {} [{}] offset {} against "
+                        "the log: {}", options_.topic, m.partition, m.offset,
+                        logged.status().ToString());
+      }
+      return false;
+    }
+    Status held = logged.ok() ? Status::Ok() : logged.status();
+    if (held.ok() && *logged != bytes) {
+      held = Status::Corruption("it differs from the log's event at that position");
+    }
+    if (held.ok()) return true;
+    ++n_rejected_;
+    Logger()->warn("projections: skipping message at {} [{}] offset {}: position {} is not the "
+                   "log's: {}", options_.topic, m.partition, m.offset, position, held.message());
+    return false;
+  }
+
+  // The bytes of the log's event at `position`: NotFound when the log holds no usable event
+  // there, the LogReader's error when it fails. Reads a whole batch from `position` and keeps
+  // it, so that Kafka messages behind the log's head cost one lookup per batch, not per event
+  // (at the head, a read returns what has been committed since the last one).
+  Result<std::string_view> LoggedBytes(std::uint64_t position) {
+    if (!Holds(kafka_check_batch_.get(), position)) {
+      LogBatchResult read = ReadVerified(position, options_.log_batch);
+      if (!read.ok()) return read.status();
+      kafka_check_batch_ = std::move(read).value();
+    }
+    if (!Holds(kafka_check_batch_.get(), position)) {
+      return Status::NotFound("the log holds no usable event there (its head is behind it, "
+                              "or its event is damaged)");
+    }
+    return kafka_check_batch_->run[position - kafka_check_batch_->first];
   }
 
   // One batch read from the log, verified: events[i] is at position first + i and points
@@ -402,6 +480,12 @@ class ProjectionRunner::Impl {
     bool usable = true;
   };
   using LogBatchResult = Result<std::shared_ptr<const LogBatch>>;
+
+  // True when `batch` holds a verified event at `position`.
+  static bool Holds(const LogBatch* batch, std::uint64_t position) {
+    return batch != nullptr && position >= batch->first &&
+           position - batch->first < batch->events.size();
+  }
 
   // Reads up to `max` events from position `at` and verifies them; runs on the runner thread
   // or on the helper thread reading ahead, so that the runner thread only applies.
@@ -872,6 +956,11 @@ class ProjectionRunner::Impl {
   std::atomic<bool> stop_{false};
 
   // Runner thread only.
+  // The log's events last read to check Kafka messages against (HeldByTheLog).
+  std::shared_ptr<const LogBatch> kafka_check_batch_;
+  bool assigned_ = false;  // the topic's partitions are known and assigned (MaybeAssign)
+  Clock::time_point next_assign_attempt_{};
+  std::chrono::milliseconds assign_backoff_ = kFirstAssignBackoff;
   Clock::time_point last_progress_{};
   Clock::time_point last_snapshot_{Clock::now()};
   Clock::time_point last_consumer_error_log_{}, last_log_error_log_{}, last_error_cb_log_{};

@@ -6,13 +6,25 @@
 //   rebalancing; the group id is only a librdkafka requirement, nothing is committed) and
 //   starts at `start_offset` (the beginning by default, or an offset saved from Stats()). When
 //   that offset is gone (retention, the embedded broker's 5 MiB cap) it starts at the earliest
-//   offset still there.
+//   offset still there. It assigns them once the broker names them: until then (the broker is
+//   down, the topic does not exist yet) it consumes nothing from Kafka and asks again, after a
+//   pause that doubles from 100 ms up to 5 s (the log catch-up and fallback still work).
 // - Every message is verified before anything reads it: the value must be a valid Envelope
 //   (schemas::VerifyEnvelope) whose hash matches its bytes, with a non-zero position; the
 //   `position` header must be present and equal the envelope's position; the `stream` header
 //   and the key, when present, must equal its stream id. A message that fails (corrupt bytes, a
 //   foreign producer, a lying header) is logged with its partition and offset, counted in
 //   Stats().rejected and skipped. No projection sees it.
+// - The log is the authority, Kafka only the transport: a producer to the topic can send a
+//   well-formed envelope with a correctly recomputed hash (the hash is unkeyed). So before a
+//   verified message is applied (not for a duplicate), its bytes must equal those of the log's
+//   event at its position. A message the log does not hold (beyond its head) or that differs
+//   from it is skipped the same way (logged with topic, partition, offset and position,
+//   counted in Stats().rejected); the genuine event still comes, through Kafka or from the log
+//   as a gap. The runner reads the log for this a batch at a time (log_batch events from the
+//   message's position) and keeps the batch, so a backlog from Kafka costs one log read per
+//   batch, and an event at the head one read. If the log cannot be read the message is not
+//   applied either (counted in log_errors); a later one fills the gap.
 // - A verified event at position p is applied to each projection whose applied() is p - 1.
 //   p <= applied() is a duplicate (the relay is at-least-once) and is skipped. p > applied() + 1
 //   is a gap: Kafka lost history, the projection is new or was restored from an older snapshot.
@@ -20,9 +32,9 @@
 //   then applies p. So a projection never skips an event and never applies one twice.
 // - Events from the LogReader (EventStore::ReadRun) come unchecked. The runner verifies each
 //   one's structure and position before any projection sees it, but unlike a Kafka message's
-//   it does not recompute its hash. Kafka is a shared transport that others can produce to;
-//   the log is the read models' own source on this node's disk, trusted as their snapshots
-//   are (which carry no hash either). Damage on disk fails RocksDB's block checksums; tampering
+//   it does not recompute its hash. Kafka is a shared transport that others can produce to
+//   (hence the check above); the log is the read models' own source on this node's disk,
+//   trusted as their snapshots are (which carry no hash either). Damage on disk fails RocksDB's block checksums; tampering
 //   is what the hash chain is for (portico-replay verify, the store's check of its tail at
 //   open). Recomputing every hash would cost about 0.85 µs per event, a third of a catch-up.
 //   While it applies one batch from the log, a helper thread reads and verifies the next. A projection's position, as waiters and Stats() see it, advances once per batch
@@ -50,7 +62,8 @@
 // on a helper thread during a catch-up, see above); applied(),
 // WaitForPosition(), AwaitPosition() and Stats() may be called from any thread. The projections
 // and whatever the LogReader uses must outlive the runner. Stop() (also run by the destructor)
-// takes at most about `poll_timeout` plus the final snapshot writes.
+// takes at most about `poll_timeout` (0.5 s while the topic's partitions are still being
+// asked for) plus the final snapshot writes.
 #pragma once
 
 #include <chrono>
@@ -108,7 +121,7 @@ struct RunnerStats {
   std::uint64_t applied_from_kafka = 0;  // events applied as they came from Kafka
   std::uint64_t applied_from_log = 0;    // events read from the log (catch-up, gaps)
   std::uint64_t duplicates = 0;          // already-applied positions skipped
-  std::uint64_t rejected = 0;            // corrupt or foreign messages skipped
+  std::uint64_t rejected = 0;            // corrupt, foreign or not-the-log's messages skipped
   std::uint64_t gaps = 0;                // gaps filled from the log
   std::uint64_t consumer_errors = 0;     // errors reported by the consumer
   std::uint64_t log_errors = 0;          // failed LogReader calls or bad log data

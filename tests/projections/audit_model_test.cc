@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <map>
 #include <set>
 
@@ -76,8 +77,46 @@ std::vector<About> Oracle(const domain::MemoryLog& log) {
         user(body.AsNoteShared()->author_user_id, false);
         break;
       case EventBody::NoteVisibilityChanged: resource(note_resource[body.AsNoteVisibilityChanged()->note_id]); break;
+      // The portal workflows.
+      case EventBody::RegistrationCodeSet: org(body.AsRegistrationCodeSet()->org_id); break;
+      case EventBody::RegistrationRequested: {
+        const auto* r = body.AsRegistrationRequested();
+        user_org.try_emplace(r->user_id, r->org_id);
+        user(r->user_id, true);
+        org(r->org_id);
+        break;
+      }
+      case EventBody::RegistrationDecided: user(body.AsRegistrationDecided()->user_id, true); break;
+      case EventBody::ImportRowsRecorded:
+        for (const auto& row : body.AsImportRowsRecorded()->accepted) user(row->user_id, false);
+        break;
+      case EventBody::UsersImported: org(body.AsUsersImported()->org_id); break;
+      case EventBody::PortalRequestSubmitted:
+        user(body.AsPortalRequestSubmitted()->user_id, true);
+        org(body.AsPortalRequestSubmitted()->org_id);
+        break;
+      case EventBody::EstimateApproved:
+        resource(body.AsEstimateApproved()->resource_id);
+        user(body.AsEstimateApproved()->user_id, false);
+        break;
+      case EventBody::PaymentIntentRecorded:
+        resource(body.AsPaymentIntentRecorded()->resource_id);
+        user(body.AsPaymentIntentRecorded()->user_id, false);
+        break;
+      case EventBody::ContactDetailsUpdated: user(body.AsContactDetailsUpdated()->user_id, true); break;
+      case EventBody::UserAlertSetsAssigned: user(body.AsUserAlertSetsAssigned()->user_id, true); break;
+      case EventBody::AlertSubscriptionsSet: user(body.AsAlertSubscriptionsSet()->user_id, true); break;
+      case EventBody::AlertsMarkedRead: user(body.AsAlertsMarkedRead()->user_id, true); break;
+      case EventBody::PasswordResetRequested: user(body.AsPasswordResetRequested()->user_id, true); break;
+      case EventBody::PasswordResetCompleted: user(body.AsPasswordResetCompleted()->user_id, true); break;
+      case EventBody::LoginDetailsSent: user(body.AsLoginDetailsSent()->user_id, true); break;
       default: break;
     }
+    // Whatever the type, the user, organisation or resource its stream names.
+    const std::string& stream = env.stream_id;
+    if (stream.starts_with("user:")) user(stream.substr(5), true);
+    if (stream.starts_with("org:")) org(stream.substr(4));
+    if (stream.starts_with("resource:")) resource(stream.substr(9));
     if (!env.actor->id.empty()) a.actors.insert(env.actor->id);
     if (!env.on_behalf_of.empty()) a.actors.insert(env.on_behalf_of);
     out.push_back(std::move(a));
@@ -89,6 +128,7 @@ class AuditModelTest : public ::testing::Test {
  protected:
   void SetUp() override {
     world_.Build();
+    world_.AddWorkflowEvents();
     CatchUp(model_, world_.w.log);
     about_ = Oracle(world_.w.log);
   }
@@ -135,7 +175,7 @@ class AuditModelTest : public ::testing::Test {
 TEST_F(AuditModelTest, TheLogHasEveryEventType) {
   std::set<EventBody> types;
   for (std::uint64_t p = 1; p <= world_.w.log.position(); ++p) types.insert(Env(p)->body_type());
-  EXPECT_EQ(types.size(), 20u);
+  EXPECT_EQ(types.size(), static_cast<std::size_t>(EventBody::MAX));
 }
 
 TEST_F(AuditModelTest, RecordsCarryTheEnvelopesMetadata) {
@@ -156,11 +196,11 @@ TEST_F(AuditModelTest, RecordsCarryTheEnvelopesMetadata) {
 
 TEST_F(AuditModelTest, EachFilterAloneAndCombinedMatchesTheOracle) {
   std::vector<AuditFilter> filters;
-  for (const char* u : {"alice", "bob", "carol", "gina", "dave", "nobody"}) filters.push_back({.user_id = u});
+  for (const char* u : {"alice", "bob", "carol", "gina", "dave", "rita", "ivy", "nobody"}) filters.push_back({.user_id = u});
   for (const char* o : {"acme", "acme-east", "globex", "sparky", "nowhere"}) filters.push_back({.org_id = o});
   for (const char* a : {"admin", "owner", "support", "erp-sync", "alice", "gina", "bob"}) filters.push_back({.actor = a});
   for (const char* r : {"r1", "r2", "r3", "r9"}) filters.push_back({.resource_id = r});
-  for (int t = 1; t <= 20; ++t) filters.push_back({.type = static_cast<EventBody>(t)});
+  for (int t = 1; t <= static_cast<int>(EventBody::MAX); ++t) filters.push_back({.type = static_cast<EventBody>(t)});
   const std::int64_t t0 = testing::kT0;
   filters.push_back({.from_us = t0 + 10 * testing::kMinute});
   filters.push_back({.to_us = t0 + 10 * testing::kMinute});
@@ -180,6 +220,31 @@ TEST_F(AuditModelTest, EachFilterAloneAndCombinedMatchesTheOracle) {
     EXPECT_EQ(AllPages(f, 1), expected);
   }
   EXPECT_GT(nonempty, 35);
+}
+
+// Every event, of every type, is found by each user, organisation and resource it is about:
+// filtered by that id and its type, the query returns it.
+TEST_F(AuditModelTest, EveryEventIsFoundByEachUserOrgAndResourceItIsAbout) {
+  std::set<EventBody> named;  // the types about some user, organisation or resource
+  for (std::uint64_t p = 1; p <= world_.w.log.position(); ++p) {
+    const EventBody type = Env(p)->body_type();
+    const About& a = about_[p - 1];
+    std::vector<AuditFilter> filters;
+    for (const auto& u : a.users) filters.push_back({.user_id = u, .type = type});
+    for (const auto& o : a.orgs) filters.push_back({.org_id = o, .type = type});
+    for (const auto& r : a.resources) filters.push_back({.resource_id = r, .type = type});
+    if (!filters.empty()) named.insert(type);
+    for (AuditFilter& f : filters) {
+      f.after = Position(p - 1);
+      f.limit = 1;
+      const AuditPage page = model_.Query(f);
+      EXPECT_TRUE(!page.records.empty() && page.records[0].position == Position(p))
+          << schemas::EventTypeName(type) << " at " << p << " not found by user '" << f.user_id.value_or("")
+          << "' org '" << f.org_id.value_or("") << "' resource '" << f.resource_id.value_or("") << "'";
+    }
+  }
+  // All but ProviderSettingsChanged, LevelDefined and AlertSetDefined name one.
+  EXPECT_EQ(named.size(), static_cast<std::size_t>(EventBody::MAX) - 3);
 }
 
 // ExpectEvents only makes room: a model told to expect events, before and in the middle of
@@ -235,6 +300,23 @@ TEST_F(AuditModelTest, LimitsAreBounded) {
   EXPECT_EQ(two.records[0].position, Position(1));
   EXPECT_EQ(two.next, Position(2));
   EXPECT_TRUE(model_.Query({.after = Position(world_.w.log.position())}).records.empty());
+}
+
+// GET /v1/audit?after=<anything at or past the end>: an empty page, with or without filters
+// (after + 1 must not wrap to position 0, which read before the first record and, filtered,
+// started over from the beginning).
+TEST_F(AuditModelTest, AnAfterAtOrPastTheEndGivesAnEmptyPage) {
+  const std::uint64_t end = world_.w.log.position();
+  for (const std::uint64_t after : {end, end + 1, std::numeric_limits<std::uint64_t>::max() - 1,
+                                    std::numeric_limits<std::uint64_t>::max()}) {
+    for (AuditFilter f : {AuditFilter{}, AuditFilter{.org_id = "acme"}, AuditFilter{.user_id = "alice"},
+                          AuditFilter{.type = EventBody::UserCreated}}) {
+      f.after = Position(after);
+      const AuditPage page = model_.Query(f);
+      EXPECT_TRUE(page.records.empty()) << "after=" << after << ": " << page.records.size() << " record(s)";
+      EXPECT_FALSE(page.next) << "after=" << after;
+    }
+  }
 }
 
 TEST_F(AuditModelTest, RefusesAnyPositionButTheNext) {

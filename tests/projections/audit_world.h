@@ -2,7 +2,9 @@
 // a system component, staff acting on behalf of a portal user), a minute apart.
 #pragma once
 
+#include <memory>
 #include <string>
+#include <utility>
 
 #include "projections/feed.h"
 
@@ -23,6 +25,17 @@ class AuditWorld {
     w.now += kMinute;
   }
   void Staff(const domain::Command& c, const std::string& who = "admin") { Run(c, schema::ActorKind::Staff, who); }
+
+  // Appends one event as it is (no command decides it).
+  void Event(domain::DomainEvent event, schema::ActorKind kind = schema::ActorKind::Staff,
+             const std::string& actor = "admin") {
+    schemas::EventMeta meta;
+    meta.actor_kind = kind;
+    meta.actor_id = actor;
+    const Status st = w.log.Append({std::move(event)}, w.now, meta);
+    EXPECT_TRUE(st.ok()) << st.ToString();
+    w.now += kMinute;
+  }
 
   void Build() {
     using namespace domain;
@@ -72,6 +85,83 @@ class AuditWorld {
     Staff(SetLoginEnabled{UserId("bob"), false});
     Staff(ArchiveUser{UserId("gina")}, "support");
     Staff(SetOrgAccess{OrgId("acme"), schema::AccessMode::Restricted});
+  }
+
+  // After Build(): one event of each portal-workflow type (workflow_events.fbs,
+  // alert_events.fbs) on the stream the domain puts it on, appended as it is, so that the log
+  // has every event type.
+  void AddWorkflowEvents() {
+    using domain::MakeEvent;
+    schema::RegistrationCodeSetT code;
+    code.org_id = "acme";
+    code.code_hash = "c0de";
+    code.level = "viewer";
+    Event(MakeEvent(domain::OrgStream("acme"), std::move(code)));
+    schema::RegistrationRequestedT asked;
+    asked.user_id = "rita";
+    asked.org_id = "globex";
+    asked.username = "rita";
+    Event(MakeEvent("registration:rita", std::move(asked)), schema::ActorKind::System, "portal");
+    schema::RegistrationDecidedT decided;
+    decided.user_id = "rita";
+    decided.reason = "unknown to the organisation";
+    Event(MakeEvent("registration:rita", std::move(decided)));
+    schema::ImportRowsRecordedT rows;
+    rows.import_id = "i1";
+    rows.accepted.push_back(std::make_unique<schema::ImportedRowT>());
+    rows.accepted.back()->row = 1;
+    rows.accepted.back()->user_id = "ivy";
+    Event(MakeEvent("import:i1", std::move(rows)));
+    schema::UsersImportedT imported;
+    imported.import_id = "i1";
+    imported.org_id = "acme-east";
+    Event(MakeEvent("import:i1", std::move(imported)));
+    schema::PortalRequestSubmittedT request;
+    request.request_id = "q1";
+    request.user_id = "carol";
+    request.org_id = "acme-east";
+    Event(MakeEvent("request:q1", std::move(request)), schema::ActorKind::PortalUser, "carol");
+    schema::EstimateApprovedT estimate;
+    estimate.resource_id = "r2";
+    estimate.user_id = "gina";
+    Event(MakeEvent(domain::ResourceStream("r2"), std::move(estimate)), schema::ActorKind::PortalUser, "gina");
+    schema::PaymentIntentRecordedT payment;
+    payment.intent_id = "p1";
+    payment.resource_id = "r3";
+    payment.user_id = "carol";
+    Event(MakeEvent(domain::ResourceStream("r3"), std::move(payment)), schema::ActorKind::PortalUser, "carol");
+    schema::ContactDetailsUpdatedT contact;
+    contact.user_id = "bob";
+    contact.phone = "555";
+    Event(MakeEvent(domain::UserStream("bob"), std::move(contact)), schema::ActorKind::PortalUser, "bob");
+    schema::AlertSetDefinedT set;
+    set.alert_set_id = "a1";
+    set.name = "Everything";
+    Event(MakeEvent(domain::AlertSetStream("a1"), std::move(set)));
+    schema::UserAlertSetsAssignedT assigned;
+    assigned.user_id = "alice";
+    assigned.alert_set_ids = {"a1"};
+    Event(MakeEvent(domain::UserStream("alice"), std::move(assigned)));
+    schema::AlertSubscriptionsSetT subscriptions;
+    subscriptions.user_id = "alice";
+    Event(MakeEvent(domain::UserStream("alice"), std::move(subscriptions)), schema::ActorKind::PortalUser, "alice");
+    schema::AlertsMarkedReadT read;
+    read.user_id = "dave";
+    read.alert_ids = {"x1"};
+    Event(MakeEvent(domain::UserStream("dave"), std::move(read)), schema::ActorKind::PortalUser, "dave");
+    schema::PasswordResetRequestedT reset;
+    reset.user_id = "carol";
+    reset.token_hash.assign(32, 7);
+    reset.expires_at_us = w.now + 60 * kMinute;
+    Event(MakeEvent(domain::UserStream("carol"), std::move(reset)), schema::ActorKind::System, "portal");
+    schema::PasswordResetCompletedT completed;
+    completed.user_id = "carol";
+    completed.token_hash.assign(32, 7);
+    Event(MakeEvent(domain::UserStream("carol"), std::move(completed)), schema::ActorKind::System, "portal");
+    schema::LoginDetailsSentT sent;
+    sent.user_id = "gina";
+    sent.email = "gina@example.com";
+    Event(MakeEvent(domain::UserStream("gina"), std::move(sent)));
   }
 
  private:

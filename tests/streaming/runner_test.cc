@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <memory>
+#include <thread>
 
 #include <flatbuffers/flatbuffers.h>
 #include <gmock/gmock.h>
@@ -267,6 +268,99 @@ TEST_F(RunnerTest, SkipsCorruptAndForeignMessagesAndNamesTheirOffsets) {
     });
     EXPECT_TRUE(logged) << what << " at offset " << offset << " was not logged";
   }
+}
+
+// Waits until `done` holds or `timeout` runs out; returns whether it held.
+template <typename Done>
+bool Eventually(Done done, std::chrono::milliseconds timeout = kLong) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(10ms);
+  }
+  return true;
+}
+
+// A forger who can produce to the topic: an envelope of its choosing, committed-looking, at
+// `position`, its (unkeyed) hash correctly recomputed, with honest-looking headers and key.
+std::int64_t ProduceForgery(const std::string& bootstrap, const std::string& topic,
+                            std::uint64_t position) {
+  const std::string stream = "org:o1";
+  std::string bytes = OrgEvent(stream, 100'000 + static_cast<int>(position));
+  schemas::StoreFields fields;
+  fields.position = position;
+  fields.stream_version = 1;
+  fields.recorded_at_us = 1;
+  schemas::StampEnvelope(bytes, fields);
+  EXPECT_TRUE(schemas::VerifyEnvelope(bytes).ok());
+  return ProduceRaw(bootstrap, topic, stream, bytes,
+                    {{"event_type", "OrgRegistered"},
+                     {"position", std::to_string(position)},
+                     {"stream", stream}});
+}
+
+TEST_F(RunnerTest, AForgedEventWithARecomputedHashIsNotAppliedAndTheGenuineOneIs) {
+  auto sink = std::make_shared<CapturingSink>();
+  auto logger = NamedLogger("projections");
+  logger->sinks().push_back(sink);
+  struct RemoveSink {
+    std::shared_ptr<spdlog::logger> logger;
+    ~RemoveSink() { logger->sinks().pop_back(); }
+  } remove_sink{logger};
+
+  Append(10);  // in the log; not in Kafka yet (no relay)
+  auto* projection = NewProjection();
+  auto* runner = StartRunner({projection}, KafkaOnly(RunnerOptions()));
+  ASSERT_NE(runner, nullptr);
+  // Position 1 is in the log with other bytes; position 11 is beyond the log's head.
+  const std::pair<std::uint64_t, std::int64_t> forged[] = {
+      {1, ProduceForgery(kafka_->bootstrap_servers(), topic_, 1)},
+      {11, ProduceForgery(kafka_->bootstrap_servers(), topic_, 11)},
+  };
+  for (const auto& [position, offset] : forged) ASSERT_GE(offset, 0) << position;
+  ASSERT_TRUE(Eventually([&] { return runner->Stats().messages >= 2; }));
+  EXPECT_EQ(projection->applied(), Position(0));
+  EXPECT_EQ(runner->Stats().rejected, 2u);
+
+  // The genuine events still come, through Kafka.
+  StartRelay();
+  Append(5);
+  ASSERT_TRUE(runner->WaitForPosition(Position(15), kLong));
+  EXPECT_EQ(projection->positions(), Range(1, 15));
+  EXPECT_EQ(projection->hashes(), LogHashes(Position(15)));
+  EXPECT_EQ(runner->Stats().rejected, 2u);
+
+  const auto lines = sink->lines();
+  for (const auto& [position, offset] : forged) {
+    const std::string at = "offset " + std::to_string(offset) + ": position " +
+                           std::to_string(position) + " is not the log's";
+    const bool logged = std::any_of(lines.begin(), lines.end(), [&](const std::string& line) {
+      return line.find("skipping message") != std::string::npos &&
+             line.find(at) != std::string::npos;
+    });
+    EXPECT_TRUE(logged) << "the forgery of position " << position << " was not logged";
+  }
+}
+
+// The broker is unreachable when the runner starts, for longer than the old runner asked for
+// the topic's partitions (5 s) before it settled for partition 0 alone. Once the broker is
+// back, the runner follows all three partitions.
+TEST_F(RunnerTest, FollowsEveryPartitionWhenTheBrokerWasDownAtStart) {
+  topic_ = "three." + topic_;
+  ASSERT_TRUE(kafka_->CreateTopic(topic_, 3).ok());
+  ASSERT_TRUE(kafka_->SetAllBrokersDown().ok());
+  auto* projection = NewProjection();
+  auto* runner = StartRunner({projection}, KafkaOnly(RunnerOptions()));
+  ASSERT_NE(runner, nullptr);
+  std::this_thread::sleep_for(6s);
+  ASSERT_TRUE(kafka_->SetAllBrokersUp().ok());
+  StartRelay();
+  Append(60, 11);  // over 11 streams, so over the 3 partitions
+  ASSERT_TRUE(runner->WaitForPosition(Position(60), kLong));
+  // Every message of every partition is consumed, not only partition 0's.
+  EXPECT_TRUE(Eventually([&] { return runner->Stats().messages >= 60; }, 10s))
+      << runner->Stats().messages << " message(s) consumed";
+  EXPECT_EQ(projection->hashes(), LogHashes(Position(60)));
 }
 
 TEST_F(RunnerTest, TheWaitForAPositionIsBoundedAndFailsClearly) {
