@@ -18,6 +18,11 @@ Status FaultAt(std::uint64_t position, std::string_view what) {
   return Status::Corruption(std::move(message));
 }
 
+Status MissingBeforeHead(std::uint64_t first_missing, std::uint64_t head_position) {
+  return FaultAt(first_missing,
+                 "missing (the head record says the log ends at position " + std::to_string(head_position) + ")");
+}
+
 Status ChainChecker::Next(std::uint64_t key, std::string_view bytes, const schema::Envelope* envelope,
                           const schemas::Hash* computed_hash) {
   const std::uint64_t expected = position_ + 1;
@@ -68,10 +73,7 @@ Status ChainChecker::Finish(const std::optional<eventstore::HeadRecord>& head) c
     return FaultAt(position_, "the log holds events but no head record");
   }
   const std::uint64_t head_position = head->position.value();
-  if (head_position > position_) {
-    return FaultAt(position_ + 1, "missing (the head record says the log ends at position " +
-                                      std::to_string(head_position) + ")");
-  }
+  if (head_position > position_) return MissingBeforeHead(position_ + 1, head_position);
   if (head_position < position_) {
     return FaultAt(head_position + 1, "stored after the head record's position " + std::to_string(head_position));
   }

@@ -34,6 +34,10 @@ namespace portico::replay {
 // Corruption("position N: what").
 Status FaultAt(std::uint64_t position, std::string_view what);
 
+// The fault of a log whose head record names a later position than the last one stored:
+// "position FIRST_MISSING: missing (the head record says the log ends at position HEAD)".
+Status MissingBeforeHead(std::uint64_t first_missing, std::uint64_t head_position);
+
 class ChainChecker {
  public:
   ChainChecker() = default;

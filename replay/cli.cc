@@ -133,6 +133,28 @@ Result<std::pair<Position, Position>> ResolveRange(const LogDb& db, const RangeS
   return std::make_pair(Position(std::max<std::uint64_t>(from, 1)), Position(to));
 }
 
+Status CheckHeadRecord(const LogDb& db, const ChainChecker& chain) {
+  auto head = db.head_record();
+  if (!head.ok()) return FaultAt(chain.position().value(), head.status().message());
+  return chain.Finish(*head);
+}
+
+Status CheckHeadAtEnd(const LogDb& db, const ChainChecker& chain, Position last) {
+  if (chain.position() < last) return Status::Ok();
+  return CheckHeadRecord(db, chain);
+}
+
+Result<Moment> ResolveStoredMoment(const LogDb& db, const MomentSpec& spec, Position last) {
+  if (spec.position && *spec.position > last.value()) {
+    auto head = db.head_record();
+    if (!head.ok()) return FaultAt(last.value(), head.status().message());
+    if (*head && (*head)->position.value() >= *spec.position) {
+      return MissingBeforeHead(last.value() + 1, (*head)->position.value());
+    }
+  }
+  return ResolveMoment(db, spec, last);
+}
+
 Status FoldWithProgress(Replayer& replayer, Position to, const CommonOptions& options, std::ostream& err,
                         std::string_view label) {
   Progress progress(err, options.progress, options.terminal, std::string(label), to.value());
@@ -163,9 +185,10 @@ Result<FoldedMoment> FoldToMoment(const CommonOptions& options, const MomentSpec
   FoldedMoment out;
   ASSIGN_OR_RETURN(out.db, OpenLog(options));
   ASSIGN_OR_RETURN(const Position last, out.db->LastStoredPosition());
-  ASSIGN_OR_RETURN(out.moment, ResolveMoment(*out.db, spec, last));
+  ASSIGN_OR_RETURN(out.moment, ResolveStoredMoment(*out.db, spec, last));
   out.replayer = std::make_unique<Replayer>(*out.db, ReplayOptions{verify_hashes, nullptr});
   RETURN_IF_ERROR(FoldWithProgress(*out.replayer, out.moment.position, options, err, label));
+  RETURN_IF_ERROR(CheckHeadAtEnd(*out.db, out.replayer->chain(), last));
   return out;
 }
 
@@ -188,7 +211,11 @@ std::string Usage() {
   std::ostringstream out;
   out << "usage: portico-replay COMMAND --data-dir DIR [options]\n\n"
          "Answers from the event log alone (DIR/log), offline or beside a running server, without\n"
-         "trusting it: every event folded is checked (positions, chain links, stream versions).\n\n"
+         "trusting it. Every event folded is checked: its position, its envelope, its link to the\n"
+         "event before (prev_hash against that event's stored hash), its recorded time and its\n"
+         "stream version; an answer that reaches the last stored event is checked against the\n"
+         "head record too. Only verify, rebuild and as-of --verify recompute each event's own\n"
+         "hash, the check that finds a changed byte inside an event.\n\n"
          "commands:\n";
   for (const CommandInfo& c : Commands()) {
     out << "  " << c.name << std::string(c.name.size() < 10 ? 10 - c.name.size() : 1, ' ') << c.summary << '\n';

@@ -13,6 +13,7 @@
 #include <boost/program_options.hpp>
 
 #include "common/status.h"
+#include "replay/chain_check.h"
 #include "replay/commands.h"
 #include "replay/log_db.h"
 #include "replay/json_out.h"
@@ -67,6 +68,22 @@ Result<std::unique_ptr<LogDb>> OpenLog(const CommonOptions& options);
 // and of the last with recorded_at <= to_us, within [1, last].
 Result<std::pair<Position, Position>> ResolveRange(const LogDb& db, const RangeSpec& range, Position last);
 
+// The head record read at open against the last event `chain` checked (ChainChecker::Finish);
+// a head record that cannot be decoded is a fault at that position too.
+Status CheckHeadRecord(const LogDb& db, const ChainChecker& chain);
+
+// After a fold that reached `last` (the last stored event): the head record read at open must
+// name that position and the hash the fold ended on, else Corruption naming both positions (or
+// the hash). The store writes each event and the head record in one batch, so a mismatch means
+// events were deleted from the end, or stored past the head record. A fold that stopped before
+// `last` answers only on events the chain checks covered: OK without looking.
+Status CheckHeadAtEnd(const LogDb& db, const ChainChecker& chain, Position last);
+
+// ResolveMoment (moment.h) within the stored events. A --position past the last stored one is
+// a bad argument, unless the head record says the log reaches it: then events were deleted
+// from the end, and that is the fault returned (MissingBeforeHead).
+Result<Moment> ResolveStoredMoment(const LogDb& db, const MomentSpec& spec, Position last);
+
 // Folds replayer up to `to`, with a progress display on err.
 Status FoldWithProgress(Replayer& replayer, Position to, const CommonOptions& options, std::ostream& err,
                         std::string_view label);
@@ -86,7 +103,8 @@ boost::json::object MomentHeader(const FoldedView& view);
 // The same members, into the object `writer` has open.
 void WriteMomentHeader(JsonWriter& writer, const FoldedView& view);
 
-// Opens the log, resolves the moment and folds up to it (with progress on err).
+// Opens the log, resolves the moment and folds up to it (with progress on err); at the last
+// stored event, checks the head record too (CheckHeadAtEnd).
 Result<FoldedMoment> FoldToMoment(const CommonOptions& options, const MomentSpec& spec, bool verify_hashes,
                                   std::ostream& err, std::string_view label);
 

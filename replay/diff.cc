@@ -157,9 +157,9 @@ int Diff(const DiffOptions& options, std::ostream& out, std::ostream& err) {
   if (!db.ok()) return Fail(err, "diff", db.status());
   auto last = (*db)->LastStoredPosition();
   if (!last.ok()) return Fail(err, "diff", last.status());
-  auto from = ResolveMoment(**db, options.from, *last);
+  auto from = ResolveStoredMoment(**db, options.from, *last);
   if (!from.ok()) return Fail(err, "diff", from.status());
-  auto to = ResolveMoment(**db, options.to, *last);
+  auto to = ResolveStoredMoment(**db, options.to, *last);
   if (!to.ok()) return Fail(err, "diff", to.status());
   if (to->position < from->position) {
     return Fail(err, "diff", Status::InvalidArgument("--to is before --from"));
@@ -169,6 +169,7 @@ int Diff(const DiffOptions& options, std::ostream& out, std::ostream& err) {
   if (!status.ok()) return Fail(err, "diff", status);
   const domain::AccessState a = replayer.state();
   status = FoldWithProgress(replayer, to->position, options.common, err, "diff");
+  if (status.ok()) status = CheckHeadAtEnd(**db, replayer.chain(), *last);
   if (!status.ok()) return Fail(err, "diff", status);
   const domain::AccessState& b = replayer.state();
   const std::int64_t a_now = from->now_us, b_now = to->now_us;

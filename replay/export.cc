@@ -1,6 +1,8 @@
 // export: events as readable records (event_json.h), JSON lines or CSV, filtered by range and
 // type. The scan runs from position 1 so that every exported event passes the chain checks
-// (chain_check.h, without recomputing hashes: verify does that).
+// (chain_check.h, without recomputing hashes: verify does that). A range reaching the last
+// stored event is checked against the head record too (cli.h, CheckHeadAtEnd); the records are
+// streamed, so that fault comes after them, and exit 1 says to discard what was written.
 #include <boost/json/serialize.hpp>
 
 #include "replay/chain_check.h"
@@ -80,6 +82,7 @@ int Export(const ExportOptions& options, std::ostream& out, std::ostream& err) {
   if (status.ok() && chain.position() < to) {
     status = FaultAt(chain.position().value() + 1, "missing");
   }
+  if (status.ok()) status = CheckHeadAtEnd(**db, chain, *last);
   out.flush();
   if (!status.ok()) return Fail(err, "export", status);
   return kExitOk;

@@ -81,10 +81,7 @@ int Rebuild(const RebuildOptions& options, std::ostream& out, std::ostream& err)
   if (!last.ok()) return Fail(err, "rebuild", last.status());
   Replayer replayer(**db, ReplayOptions{true, nullptr});
   Status status = FoldWithProgress(replayer, *last, options.common, err, "rebuild");
-  if (status.ok()) {
-    auto head = (*db)->head_record();
-    status = head.ok() ? replayer.chain().Finish(*head) : FaultAt(last->value(), head.status().message());
-  }
+  if (status.ok()) status = CheckHeadRecord(**db, replayer.chain());
   if (!status.ok()) return Fail(err, "rebuild", status);
 
   const std::string snapshot_dir =

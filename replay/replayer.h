@@ -1,7 +1,9 @@
 // Replayer: folds the log into a domain::AccessState with domain::Evolve, in position order,
 // checking every event on the way with a ChainChecker (chain_check.h): gaps, moved events,
-// chain links, stream versions, and with verify_hashes each event's own hash too. So a fold
-// never reads an event the audit would reject, and a fault stops it with the position.
+// chain links, stream versions, and with verify_hashes each event's own hash too. A fault
+// stops it with the position. Without verify_hashes a byte changed inside an event (its stored
+// hash left alone) goes unseen: that takes the recomputed hash, as verify does. The head record
+// is the caller's to check when the fold reaches the end (cli.h, CheckHeadAtEnd).
 //
 // AdvanceTo may be called repeatedly with growing positions (diff and timeline fold to one
 // moment, look, then go on). An observer sees every event just before and just after it is

@@ -1,8 +1,9 @@
 #include "replay/time_format.h"
 
+#include <charconv>
 #include <chrono>
 #include <cstdio>
-#include <limits>
+#include <system_error>
 
 namespace portico::replay {
 namespace {
@@ -55,18 +56,23 @@ bool Expect(std::string_view text, std::size_t& pos, std::string_view chars) {
   return true;
 }
 
+// Digits after at most one leading '-': an integer count of microseconds, not a date.
+bool IsInteger(std::string_view text) {
+  const std::string_view digits = text.substr(text.starts_with('-') ? 1 : 0);
+  return !digits.empty() && digits.find_first_not_of("0123456789") == std::string_view::npos;
+}
+
+// An IsInteger text as int64 microseconds.
 Result<std::int64_t> ParseMicros(std::string_view text) {
-  std::size_t pos = text[0] == '-' ? 1 : 0;
-  if (pos == text.size()) return Status::InvalidArgument("bad time '" + std::string(text) + "'");
   std::int64_t value = 0;
-  for (; pos < text.size(); ++pos) {
-    const int digit = text[pos] - '0';
-    if (value > (std::numeric_limits<std::int64_t>::max() - digit) / 10) {
-      return Status::InvalidArgument("time '" + std::string(text) + "' is out of range");
-    }
-    value = value * 10 + digit;
+  const char* const end = text.data() + text.size();
+  const auto [stop, error] = std::from_chars(text.data(), end, value);
+  if (error == std::errc::result_out_of_range) {
+    return Status::InvalidArgument("time '" + std::string(text) +
+                                   "' is out of range (microseconds since the epoch must fit in 64 bits)");
   }
-  return text[0] == '-' ? -value : value;
+  if (error != std::errc() || stop != end) return Status::InvalidArgument("bad time '" + std::string(text) + "'");
+  return value;
 }
 
 std::optional<std::int64_t> ParseRfc3339(std::string_view text) {
@@ -120,7 +126,7 @@ Result<std::int64_t> ParseTime(std::string_view text) {
         .count();
   }
   if (text.empty()) return Status::InvalidArgument("empty time");
-  if (text.find_first_not_of("-0123456789") == std::string_view::npos) return ParseMicros(text);
+  if (IsInteger(text)) return ParseMicros(text);
   if (auto parsed = ParseRfc3339(text)) return *parsed;
   return Status::InvalidArgument("bad time '" + std::string(text) +
                                  "': expected RFC 3339 (2026-11-22T10:00:00Z) or microseconds since the epoch");

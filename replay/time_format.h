@@ -13,8 +13,8 @@ namespace portico::replay {
 
 // Parses "2026-11-22T10:00:00Z", "2026-11-22T10:00:00.25+02:00" (fractions down to the
 // microsecond; a 'T', 't' or space between date and time; 'Z', 'z' or an offset), an integer
-// count of microseconds ("1795428000000000"), or "now" (the system clock). InvalidArgument
-// naming the text otherwise.
+// count of microseconds ("1795428000000000"; digits after at most one leading '-', within
+// int64), or "now" (the system clock). InvalidArgument naming the text otherwise.
 Result<std::int64_t> ParseTime(std::string_view text);
 
 // "2026-11-22T10:00:00.000000Z": RFC 3339 in UTC, always with six fraction digits.

@@ -1,6 +1,8 @@
 // timeline: every change that affected the access of one user, organisation or resource
 // (access_watch.h), in log order, one JSON record per line: position, time, type, stream,
-// actor, on-behalf-of, a summary, the body and the effect.
+// actor, on-behalf-of, a summary, the body and the effect. As with export, a fault found at the
+// end (a head record that disagrees with the last stored event: cli.h, CheckHeadAtEnd) comes
+// after the records already printed; exit 1 says to discard them.
 #include <boost/json/serialize.hpp>
 
 #include "replay/access_watch.h"
@@ -74,7 +76,8 @@ int Timeline(const TimelineOptions& options, std::ostream& out, std::ostream& er
   Replayer replayer(**db, ReplayOptions{});
   Progress progress(err, options.common.progress, options.common.terminal, "timeline", to.value());
   replayer.set_progress(&progress);
-  const Status status = replayer.AdvanceTo(to, &printer);
+  Status status = replayer.AdvanceTo(to, &printer);
+  if (status.ok()) status = CheckHeadAtEnd(**db, replayer.chain(), *last);
   progress.Finish();
   out.flush();
   if (!status.ok()) return Fail(err, "timeline", status);

@@ -1,7 +1,10 @@
 // verify: the audit's full check of the log (chain_check.h), every event's own hash included,
 // over a pipelined scan (scan.h). Prints the head hash for the auditor to record.
+#include <charconv>
 #include <chrono>
 #include <cctype>
+#include <limits>
+#include <system_error>
 
 #include <boost/json/object.hpp>
 
@@ -25,11 +28,18 @@ Result<ExpectedHead> ParseExpectedHead(const std::string& text) {
   ExpectedHead out;
   std::string hash = text;
   if (const auto colon = text.find(':'); colon != std::string::npos) {
-    const std::string number = text.substr(0, colon);
-    if (number.empty() || number.find_first_not_of("0123456789") != std::string::npos) {
+    const std::string_view number(text.data(), colon);
+    if (number.empty() || number.find_first_not_of("0123456789") != std::string_view::npos) {
       return Status::InvalidArgument("--expect-head must be HASH or POSITION:HASH, not '" + text + "'");
     }
-    out.position = std::stoull(number);
+    std::uint64_t position = 0;
+    const auto [end, error] = std::from_chars(number.data(), number.data() + number.size(), position);
+    if (error != std::errc() || end != number.data() + number.size()) {
+      return Status::InvalidArgument("--expect-head position '" + std::string(number) +
+                                     "' is out of range (at most " +
+                                     std::to_string(std::numeric_limits<std::uint64_t>::max()) + ")");
+    }
+    out.position = position;
     hash = text.substr(colon + 1);
   }
   for (char& c : hash) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -154,10 +164,7 @@ int Verify(const VerifyOptions& options, std::ostream& out, std::ostream& err) {
       progress.Update(chain.position().value());
       return Status::Ok();
     });
-    if (status.ok()) {
-      auto head = (*db)->head_record();
-      status = head.ok() ? chain.Finish(*head) : FaultAt(chain.position().value(), head.status().message());
-    }
+    if (status.ok()) status = CheckHeadRecord(**db, chain);
     progress.Finish();
     report.fault = status;
   }

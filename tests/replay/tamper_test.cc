@@ -168,6 +168,93 @@ TEST_F(TamperTest, FoldingCommandsStopAtTheFault) {
   EXPECT_EQ(replay::testing::Run(&AsOf, options).exit_code, 0);
 }
 
+// The last events deleted, the head record left alone: every folding command that answers at
+// the end of what is stored must see that the head record names a later position.
+TEST_F(TamperTest, FoldingCommandsRefuseATruncatedLogAtTheHead) {
+  AsOfOptions as_of;
+  as_of.common = Common(dir_.path());
+  WhoCanOptions who_can;
+  who_can.common = Common(dir_.path());
+  who_can.resource = "res1";
+  WhatCanOptions what_can;
+  what_can.common = Common(dir_.path());
+  what_can.user = "user1";
+  TimelineOptions timeline;
+  timeline.common = Common(dir_.path());
+  timeline.id = "user1";
+  ExportOptions exported;
+  exported.common = Common(dir_.path());
+  DiffOptions diff;
+  diff.common = Common(dir_.path());
+  diff.from.position = 1;
+  const auto run_all = [&] {
+    return std::vector<std::pair<std::string, testing::CommandOutput>>{
+        {"as-of", replay::testing::Run(&AsOf, as_of)},
+        {"who-can", replay::testing::Run(&WhoCan, who_can)},
+        {"what-can", replay::testing::Run(&WhatCan, what_can)},
+        {"timeline", replay::testing::Run(&Timeline, timeline)},
+        {"export", replay::testing::Run(&Export, exported)},
+        {"diff", replay::testing::Run(&Diff, diff)}};
+  };
+  for (const auto& [command, result] : run_all()) {
+    EXPECT_EQ(result.exit_code, 0) << command << " on the intact log: " << result.err;
+  }
+
+  const std::uint64_t cut = events_ - 2;  // positions cut..events_ deleted
+  Tamper([&](eventstore::Db& db) {
+    for (std::uint64_t p = cut; p <= events_; ++p) {
+      ASSERT_TRUE(db.db()->Delete(rocksdb::WriteOptions(), db.events(), eventstore::PositionKey(Position(p))).ok());
+    }
+  });
+  const std::string expected = "position " + std::to_string(cut) +
+                               ": missing (the head record says the log ends at position " +
+                               std::to_string(events_) + ")";
+  for (const auto& [command, result] : run_all()) {
+    EXPECT_EQ(result.exit_code, 1) << command << " printed: " << result.out;
+    EXPECT_NE(result.err.find(expected), std::string::npos) << command << ": " << result.err;
+  }
+
+  // A time after the last stored event resolves to it: the same fault. A position the head
+  // record names but the log no longer stores is that fault too, not a bad argument.
+  as_of.moment.at_us = testing::NowUs() + 1'000'000;
+  EXPECT_EQ(replay::testing::Run(&AsOf, as_of).exit_code, 1);
+  as_of.moment = MomentSpec{std::nullopt, events_};
+  const auto beyond = replay::testing::Run(&AsOf, as_of);
+  EXPECT_EQ(beyond.exit_code, 1);
+  EXPECT_NE(beyond.err.find(expected), std::string::npos) << beyond.err;
+  as_of.moment = MomentSpec{std::nullopt, events_ + 1};  // beyond the head record as well
+  EXPECT_EQ(replay::testing::Run(&AsOf, as_of).exit_code, 2);
+  // Before the cut the chain checks cover every event folded: still answers.
+  as_of.moment = MomentSpec{std::nullopt, cut - 2};
+  EXPECT_EQ(replay::testing::Run(&AsOf, as_of).exit_code, 0);
+  timeline.range.to_position = cut - 2;
+  EXPECT_EQ(replay::testing::Run(&Timeline, timeline).exit_code, 0);
+}
+
+TEST_F(TamperTest, AHeadRecordWithAnotherHashFailsTheAnswerAtTheHead) {
+  Tamper([&](eventstore::Db& db) {
+    eventstore::HeadRecord head;
+    head.position = Position(events_);
+    head.hash.fill(0xab);
+    ASSERT_TRUE(db.db()->Put(rocksdb::WriteOptions(), db.meta(), eventstore::kHeadKey, eventstore::EncodeHeadRecord(head)).ok());
+  });
+  AsOfOptions options;
+  options.common = Common(dir_.path());
+  const auto out = replay::testing::Run(&AsOf, options);
+  EXPECT_EQ(out.exit_code, 1) << out.out;
+  EXPECT_NE(out.err.find("position " + std::to_string(events_) + ": hash differs from the one the head record holds"),
+            std::string::npos)
+      << out.err;
+}
+
+// The help must not promise more than the folding commands check: the hash recompute is
+// verify's, rebuild's and as-of --verify's alone, and the head record is checked at the end.
+TEST(ReplayUsageTest, SaysWhichCommandsRecomputeHashes) {
+  const std::string usage = Usage();
+  EXPECT_NE(usage.find("Only verify, rebuild and as-of --verify recompute"), std::string::npos) << usage;
+  EXPECT_NE(usage.find("head record"), std::string::npos) << usage;
+}
+
 TEST(ReplayExitCodeTest, MissingOrForeignDirectoriesAndBadArguments) {
   TempDir dir;
   const auto run = [](std::vector<std::string> args) {
@@ -192,6 +279,20 @@ TEST(ReplayExitCodeTest, MissingOrForeignDirectoriesAndBadArguments) {
   who.capability = "no.such.capability";
   EXPECT_EQ(WhoCan(who, out, err), 2);
   EXPECT_EQ(Commands()[1].main({"--data-dir", dir.path(), "--at", "yesterday"}, false, out, err), 2);  // as-of
+  // A '-' anywhere but first is not a time (it once parsed as a garbage number of microseconds).
+  EXPECT_EQ(Commands()[1].main({"--data-dir", dir.path(), "--at", "1-2"}, false, out, err), 2);  // as-of
+  EXPECT_EQ(Commands()[4].main({"--data-dir", dir.path(), "--user", "u", "--from", "12-"}, false, out, err),
+            2);  // timeline
+}
+
+TEST(ReplayExitCodeTest, AnExpectedHeadPositionBeyond64BitsIsABadArgument) {
+  TempDir dir;
+  VerifyOptions options;
+  options.common = Common(dir.path());
+  options.expect_head = "99999999999999999999:" + std::string(64, 'a');
+  const auto out = replay::testing::Run(&Verify, options);
+  EXPECT_EQ(out.exit_code, 2);
+  EXPECT_NE(out.err.find("'99999999999999999999' is out of range"), std::string::npos) << out.err;
 }
 
 }  // namespace

@@ -1,6 +1,10 @@
 // FormatTime (replay/time_format.h): every time in the answers. Fixed examples around the
 // epoch, leap days and the four-digit year boundary, and a round trip through ParseTime.
+// ParseTime: integer microseconds at the int64 limits, and malformed times rejected.
+#include <cstdint>
+#include <limits>
 #include <random>
+#include <string>
 
 #include <gtest/gtest.h>
 
@@ -31,6 +35,36 @@ TEST(FormatTimeTest, RoundTripsThroughParseTime) {
     ASSERT_TRUE(parsed.ok()) << text;
     ASSERT_EQ(*parsed, us) << text;
   }
+}
+
+TEST(ParseTimeTest, IntegerMicroseconds) {
+  EXPECT_EQ(*ParseTime("0"), 0);
+  EXPECT_EQ(*ParseTime("-5"), -5);
+  EXPECT_EQ(*ParseTime("1795428000000000"), 1795428000000000);
+  EXPECT_EQ(*ParseTime("9223372036854775807"), std::numeric_limits<std::int64_t>::max());
+  EXPECT_EQ(*ParseTime("-9223372036854775808"), std::numeric_limits<std::int64_t>::min());
+}
+
+// Each is InvalidArgument naming the text, never a number: "1-2" and "12-" once passed as
+// garbage microseconds (a '-' read as the digit -3, with signed overflow on long inputs).
+TEST(ParseTimeTest, MalformedTimesAreRejectedNamingTheText) {
+  for (const std::string text : {"1-2", "12-", "-", "--1", "1--", "-12-3", "+12", "9223372036854775808",
+                                 "-9223372036854775809", "99999999999999999999", "2026-11-22", "2026-13-01T00:00:00Z"}) {
+    SCOPED_TRACE(text);
+    const auto parsed = ParseTime(text);
+    ASSERT_FALSE(parsed.ok()) << *parsed;
+    EXPECT_EQ(parsed.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_NE(parsed.status().message().find("'" + text + "'"), std::string::npos) << parsed.status().message();
+  }
+  const auto empty = ParseTime("");
+  ASSERT_FALSE(empty.ok());
+  EXPECT_EQ(empty.status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST(ParseTimeTest, OverflowSaysOutOfRange) {
+  const auto parsed = ParseTime("9223372036854775808");
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_NE(parsed.status().message().find("out of range"), std::string::npos) << parsed.status().message();
 }
 
 }  // namespace
