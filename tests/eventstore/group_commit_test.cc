@@ -68,7 +68,9 @@ TEST_F(GroupCommitFailureTest, AFailedWalSyncIsAnsweredAsOutcomeUnknownAndStopsA
   auto events = (*reopened)->ReadAll(Position(1), 10);
   ASSERT_TRUE(events.ok()) << events.status().ToString();
   ASSERT_LE(events->size(), 2u);
-  if (events->size() == 2) EXPECT_EQ(NoteText(events->back()), "unsure");
+  if (events->size() == 2) {
+    EXPECT_EQ(NoteText(events->back()), "unsure");
+  }
 }
 
 // The writer over a raw Db, so that the test can make RocksDB start a new WAL file.
