@@ -1,5 +1,7 @@
 #include "eventstore/chain.h"
 
+#include <cstdint>
+#include <cstring>
 #include <string>
 
 namespace portico::eventstore {
@@ -11,6 +13,11 @@ Status CorruptionAt(Position position, std::string_view what) {
 }
 
 Result<const schema::Envelope*> CheckStoredEvent(Position position, std::string_view bytes) {
+  if (reinterpret_cast<std::uintptr_t>(bytes.data()) % kEnvelopeAlignment != 0) {
+    return Status::Internal("position " + std::to_string(position.value()) +
+                            ": the event's bytes were handed over at a misaligned address, "
+                            "which FlatBuffers cannot read safely (a bug of the reader)");
+  }
   auto verified = schemas::VerifyEnvelope(bytes);
   if (!verified.ok()) return CorruptionAt(position, verified.status().message());
   const schema::Envelope* envelope = *verified;
@@ -21,6 +28,12 @@ Result<const schema::Envelope*> CheckStoredEvent(Position position, std::string_
     return CorruptionAt(position, "hash does not match the envelope's bytes");
   }
   return envelope;
+}
+
+std::string_view AlignedBytes::CopyOf(std::string_view bytes) {
+  words_.resize((bytes.size() + sizeof(std::uint64_t) - 1) / sizeof(std::uint64_t));
+  if (!bytes.empty()) std::memcpy(words_.data(), bytes.data(), bytes.size());
+  return {reinterpret_cast<const char*>(words_.data()), bytes.size()};
 }
 
 Status ChainLink::Next(Position position, const schema::Envelope& envelope) {

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <limits>
 #include <string_view>
+#include <vector>
 
 #include "common/status.h"
 #include "common/strong_type.h"
@@ -21,8 +22,26 @@ namespace portico::eventstore {
 // Corruption("position 12: <what>").
 Status CorruptionAt(Position position, std::string_view what);
 
-// Verifies the value stored under `position`. The returned envelope aliases `bytes`.
+// Verifies the value stored under `position`. The returned envelope aliases `bytes`, which
+// must start at an address aligned for 8-byte scalars (kEnvelopeAlignment): FlatBuffers reads
+// scalars in place. Misaligned bytes are an Internal error (a reader's bug), never read.
 Result<const schema::Envelope*> CheckStoredEvent(Position position, std::string_view bytes);
+
+// The widest scalar of an Envelope is 8 bytes.
+inline constexpr std::size_t kEnvelopeAlignment = alignof(std::uint64_t);
+
+// A copy of a value at an address fit for CheckStoredEvent. RocksDB's values are not aligned
+// (an iterator's value() in a memtable starts wherever its key and length prefix end), so a
+// scan that checks them in place copies each one here first. The buffer is reused: once it
+// has grown to the largest event, copying allocates nothing.
+class AlignedBytes {
+ public:
+  // The copy of `bytes`, valid until the next call.
+  std::string_view CopyOf(std::string_view bytes);
+
+ private:
+  std::vector<std::uint64_t> words_;
+};
 
 // The stream id of a verified envelope.
 inline std::string_view StreamIdOf(const schema::Envelope& envelope) {

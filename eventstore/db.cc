@@ -106,7 +106,8 @@ Status FromRocksDb(const rocksdb::Status& status, std::string_view context) {
 }
 
 Result<std::unique_ptr<Db>> Db::Open(const std::string& dir, bool read_only,
-                                     bool zero_wal_ahead) {
+                                     bool zero_wal_ahead,
+                                     std::shared_ptr<rocksdb::FileSystem> file_system) {
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (const char* name : kColumnFamilies) {
     descriptors.emplace_back(name, MakeColumnFamilyOptions(name));
@@ -114,7 +115,8 @@ Result<std::unique_ptr<Db>> Db::Open(const std::string& dir, bool read_only,
   std::unique_ptr<Db> out(new Db());
   rocksdb::DBOptions options = MakeDbOptions();
   if (!read_only) {
-    std::shared_ptr<rocksdb::FileSystem> fs = rocksdb::FileSystem::Default();
+    std::shared_ptr<rocksdb::FileSystem> fs =
+        file_system != nullptr ? std::move(file_system) : rocksdb::FileSystem::Default();
     if (zero_wal_ahead) fs = std::make_shared<PrezeroedWalFileSystem>(fs, WalZeroingLimits{});
     out->env_ = rocksdb::NewCompositeEnv(std::make_shared<WalSyncWatchingFileSystem>(fs));
     options.env = out->env_.get();

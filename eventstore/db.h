@@ -11,6 +11,7 @@
 
 #include <rocksdb/db.h>
 #include <rocksdb/env.h>
+#include <rocksdb/file_system.h>
 #include <rocksdb/options.h>
 
 #include "common/status.h"
@@ -31,9 +32,11 @@ class Db {
   // family of keys.h. read_only uses rocksdb::DB::OpenForReadOnly: no writes, no recovery
   // that writes, and the directory must already hold a log. A writable database keeps zeros
   // written ahead of its WAL (prezeroed_wal.h) unless `zero_wal_ahead` is false, and lets
-  // its writer see its WAL syncs (wal_sync_watch.h).
-  static Result<std::unique_ptr<Db>> Open(const std::string& dir, bool read_only,
-                                          bool zero_wal_ahead = true);
+  // its writer see its WAL syncs (wal_sync_watch.h). A writable database writes through
+  // `file_system` (tests inject faults with it); null means rocksdb::FileSystem::Default().
+  static Result<std::unique_ptr<Db>> Open(
+      const std::string& dir, bool read_only, bool zero_wal_ahead = true,
+      std::shared_ptr<rocksdb::FileSystem> file_system = nullptr);
 
   ~Db();  // closes the database
   Db(const Db&) = delete;

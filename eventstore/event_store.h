@@ -125,7 +125,11 @@ class EventStore {
   // store stamps the envelopes itself; their store-assigned fields are ignored.
   // Errors: Aborted (version conflict, with current_version), FailedPrecondition (the
   // idempotency key was used for other events, or the store is read-only), InvalidArgument,
-  // Unavailable (closing, or RocksDB failed to write).
+  // Unavailable (closing, or RocksDB failed to write). When RocksDB fails while writing
+  // the batch (a failed WAL sync, say), the append may or may not be durable: a restart may
+  // replay it. The Unavailable then says so, and the store takes no more appends until it is
+  // restarted (reads go on, without the batch). An idempotency key makes the retry after the
+  // restart safe.
   virtual Result<AppendResult> Append(const StreamId& stream, ExpectedVersion expected,
                                       std::vector<std::string> envelopes,
                                       std::string_view idempotency_key = {}) = 0;

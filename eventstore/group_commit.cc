@@ -81,40 +81,69 @@ void GroupCommitWriter::CommitBatch(std::span<AppendRequest> requests, std::size
   for (AppendRequest& request : requests) {
     results_.push_back(broken_.ok() ? builder_.Add(request) : Result<AppendResult>(broken_));
   }
-  if (builder_.has_writes()) {
-    // Runs inside the Write, once the WAL holding the batch is synced (wal_sync_watch.h).
-    auto answer_durable = [&] {
-      head_.Acknowledge(builder_.head().position);
-      Answer(requests, epoch);
-    };
-    Status written;
-    bool answered = false;
-    {
-      const WalSyncWatch watch(answer_durable);
-      written = WriteDurably(requests.size());
-      answered = watch.fired();
-    }
-    if (written.ok()) {
-      builder_.Commit();
-      head_.Publish(builder_.head());
-    } else if (answered) {
-      // The batch is in the synced WAL, so a reopen replays it; but this process's reads
-      // would never see it, so the store stops here.
-      Logger().critical("RocksDB failed after the WAL made {} appends durable: {}",
-                        requests.size(), written.ToString());
-      builder_.Commit();
-      broken_ = Status::Unavailable(
-          "the event log failed after making appends durable; reopen it: " + written.ToString());
-      head_.Break(broken_);
-    } else {
-      Logger().error("group commit failed, {} appends rejected: {}", requests.size(),
-                     written.ToString());
-      builder_.Abandon();
-      for (auto& result : results_) result = written;
-    }
-    if (answered) return;
-  }
+  if (builder_.has_writes() && WriteAndAnswer(requests, epoch)) return;
   Answer(requests, epoch);
+}
+
+bool GroupCommitWriter::WriteAndAnswer(std::span<AppendRequest> requests, std::uint64_t epoch) {
+  Result<rocksdb::WriteBatch*> batch = builder_.Seal();
+  if (!batch.ok()) {
+    // Nothing reached RocksDB: a definite rejection, and the log is as before the batch.
+    Logger().error("group commit failed, {} appends rejected: {}", requests.size(),
+                   batch.status().ToString());
+    builder_.Abandon();
+    for (auto& result : results_) result = batch.status();
+    return false;
+  }
+  // Runs inside the Write, once the WAL holding the batch is synced (wal_sync_watch.h).
+  auto answer_durable = [&] {
+    head_.Acknowledge(builder_.head().position);
+    Answer(requests, epoch);
+  };
+  Status written;
+  bool answered = false;
+  {
+    const WalSyncWatch watch(answer_durable);
+    written = Write(**batch, requests.size());
+    answered = watch.fired();
+  }
+  if (written.ok()) {
+    builder_.Commit();
+    head_.Publish(builder_.head());
+  } else if (answered) {
+    StopAfterAnsweredBatch(requests.size(), written);
+  } else {
+    StopWithOutcomeUnknown(requests.size(), written);
+  }
+  return answered;
+}
+
+void GroupCommitWriter::StopAfterAnsweredBatch(std::size_t appends, const Status& written) {
+  // The batch is in the synced WAL, so a reopen replays it; but this process's reads would
+  // never see it, so the store stops here.
+  Logger().critical("RocksDB failed after the WAL made {} appends durable: {}", appends,
+                    written.ToString());
+  builder_.Commit();
+  broken_ = Status::Unavailable(
+      "the event log failed after making appends durable; reopen it: " + written.ToString());
+  head_.Break(broken_);
+}
+
+void GroupCommitWriter::StopWithOutcomeUnknown(std::size_t appends, const Status& written) {
+  // RocksDB may have handed the batch to the WAL file before it failed: a failed fdatasync
+  // comes after the append, and RocksDB then skips the memtables and stops writing. Those
+  // bytes may be on disk, and a restart would replay them, so this is no rejection. Nor can
+  // this process take more appends: they would be decided against a log without the batch.
+  Logger().critical("RocksDB failed writing {} appends, which may or may not be durable: {}",
+                    appends, written.ToString());
+  builder_.Abandon();
+  const Status unknown = Status::Unavailable(
+      written.message() + "; the appends may or may not be durable (a restart replays them if "
+      "they reached the disk); the event log stopped taking appends; restart to recover");
+  for (auto& result : results_) result = unknown;
+  broken_ = Status::Unavailable(
+      "the event log stopped taking appends after a write whose outcome is unknown; restart to "
+      "recover: " + written.message());
 }
 
 void GroupCommitWriter::Answer(std::span<AppendRequest> requests, std::uint64_t epoch) {
@@ -122,11 +151,10 @@ void GroupCommitWriter::Answer(std::span<AppendRequest> requests, std::uint64_t 
   signal_.Notify(epoch);  // the later batches of this epoch wake up too, and sleep again
 }
 
-Status GroupCommitWriter::WriteDurably(std::size_t appends) {
-  ASSIGN_OR_RETURN(rocksdb::WriteBatch * batch, builder_.Seal());
+Status GroupCommitWriter::Write(rocksdb::WriteBatch& batch, std::size_t appends) {
   rocksdb::WriteOptions options;
   options.sync = sync_;
-  const rocksdb::Status s = db_.db()->Write(options, batch);
+  const rocksdb::Status s = db_.db()->Write(options, &batch);
   if (!s.ok()) return FromRocksDb(s, "writing a batch of " + std::to_string(appends) + " appends");
   return Status::Ok();
 }

@@ -9,10 +9,15 @@
 // fills its memtables (wal_sync_watch.h); the head is acknowledged then, and published
 // (HeadState) when the Write returns. Without sync, it answers after the Write.
 // Rejected appends are answered with their batch, so no caller ever sees a result that a
-// crash could take back. If a Write fails before the batch is durable, every append of that
-// batch fails with its error and the log's state is as before the batch. If it fails after
-// (RocksDB could not fill its memtables), the appends stay answered, and the store refuses
-// every later append and read (HeadState::Break): a reopen replays the batch from the WAL.
+// crash could take back. If the batch fails before it reaches RocksDB (it cannot be sealed),
+// every append of that batch fails with its error and the log's state is as before the batch.
+// If RocksDB's Write fails before the batch is durable, the batch may still be in the WAL
+// file (a failed fdatasync comes after the append), and a restart may replay it: every
+// append of the batch fails with Unavailable saying that it may or may not be durable, and
+// the store refuses every later append (reads go on, without the batch) until a restart.
+// If the Write fails after the batch is durable (RocksDB could not fill its memtables), the
+// appends stay answered, and the store refuses every later append and read
+// (HeadState::Break): a reopen replays the batch from the WAL.
 //
 // Lifetime: the Db, LogReader and HeadState must outlive the writer. The destructor stops
 // taking appends (later ones fail with Unavailable), finishes every append already queued
@@ -64,8 +69,14 @@ class GroupCommitWriter {
                    std::uint64_t epoch);
   // Runs the callbacks of `requests` with results_, then wakes their blocking appenders.
   void Answer(std::span<AppendRequest> requests, std::uint64_t epoch);
-  // Seals the builder's batch and writes it; OK once it is durable (or written, without sync).
-  Status WriteDurably(std::size_t appends);
+  // Seals and writes the builder's batch, answering its appends inside the Write once it is
+  // durable; true if it did. Otherwise results_ hold the answers.
+  bool WriteAndAnswer(std::span<AppendRequest> requests, std::uint64_t epoch);
+  // OK once RocksDB wrote `batch` (synced, with sync_).
+  Status Write(rocksdb::WriteBatch& batch, std::size_t appends);
+  // After a failed Write: the store takes no more appends (broken_).
+  void StopAfterAnsweredBatch(std::size_t appends, const Status& written);
+  void StopWithOutcomeUnknown(std::size_t appends, const Status& written);
 
   const Db& db_;
   HeadState& head_;
@@ -73,7 +84,7 @@ class GroupCommitWriter {
   const std::size_t max_batch_events_;
   BatchBuilder builder_;                       // writer thread only
   std::vector<Result<AppendResult>> results_;  // writer thread only
-  Status broken_;  // writer thread only: not OK once a Write failed after its batch was durable
+  Status broken_;  // writer thread only: not OK once a Write failed
   BatchSignal signal_;
 
   std::mutex mutex_;

@@ -91,9 +91,9 @@ Result<std::vector<StoredEvent>> LogReader::ReadAll(Position from, std::size_t m
   std::vector<StoredEvent> events;
   events.reserve(std::min<std::size_t>(max, 4096));
   const Status scanned = Scan(from, max, [&](Position position, std::string_view bytes) {
-    Status checked = CheckStoredEvent(position, bytes).status();
-    if (checked.ok()) events.push_back(StoredEvent{position, std::string(bytes)});
-    return checked;
+    // Checked in its copy: the iterator's bytes may be misaligned for FlatBuffers (chain.h).
+    const StoredEvent& event = events.emplace_back(StoredEvent{position, std::string(bytes)});
+    return CheckStoredEvent(position, event.bytes).status();
   });
   if (!scanned.ok()) return scanned;
   return events;

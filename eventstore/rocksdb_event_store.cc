@@ -18,7 +18,8 @@ Result<std::unique_ptr<EventStore>> EventStore::Open(const Options& options) {
   return RocksDbEventStore::Open(options);
 }
 
-Result<std::unique_ptr<EventStore>> RocksDbEventStore::Open(const Options& options) {
+Result<std::unique_ptr<EventStore>> RocksDbEventStore::Open(
+    const Options& options, std::shared_ptr<rocksdb::FileSystem> file_system) {
   if (sodium_init() < 0) return Status::Internal("libsodium failed to initialise");
   if (options.dir.empty()) return Status::InvalidArgument("the event store needs a directory");
   if (!options.read_only) {
@@ -29,7 +30,8 @@ Result<std::unique_ptr<EventStore>> RocksDbEventStore::Open(const Options& optio
   // The zeros only spare each batch's fdatasync some work: without syncs they would be I/O
   // for nothing.
   ASSIGN_OR_RETURN(std::unique_ptr<Db> db,
-                   Db::Open(options.dir, options.read_only, options.zero_wal_ahead && options.sync));
+                   Db::Open(options.dir, options.read_only, options.zero_wal_ahead && options.sync,
+                            std::move(file_system)));
   std::unique_ptr<RocksDbEventStore> store(new RocksDbEventStore(options, std::move(db)));
   Result<LogTail> tail = store->Recover();
   if (!tail.ok()) {

@@ -16,7 +16,10 @@ namespace portico::eventstore {
 
 class RocksDbEventStore final : public EventStore {
  public:
-  static Result<std::unique_ptr<EventStore>> Open(const Options& options);
+  // As EventStore::Open; a writable store writes through `file_system` (Db::Open), which
+  // tests use to inject faults.
+  static Result<std::unique_ptr<EventStore>> Open(
+      const Options& options, std::shared_ptr<rocksdb::FileSystem> file_system = nullptr);
   ~RocksDbEventStore() override;
 
   Result<AppendResult> Append(const StreamId& stream, ExpectedVersion expected,

@@ -91,8 +91,10 @@ Status VerifyLogRange(const LogReader& reader, Position from, Position to,
                       const std::optional<HeadRecord>& head) {
   ASSIGN_OR_RETURN(ChainLink link, Anchor(reader, from));
   StreamVersionCheck streams(reader, from.value() == 1);
+  AlignedBytes aligned;  // the iterator's bytes may be misaligned for FlatBuffers (chain.h)
   const auto check = [&](Position position, std::string_view bytes) -> Status {
-    ASSIGN_OR_RETURN(const schema::Envelope* envelope, CheckStoredEvent(position, bytes));
+    ASSIGN_OR_RETURN(const schema::Envelope* envelope,
+                     CheckStoredEvent(position, aligned.CopyOf(bytes)));
     RETURN_IF_ERROR(link.Next(position, *envelope));
     return streams.Next(position, *envelope);
   };

@@ -21,6 +21,12 @@
 // A Write without sync, or on a file system without the wrapper, never fires the watch: the
 // writer then answers after the Write returns, as it would without the watch.
 //
+// A new WAL file (RocksDB starts one at each memtable switch) is only durable once its
+// directory is synced too, which RocksDB does after syncing the file, so after the watch
+// would fire. The wrapper therefore syncs the directory at the first successful sync of each
+// WAL file it opened, before that sync counts; if the directory sync fails, so does the
+// file's sync (RocksDB's Write fails, and the watch does not fire).
+//
 // Thread safety: a watch belongs to the thread that made it; the wrapper only touches the
 // calling thread's watch.
 #pragma once
@@ -80,6 +86,19 @@ class WalSyncWatchingFileSystem final : public rocksdb::FileSystemWrapper {
   rocksdb::IOStatus NewWritableFile(const std::string& fname, const rocksdb::FileOptions& options,
                                     std::unique_ptr<rocksdb::FSWritableFile>* result,
                                     rocksdb::IODebugContext* dbg) override;
+  rocksdb::IOStatus ReopenWritableFile(const std::string& fname,
+                                       const rocksdb::FileOptions& options,
+                                       std::unique_ptr<rocksdb::FSWritableFile>* result,
+                                       rocksdb::IODebugContext* dbg) override;
+  rocksdb::IOStatus ReuseWritableFile(const std::string& fname, const std::string& old_fname,
+                                      const rocksdb::FileOptions& options,
+                                      std::unique_ptr<rocksdb::FSWritableFile>* result,
+                                      rocksdb::IODebugContext* dbg) override;
+
+ private:
+  // Wraps the file `opened` as `fname` into *result when it is a WAL file.
+  rocksdb::IOStatus Watched(const std::string& fname, rocksdb::IOStatus opened,
+                            std::unique_ptr<rocksdb::FSWritableFile>* result);
 };
 
 }  // namespace portico::eventstore

@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include "eventstore/chain.h"
 #include "eventstore/event_store.h"
 #include "eventstore/store_testing.h"
 
@@ -132,6 +133,33 @@ TEST_F(ReadTest, ReadAllInBatches) {
   EXPECT_EQ(sizes, (std::vector<std::size_t>{10, 10, 5}));
   EXPECT_EQ(store_->ReadAll(Position(0), 3)->front().position, Position(1));
   EXPECT_TRUE(store_->ReadAll(Position(1), 0)->empty());
+}
+
+// Values still in RocksDB's memtable sit at unaligned addresses; the checked reads must copy
+// them before FlatBuffers reads them, or CheckStoredEvent refuses them.
+TEST_F(ReadTest, ReadAllAndVerifyRangeCheckEventsStillInTheMemtable) {
+  for (int i = 1; i <= 40; ++i) Append("m" + std::to_string(i % 4), "event " + std::to_string(i));
+  auto all = store_->ReadAll(Position(1), 100);
+  ASSERT_TRUE(all.ok()) << all.status().ToString();
+  ASSERT_EQ(all->size(), 40u);
+  EXPECT_EQ(NoteText(all->back()), "event 40");
+  const Status verified = store_->VerifyRange(Position(1), Position(0));
+  EXPECT_TRUE(verified.ok()) << verified.ToString();
+}
+
+TEST_F(ReadTest, CheckStoredEventRefusesMisalignedBytesInsteadOfReadingThem) {
+  Append("a", "one");
+  auto stored = store_->ReadAll(Position(1), 1);
+  ASSERT_TRUE(stored.ok()) << stored.status().ToString();
+  const std::string& bytes = stored->front().bytes;
+  AlignedBytes aligned;
+  EXPECT_TRUE(CheckStoredEvent(Position(1), aligned.CopyOf(bytes)).ok());
+  std::vector<std::uint64_t> storage(bytes.size() / 8 + 2);
+  char* misaligned = reinterpret_cast<char*>(storage.data()) + 1;
+  std::copy(bytes.begin(), bytes.end(), misaligned);
+  const Status refused = CheckStoredEvent(Position(1), {misaligned, bytes.size()}).status();
+  EXPECT_EQ(refused.code(), StatusCode::kInternal) << refused.ToString();
+  EXPECT_NE(refused.message().find("misaligned"), std::string::npos) << refused.ToString();
 }
 
 TEST_F(ReadTest, ReadRunPacksTheSameBytesAsReadAllInPositionOrder) {

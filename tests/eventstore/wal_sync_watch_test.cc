@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -42,6 +43,63 @@ class FailingSyncFileSystem final : public rocksdb::FileSystemWrapper {
       return rocksdb::IOStatus::IOError("the disk is gone");
     }
   };
+};
+
+// Records, in order, the syncs of its files ("sync <name>") and of its directories ("sync
+// directory"), which fail when `fail_directory_syncs`.
+class RecordingFileSystem final : public rocksdb::FileSystemWrapper {
+ public:
+  RecordingFileSystem(std::vector<std::string>& calls, bool fail_directory_syncs)
+      : FileSystemWrapper(rocksdb::FileSystem::Default()),
+        calls_(calls),
+        fail_directory_syncs_(fail_directory_syncs) {}
+  const char* Name() const override { return "RecordingFileSystem"; }
+
+  rocksdb::IOStatus NewWritableFile(const std::string& fname, const rocksdb::FileOptions& options,
+                                    std::unique_ptr<rocksdb::FSWritableFile>* result,
+                                    rocksdb::IODebugContext* dbg) override {
+    rocksdb::IOStatus s = target()->NewWritableFile(fname, options, result, dbg);
+    const std::string name = fname.substr(fname.find_last_of('/') + 1);
+    if (s.ok()) *result = std::make_unique<File>(std::move(*result), calls_, name);
+    return s;
+  }
+  rocksdb::IOStatus NewDirectory(const std::string&, const rocksdb::IOOptions&,
+                                 std::unique_ptr<rocksdb::FSDirectory>* result,
+                                 rocksdb::IODebugContext*) override {
+    *result = std::make_unique<Directory>(calls_, fail_directory_syncs_);
+    return rocksdb::IOStatus::OK();
+  }
+
+ private:
+  class File final : public rocksdb::FSWritableFileOwnerWrapper {
+   public:
+    File(std::unique_ptr<rocksdb::FSWritableFile> target, std::vector<std::string>& calls,
+         std::string name)
+        : FSWritableFileOwnerWrapper(std::move(target)), calls_(calls), name_(std::move(name)) {}
+    rocksdb::IOStatus Sync(const rocksdb::IOOptions& o, rocksdb::IODebugContext* d) override {
+      calls_.push_back("sync " + name_);
+      return target()->Sync(o, d);
+    }
+
+   private:
+    std::vector<std::string>& calls_;
+    const std::string name_;
+  };
+  class Directory final : public rocksdb::FSDirectory {
+   public:
+    Directory(std::vector<std::string>& calls, bool fail) : calls_(calls), fail_(fail) {}
+    rocksdb::IOStatus Fsync(const rocksdb::IOOptions&, rocksdb::IODebugContext*) override {
+      calls_.push_back("sync directory");
+      return fail_ ? rocksdb::IOStatus::IOError("injected EIO") : rocksdb::IOStatus::OK();
+    }
+
+   private:
+    std::vector<std::string>& calls_;
+    const bool fail_;
+  };
+
+  std::vector<std::string>& calls_;
+  const bool fail_directory_syncs_;
 };
 
 class WalSyncWatchTest : public ::testing::Test {
@@ -139,6 +197,41 @@ TEST_F(WalSyncWatchTest, AFailedSyncDoesNotFireIt) {
   Append(*wal);
   EXPECT_FALSE(wal->Sync(rocksdb::IOOptions(), nullptr).ok());
   EXPECT_FALSE(wal->Fsync(rocksdb::IOOptions(), nullptr).ok());
+  EXPECT_FALSE(watch.fired());
+  EXPECT_EQ(fired_, 0);
+}
+
+TEST_F(WalSyncWatchTest, ANewWalFilesDirectoryIsSyncedBeforeTheWatchFiresOncePerFile) {
+  std::vector<std::string> calls;
+  fs_ = std::make_shared<WalSyncWatchingFileSystem>(
+      std::make_shared<RecordingFileSystem>(calls, /*fail_directory_syncs=*/false));
+  std::function<void()> record_fired = [&] { calls.push_back("fired"); };
+  auto wal = Create("000015.log");
+  {
+    const WalSyncWatch watch(record_fired);
+    Append(*wal);
+    Sync(*wal);
+  }
+  EXPECT_EQ(calls, (std::vector<std::string>{"sync 000015.log", "sync directory", "fired"}));
+  calls.clear();
+  {
+    const WalSyncWatch watch(record_fired);
+    Append(*wal);
+    Sync(*wal);
+  }
+  EXPECT_EQ(calls, (std::vector<std::string>{"sync 000015.log", "fired"}))
+      << "the file's name is durable already";
+}
+
+TEST_F(WalSyncWatchTest, AFailedDirectorySyncFailsTheSyncAndDoesNotFire) {
+  std::vector<std::string> calls;
+  fs_ = std::make_shared<WalSyncWatchingFileSystem>(
+      std::make_shared<RecordingFileSystem>(calls, /*fail_directory_syncs=*/true));
+  auto wal = Create("000017.log");
+  const WalSyncWatch watch(on_synced_);
+  Append(*wal);
+  const rocksdb::IOStatus synced = wal->Sync(rocksdb::IOOptions(), nullptr);
+  EXPECT_FALSE(synced.ok()) << "the file's name is not durable";
   EXPECT_FALSE(watch.fired());
   EXPECT_EQ(fired_, 0);
 }
