@@ -27,7 +27,6 @@ namespace portico::gateway {
 namespace {
 
 using boost::asio::awaitable;
-constexpr StringRule kId{.min_length = 1, .max_length = 128};
 
 // Login attempts (and current-password checks): per user name a burst of 10 then one a
 // second, per client address a burst of 50 then five a second. The domain's lockout still
