@@ -19,12 +19,17 @@ Status CheckPasswordPolicy(const Settings& settings, std::string_view password) 
 
 Result<bool> IsUsernameAvailable(const AccessState& state, std::string_view username) {
   ASSIGN_OR_RETURN(const std::string canonical, NormaliseUsername(username));
-  return state.FindUserByUsername(canonical) == nullptr;
+  return !internal::IsUsernameTaken(state, canonical);
 }
 
 namespace internal {
 
 std::string Quoted(std::string_view s) { return "'" + std::string(s) + "'"; }
+
+bool IsUsernameTaken(const AccessState& s, const std::string& canonical_username) {
+  return s.FindUserByUsername(canonical_username) != nullptr ||
+         s.workflows.pending_by_username.count(canonical_username) != 0;
+}
 
 Result<const Org*> RequireOrg(const AccessState& s, const OrgId& id) {
   RETURN_IF_ERROR(ValidateId("organisation id", id.value()));

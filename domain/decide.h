@@ -30,8 +30,16 @@ Result<std::vector<DomainEvent>> Decide(const AccessState& state, const Command&
 // hashing a new password; SetPassword and CreateUser check it again.
 Status CheckPasswordPolicy(const Settings& settings, std::string_view password);
 
+// The portal manager's own rules for `command` (it holds users.manage, the target is one it
+// may manage, a level it hands out is within its own), without deciding the action itself.
+// The gateway asks before the costly work an action needs (hashing its new password), so that
+// a caller who may not manage anyone costs no argon2id; Decide applies the same rules again.
+Status CheckPortalManagerAction(const AccessState& state, const PortalManagerAction& command,
+                                std::int64_t now_us);
+
 // GET /v1/usernames/{username}: whether the canonical form of `username` is free (no user,
-// archived or not, has it). InvalidArgument when it is not a valid user name.
+// archived or not, has it, and no pending registration reserves it). InvalidArgument when it
+// is not a valid user name.
 Result<bool> IsUsernameAvailable(const AccessState& state, std::string_view username);
 
 }  // namespace portico::domain

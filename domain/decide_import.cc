@@ -48,7 +48,7 @@ std::optional<ImportRowRejection> JudgeRow(const AccessState& s, const Org& org,
   if (seen.usernames.count(*username) != 0) {
     return Reject(row.row, "duplicate_username", "user name " + Quoted(*username) + " appears earlier in the file");
   }
-  if (s.FindUserByUsername(*username) != nullptr || s.workflows.pending_by_username.count(*username) != 0) {
+  if (IsUsernameTaken(s, *username)) {
     return Reject(row.row, "duplicate_username", "user name " + Quoted(*username) + " is taken");
   }
   if (const Status st = ValidateText("display name", row.display_name, kMaxNameLength, false); !st.ok()) {

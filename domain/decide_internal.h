@@ -45,6 +45,10 @@ Result<Events> DecideOne(const AccessState& s, const SendLoginDetails& c, std::i
 // 'x'
 std::string Quoted(std::string_view s);
 
+// The canonical user name belongs to a user (archived or not) or is reserved by a pending
+// registration (README: "reserved while pending"), so that approving it cannot fail later.
+bool IsUsernameTaken(const AccessState& s, const std::string& canonical_username);
+
 // The organisation, or NotFound "organisation 'x' does not exist".
 Result<const Org*> RequireOrg(const AccessState& s, const OrgId& id);
 // The user, or NotFound; FailedPrecondition "user 'x' is archived" unless allow_archived.

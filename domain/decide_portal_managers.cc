@@ -96,11 +96,20 @@ class ManagerRules {
 }  // namespace
 
 Result<Events> DecideOne(const AccessState& s, const PortalManagerAction& c, std::int64_t now_us) {
-  Manager manager;
-  ASSIGN_OR_RETURN(manager.user, RequirePortalCapability(s, c.manager, Capability::kUsersManage, nullptr, now_us));
-  manager.capabilities = EffectiveCapabilities(s, *manager.user, now_us);
-  RETURN_IF_ERROR(std::visit(ManagerRules(s, manager, now_us), c.action));
+  RETURN_IF_ERROR(CheckPortalManagerAction(s, c, now_us));
   return std::visit([&](const auto& action) { return DecideOne(s, action, now_us); }, c.action);
 }
 
 }  // namespace portico::domain::internal
+
+namespace portico::domain {
+
+Status CheckPortalManagerAction(const AccessState& s, const PortalManagerAction& c, std::int64_t now_us) {
+  internal::Manager manager;
+  ASSIGN_OR_RETURN(manager.user,
+                   internal::RequirePortalCapability(s, c.manager, Capability::kUsersManage, nullptr, now_us));
+  manager.capabilities = EffectiveCapabilities(s, *manager.user, now_us);
+  return std::visit(internal::ManagerRules(s, manager, now_us), c.action);
+}
+
+}  // namespace portico::domain

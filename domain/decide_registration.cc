@@ -90,7 +90,7 @@ Result<Events> DecideOne(const AccessState& s, const RequestRegistration& c, std
     return Status::AlreadyExists("user " + Quoted(c.user_id.value()) + " already exists");
   }
   ASSIGN_OR_RETURN(std::string username, NormaliseUsername(c.username));
-  if (s.FindUserByUsername(username) != nullptr || s.workflows.pending_by_username.count(username) != 0) {
+  if (IsUsernameTaken(s, username)) {
     return Status::AlreadyExists("username " + Quoted(username) + " is taken");
   }
   RETURN_IF_ERROR(ValidateText("display name", c.display_name, kMaxNameLength, false));

@@ -40,7 +40,7 @@ Result<Events> DecideOne(const AccessState& s, const CreateUser& c, std::int64_t
     return Status::AlreadyExists("user " + Quoted(c.user_id.value()) + " already exists");
   }
   ASSIGN_OR_RETURN(std::string username, NormaliseUsername(c.username));
-  if (s.FindUserByUsername(username) != nullptr) {
+  if (IsUsernameTaken(s, username)) {
     return Status::AlreadyExists("username " + Quoted(username) + " is taken");
   }
   ASSIGN_OR_RETURN(const Org* org, RequireOrg(s, c.org_id));

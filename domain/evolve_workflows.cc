@@ -75,6 +75,7 @@ void On(AccessState& s, const schema::ContactDetailsUpdated& e) {
   if (user == nullptr) return;
   user->display_name = Str(e.display_name());
   user->email = Str(e.email());
+  user->phone = Str(e.phone());
 }
 
 }  // namespace

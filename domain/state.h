@@ -94,6 +94,7 @@ struct User {
   std::string username;  // canonical
   std::string display_name;
   std::string email;
+  std::string phone;  // "" until the user gives one (PUT /v1/portal/me: ContactDetailsUpdated)
   schema::UserType type = schema::UserType::Active;
   LevelId level;
   std::string password_hash;  // argon2id encoded; "" when none was set

@@ -6,6 +6,7 @@
 #include "gateway/app/json_views.h"
 #include "gateway/app/portal_auth.h"
 #include "gateway/app/staff_route_helpers.h"
+#include "gateway/app/workflow_route_helpers.h"
 #include "gateway/http/auth.h"
 #include "gateway/http/json_body.h"
 #include "gateway/http/query.h"
@@ -83,19 +84,6 @@ Handler StaffBodyCommand(const AppRouteDeps* d, BodyCommand make) {
   };
 }
 
-// A portal route: the session (401), then `inner` with it.
-using PortalHandler =
-    std::function<awaitable<Response>(Request&, RouteContext&, const projections::ActiveSession&)>;
-Handler Portal(const AppRouteDeps* d, PortalHandler inner) {
-  return [d, inner = std::move(inner)](Request& request, RouteContext& context) -> awaitable<Response> {
-    auto session = Authenticate(*d, request);
-    if (!session.ok()) co_return ProblemResponse(session.problem());
-    context.actor = session->user_id;
-    context.caller = CallerKind::kPortalUser;
-    co_return co_await inner(request, context, *session);
-  };
-}
-
 }  // namespace
 
 void AddAlertRoutes(Router& router, const AlertRouteDeps& deps) {
@@ -146,7 +134,7 @@ void AddAlertRoutes(Router& router, const AlertRouteDeps& deps) {
 
   // -- Portal: subscriptions and the inbox ---------------------------------------------------
   router.Add(Verb::get, "/v1/portal/subscriptions",
-             Portal(d, [d](Request& request, RouteContext&, const projections::ActiveSession& session)
+             PortalRoute(*d, [d](Request& request, RouteContext&, const projections::ActiveSession& session)
                            -> awaitable<Response> {
                QueryReader q(request.target());
                if (auto problem = co_await AwaitFresh(q, *d->runner, *d->pool, "access")) {
@@ -177,7 +165,7 @@ void AddAlertRoutes(Router& router, const AlertRouteDeps& deps) {
              }));
 
   router.Add(Verb::put, "/v1/portal/subscriptions",
-             Portal(d, [d](Request& request, RouteContext&, const projections::ActiveSession& session)
+             PortalRoute(*d, [d](Request& request, RouteContext&, const projections::ActiveSession& session)
                            -> awaitable<Response> {
                auto body = ParseJsonObject(request);
                if (!body.ok()) co_return ProblemResponse(body.problem());
@@ -188,12 +176,12 @@ void AddAlertRoutes(Router& router, const AlertRouteDeps& deps) {
                c.subscriptions = ReadSubscriptions(r, bad);
                if (auto problem = r.Finish()) co_return ProblemResponse(*problem);
                if (bad) co_return ProblemResponse(*bad);
-               auto out = co_await d->processor->SubmitAsync(std::move(c), PortalActor(session));
+               auto out = co_await d->processor->SubmitAsync(std::move(c), PortalActor(session), IdempotencyKey(request));
                co_return CommandReply(out);
              }));
 
   router.Add(Verb::get, "/v1/portal/alerts",
-             Portal(d, [d, a](Request& request, RouteContext&, const projections::ActiveSession& session)
+             PortalRoute(*d, [d, a](Request& request, RouteContext&, const projections::ActiveSession& session)
                            -> awaitable<Response> {
                QueryReader q(request.target());
                if (auto problem = co_await AwaitFresh(q, *d->runner, *d->pool, "alerts")) {
@@ -212,7 +200,7 @@ void AddAlertRoutes(Router& router, const AlertRouteDeps& deps) {
              }));
 
   router.Add(Verb::post, "/v1/portal/alerts/{alert_id}/read",
-             Portal(d, [d, a](Request&, RouteContext& context, const projections::ActiveSession& session)
+             PortalRoute(*d, [d, a](Request& request, RouteContext& context, const projections::ActiveSession& session)
                            -> awaitable<Response> {
                const std::string id(context.Param("alert_id"));
                if (!a->alerts->HasAlert(session.user_id, id)) {
@@ -221,7 +209,7 @@ void AddAlertRoutes(Router& router, const AlertRouteDeps& deps) {
                domain::MarkAlertsRead c;
                c.user_id = domain::UserId(session.user_id);
                c.alert_ids = {id};
-               auto out = co_await d->processor->SubmitAsync(std::move(c), PortalActor(session));
+               auto out = co_await d->processor->SubmitAsync(std::move(c), PortalActor(session), IdempotencyKey(request));
                co_return CommandReply(out);
              }));
 }

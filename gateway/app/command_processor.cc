@@ -1,5 +1,7 @@
 #include "gateway/app/command_processor.h"
 
+#include <atomic>
+
 #include <sodium.h>
 
 #include <algorithm>
@@ -22,7 +24,14 @@ std::int64_t NowMicros() {
       .count();
 }
 
+namespace {
+std::atomic<std::uint64_t> passwords_hashed{0};
+}  // namespace
+
+std::uint64_t PasswordsHashed() { return passwords_hashed.load(std::memory_order_relaxed); }
+
 Result<std::string> HashPassword(const std::string& password) {
+  passwords_hashed.fetch_add(1, std::memory_order_relaxed);
   char out[crypto_pwhash_STRBYTES];
   if (crypto_pwhash_str(out, password.data(), password.size(), crypto_pwhash_OPSLIMIT_INTERACTIVE,
                         crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {

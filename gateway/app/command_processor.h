@@ -155,6 +155,9 @@ std::int64_t NowMicros();
 
 // argon2id (crypto_pwhash_str, interactive limits). Slow: call it on the worker pool.
 Result<std::string> HashPassword(const std::string& password);
+// How many passwords HashPassword has hashed since the process started: what a request
+// cost in argon2id work (tests check that a refused request cost none).
+std::uint64_t PasswordsHashed();
 // crypto_pwhash_str_verify. Slow: call it on the worker pool.
 bool VerifyPassword(const std::string& hash, const std::string& password);
 

@@ -201,8 +201,11 @@ void AddImportRoutes(Router& router, const AppRouteDeps& deps) {
   const auto* d = &deps;
 
   router.Add(Verb::get, "/v1/imports/template",
-             StaffHandler(deps, [](Request& request, RouteContext&) -> awaitable<Response> {
+             StaffHandler(deps, [d](Request& request, RouteContext&) -> awaitable<Response> {
                QueryReader q(request.target());
+               // The template depends on no position, but min_position is accepted (and
+               // validated, and waited for) as on every GET (API.md).
+               if (auto problem = co_await AwaitFresh(q, *d->runner, *d->pool)) co_return ProblemResponse(*problem);
                if (auto problem = q.Finish()) co_return ProblemResponse(*problem);
                Response reply = TextResponse(HttpStatus::ok, "text/csv; charset=utf-8", std::string(ImportTemplateCsv()));
                reply.set(boost::beast::http::field::content_disposition, "attachment; filename=\"portico-users.csv\"");

@@ -2,15 +2,18 @@
 
 #include <algorithm>
 #include <boost/json.hpp>
+#include <memory>
 
 #include "domain/check.h"
 #include "domain/decide.h"
+#include "gateway/app/attempt_limiter.h"
 #include "gateway/app/json_views.h"
 #include "gateway/app/staff_route_helpers.h"
 #include "gateway/app/workflow_route_helpers.h"
 #include "gateway/http/async.h"
 #include "gateway/http/json_body.h"
 #include "gateway/http/query.h"
+#include "gateway/http/rate_limiter.h"
 #include "gateway/http/response.h"
 
 namespace portico::gateway {
@@ -38,12 +41,38 @@ PortalHandler FromPath(const AppRouteDeps* d, PathAction make) {
   };
 }
 
+// New passwords set by portal managers: per manager a burst of 20 then one every 5 s, per
+// client address a burst of 60 then two a second. Each costs an argon2id hash on the shared
+// pool, which logins wait for.
+std::shared_ptr<AttemptLimiter> MakeManagerPasswordLimiter() {
+  return std::make_shared<AttemptLimiter>(RateLimiter::Options{.rate_per_second = 0.2, .burst = 20.0},
+                                          RateLimiter::Options{.rate_per_second = 2.0, .burst = 60.0},
+                                          "too many new passwords; try again later");
+}
 
+// The new password of `action`, hashed only once the caller may take the action (it holds
+// users.manage, the target is one it may manage) against the write model, and within its
+// budget: argon2id costs 64 MiB and about 0.1 s of a shared pool thread, so a caller who will
+// be refused must not make us pay for it first. Decide judges the action again on submit.
+awaitable<ProblemOr<domain::NewPassword>> PrepareManagedPassword(const AppRouteDeps& d, AttemptLimiter& limits,
+                                                                 const RouteContext& context,
+                                                                 const ActiveSession& session,
+                                                                 const domain::ManagedUserAction& action,
+                                                                 std::string plaintext) {
+  const domain::PortalManagerAction cmd{domain::UserId(session.user_id), action};
+  const Status may = d.processor->Read([&](const domain::AccessState& state) {
+    return domain::CheckPortalManagerAction(state, cmd, NowMicros());
+  });
+  if (!may.ok()) co_return Problem::FromStatus(may);
+  if (auto problem = limits.Admit(context.remote_address, session.user_id)) co_return std::move(*problem);
+  co_return co_await PreparePassword(d, std::move(plaintext), "password");
+}
 
 }  // namespace
 
 void AddPortalManagerRoutes(Router& router, const AppRouteDeps& deps) {
   const auto* d = &deps;
+  auto limits = MakeManagerPasswordLimiter();
 
   router.Add(Verb::get, "/v1/portal/users",
              PortalRoute(deps, [d](Request& request, RouteContext&, const ActiveSession& session) -> awaitable<Response> {
@@ -76,7 +105,8 @@ void AddPortalManagerRoutes(Router& router, const AppRouteDeps& deps) {
              }));
 
   router.Add(Verb::post, "/v1/portal/users",
-             PortalRoute(deps, [d](Request& request, RouteContext&, const ActiveSession& session) -> awaitable<Response> {
+             PortalRoute(deps, [d, limits](Request& request, RouteContext& context,
+                                           const ActiveSession& session) -> awaitable<Response> {
                auto body = ParseJsonObject(request);
                if (!body.ok()) co_return ProblemResponse(body.problem());
                ObjectReader r(*body);
@@ -94,7 +124,8 @@ void AddPortalManagerRoutes(Router& router, const AppRouteDeps& deps) {
                cmd.must_reset_password = r.OptionalBool("must_reset_password").value_or(!password.has_value());
                if (auto problem = r.Finish()) co_return ProblemResponse(*problem);
                if (password) {
-                 auto prepared = co_await PreparePassword(*d, std::move(*password), "password");
+                 auto prepared = co_await PrepareManagedPassword(*d, *limits, context, session, cmd,
+                                                                 std::move(*password));
                  if (!prepared.ok()) co_return ProblemResponse(prepared.problem());
                  cmd.password = std::move(prepared).value();
                }
@@ -116,20 +147,20 @@ void AddPortalManagerRoutes(Router& router, const AppRouteDeps& deps) {
              }));
 
   router.Add(Verb::post, "/v1/portal/users/{user_id}/password",
-             PortalRoute(deps, [d](Request& request, RouteContext& context,
-                                   const ActiveSession& session) -> awaitable<Response> {
+             PortalRoute(deps, [d, limits](Request& request, RouteContext& context,
+                                           const ActiveSession& session) -> awaitable<Response> {
                auto body = ParseJsonObject(request);
                if (!body.ok()) co_return ProblemResponse(body.problem());
                ObjectReader r(*body);
                auto password = r.RequiredString("password", {.min_length = 1, .max_length = 128});
                const bool must_reset = r.OptionalBool("must_reset_password").value_or(true);
                if (auto problem = r.Finish()) co_return ProblemResponse(*problem);
-               auto prepared = co_await PreparePassword(*d, std::move(password), "password");
-               if (!prepared.ok()) co_return ProblemResponse(prepared.problem());
                domain::SetPassword cmd;
                cmd.user_id = Target(context);
-               cmd.password = std::move(prepared).value();
                cmd.must_reset_password = must_reset;
+               auto prepared = co_await PrepareManagedPassword(*d, *limits, context, session, cmd, std::move(password));
+               if (!prepared.ok()) co_return ProblemResponse(prepared.problem());
+               cmd.password = std::move(prepared).value();
                co_return co_await Submit(d, request, session, std::move(cmd));
              }));
 

@@ -12,8 +12,11 @@
 #include "gateway/app/attempt_limiter.h"
 #include "gateway/app/json_views.h"
 #include "gateway/app/portal_auth.h"
+#include "gateway/app/staff_route_helpers.h"
+#include "gateway/app/workflow_route_helpers.h"
 #include "gateway/http/async.h"
 #include "gateway/http/auth.h"
+#include "gateway/http/idempotency.h"
 #include "gateway/http/json_body.h"
 #include "gateway/http/query.h"
 #include "gateway/http/rate_limiter.h"
@@ -24,7 +27,6 @@ namespace portico::gateway {
 namespace {
 
 using boost::asio::awaitable;
-constexpr StringRule kId{.min_length = 1, .max_length = 128};
 
 // Login attempts (and current-password checks): per user name a burst of 10 then one a
 // second, per client address a burst of 50 then five a second. The domain's lockout still
@@ -38,6 +40,15 @@ std::shared_ptr<AttemptLimiter> MakeLoginLimiter() {
 // The actor of a login attempt with a user name that names no user.
 constexpr std::string_view kLoginActor = "portal-login";
 
+// A session token's BLAKE2b-256, in lower-case hex.
+std::string TokenHashHex(std::string_view token) {
+  const schemas::Hash hash = TokenHash(token);
+  std::string hex(hash.size() * 2 + 1, '\0');
+  sodium_bin2hex(hex.data(), hex.size(), hash.data(), hash.size());
+  hex.pop_back();  // sodium_bin2hex's terminating NUL
+  return hex;
+}
+
 Problem BadLogin() { return Problem::Unauthenticated("invalid user name or password"); }
 
 // A fixed argon2id hash to verify against when the user name is unknown (same cost).
@@ -49,11 +60,13 @@ const std::string& DummyHash() {
   return hash;
 }
 
-boost::json::object HomeJson(const projections::PortalHome& home) {
+// `phone`: the user's own (PUT /v1/portal/me), which PortalHome does not carry.
+boost::json::object HomeJson(const projections::PortalHome& home, std::string phone) {
   boost::json::object user{{"user_id", home.profile.user_id},
                            {"username", home.profile.username},
                            {"display_name", home.profile.display_name},
                            {"email", home.profile.email},
+                           {"phone", std::move(phone)},
                            {"user_type", UserTypeName(home.profile.type)},
                            {"must_reset_password", home.profile.must_reset_password}};
   boost::json::object org{{"org_id", home.org.id},
@@ -94,6 +107,33 @@ Handler PortalGet(const AppRouteDeps* d, PortalRead read) {
     Response reply = read(*session, q, context);
     if (auto problem = q.Finish()) co_return ProblemResponse(*problem);
     co_return reply;
+  };
+}
+
+// POST /v1/portal/logout ends the very session that authenticates it, so a retry of it
+// cannot authenticate any more. Its Idempotency-Key is therefore scoped by the session's
+// token (its hash) rather than its user, and looked up before authenticating: a retry with
+// the same token and key replays the first reply (holding the token is what makes the retry
+// the caller's). The key is not handed to the event store, which scopes keys by user: the
+// same key sent from two sessions of one user must end both.
+Handler LogoutRoute(const AppRouteDeps* d) {
+  Handler logout = [d](Request& request, RouteContext& context) -> awaitable<Response> {
+    auto session = Authenticate(*d, request);
+    if (!session.ok()) co_return ProblemResponse(session.problem());
+    context.actor = session->user_id;
+    context.caller = CallerKind::kPortalUser;
+    domain::EndSession cmd;
+    cmd.session_id = domain::SessionId(session->session_id);
+    cmd.reason = schema::SessionEndReason::Logout;
+    auto out = co_await d->processor->SubmitAsync(std::move(cmd), PortalActor(*session));
+    co_return CommandReply(out);
+  };
+  return [d, logout = std::move(logout)](Request& request, RouteContext& context) -> awaitable<Response> {
+    const auto token = BearerToken(request);
+    if (d->idempotency == nullptr || !token) co_return co_await logout(request, context);
+    context.caller = CallerKind::kPortalUser;
+    context.actor = "session-token:" + TokenHashHex(*token);
+    co_return co_await WithIdempotency(*d->idempotency, request, context, logout);
   };
 }
 
@@ -177,36 +217,24 @@ void AddPortalRoutes(Router& router, const AppRouteDeps& deps) {
                                        {"position", position.value()}});
              });
 
-  router.Add(Verb::post, "/v1/portal/logout",
-             [d](Request& request, RouteContext& context) -> awaitable<Response> {
-               auto session = Authenticate(*d, request);
-               if (!session.ok()) co_return ProblemResponse(session.problem());
-               context.actor = session->user_id;
-               context.caller = CallerKind::kPortalUser;
-               domain::EndSession cmd;
-               cmd.session_id = domain::SessionId(session->session_id);
-               cmd.reason = schema::SessionEndReason::Logout;
-               auto out = co_await d->processor->SubmitAsync(std::move(cmd), PortalActor(*session));
-               co_return CommandReply(out);
-             });
+  router.Add(Verb::post, "/v1/portal/logout", LogoutRoute(d));
 
+  // Through PortalRoute's Idempotency-Key handling: a retried change replays the first reply
+  // (the change keeps the caller's own session, so the retry still authenticates).
   router.Add(Verb::post, "/v1/portal/password",
-             [d, limits](Request& request, RouteContext& context) -> awaitable<Response> {
-               auto session = Authenticate(*d, request);
-               if (!session.ok()) co_return ProblemResponse(session.problem());
-               context.actor = session->user_id;
-               context.caller = CallerKind::kPortalUser;
+             PortalRoute(deps, [d, limits](Request& request, RouteContext& context,
+                                           const projections::ActiveSession& session) -> awaitable<Response> {
                auto body = ParseJsonObject(request);
                if (!body.ok()) co_return ProblemResponse(body.problem());
                ObjectReader r(*body);
                auto current = r.RequiredString("current_password", {.min_length = 1, .max_length = 1024});
                auto next = r.RequiredString("new_password", {.min_length = 1, .max_length = 128});
                if (auto problem = r.Finish()) co_return ProblemResponse(*problem);
-               if (auto problem = limits->Admit(context.remote_address, "user:" + session->user_id)) {
+               if (auto problem = limits->Admit(context.remote_address, "user:" + session.user_id)) {
                  co_return ProblemResponse(*problem);
                }
                const std::string hash = d->processor->Read([&](const domain::AccessState& state) {
-                 const auto* user = state.FindUser(session->user_id);
+                 const auto* user = state.FindUser(session.user_id);
                  return user == nullptr ? std::string() : user->password_hash;
                });
                const Status policy = d->processor->Read([&](const domain::AccessState& state) {
@@ -234,15 +262,16 @@ void AddPortalRoutes(Router& router, const AppRouteDeps& deps) {
                  co_return ProblemResponse(Problem::FromStatus(hashed.status()));
                }
                domain::SetPassword cmd;
-               cmd.user_id = domain::UserId(session->user_id);
+               cmd.user_id = domain::UserId(session.user_id);
                cmd.password = domain::NewPassword{std::move(next), std::move(hashed).value()};
-               cmd.keep_session_id = domain::SessionId(session->session_id);
+               cmd.keep_session_id = domain::SessionId(session.session_id);
                // Submit marks the other sessions ended on this node before it returns.
-               auto out = co_await d->processor->SubmitAsync(std::move(cmd), PortalActor(*session));
+               auto out = co_await d->processor->SubmitAsync(std::move(cmd), PortalActor(session),
+                                                             IdempotencyKey(request));
                boost::json::object extra;
                if (out.ok()) extra["ended_sessions"] = out->ended_sessions.size();
                co_return CommandReply(out, std::move(extra));
-             });
+             }));
 
   router.Add(Verb::get, "/v1/portal/me",
              PortalGet(d, [d](const projections::ActiveSession& session, QueryReader& /*query*/,
@@ -250,7 +279,11 @@ void AddPortalRoutes(Router& router, const AppRouteDeps& deps) {
                projections::PortalView view(*d->access);
                auto home = view.Home(domain::UserId(session.user_id), NowMicros());
                if (!home.ok()) return ProblemResponse(BadSession());
-               return JsonResponse(HttpStatus::ok, HomeJson(*home));
+               std::string phone = d->access->Read([&](const projections::AccessIndex& index) {
+                 const auto* user = index.state().FindUser(session.user_id);
+                 return user == nullptr ? std::string() : user->phone;
+               });
+               return JsonResponse(HttpStatus::ok, HomeJson(*home, std::move(phone)));
              }));
 
   // The caller's own active sessions; "current" marks the one making the request, and

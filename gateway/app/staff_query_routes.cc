@@ -83,6 +83,9 @@ void AddStaffQueryRoutes(Router& router, const AppRouteDeps& deps) {
                QueryReader q(request.target());
                const auto from = q.OptionalUint("from").value_or(1);
                const auto limit = q.OptionalInt("limit", {.min = 1, .max = 1000}).value_or(100);
+               // The log holds whatever a projection has applied: waiting for the projections
+               // is more than enough, and validates min_position as every other GET does.
+               if (auto problem = co_await AwaitFresh(q, *d->runner, *d->pool)) co_return ProblemResponse(*problem);
                if (auto problem = q.Finish()) co_return ProblemResponse(*problem);
                auto events = co_await OnWorkerPool(*d->pool, [d, from, limit]() -> Result<boost::json::array> {
                  ASSIGN_OR_RETURN(auto read, d->store->ReadAll(Position(from), static_cast<std::size_t>(limit)));

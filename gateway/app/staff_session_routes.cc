@@ -25,6 +25,12 @@ void AddStaffSessionRoutes(Router& router, const AppRouteDeps& deps) {
                }
                if (auto problem = q.Finish()) co_return ProblemResponse(*problem);
                const domain::UserId user(std::string(context.Param("user_id")));
+               // An unknown user is a 404, as on every /v1/users/{user_id} route; a user with no
+               // session is an empty list.
+               const bool known = d->access->Read([&](const projections::AccessIndex& index) {
+                 return index.state().FindUser(user.value()) != nullptr;
+               });
+               if (!known) co_return ProblemResponse(Problem::NotFound("no user '" + user.value() + "'"));
                boost::json::array sessions;
                for (const auto& s : d->sessions->UserSessions(user)) sessions.push_back(SessionJson(s));
                co_return JsonResponse(HttpStatus::ok, {{"sessions", std::move(sessions)}});

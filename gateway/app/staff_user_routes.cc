@@ -53,7 +53,9 @@ void AddStaffUserRoutes(Router& router, const AppRouteDeps& deps) {
                                                -> std::optional<boost::json::object> {
                  const auto* u = index.state().FindUser(id);
                  if (u == nullptr) return std::nullopt;
-                 return UserJson(index.state(), *u, now);
+                 auto json = UserJson(index.state(), *u, now);
+                 json["phone"] = u->phone;  // the user's own, from PUT /v1/portal/me
+                 return json;
                });
                if (!user) co_return ProblemResponse(Problem::NotFound("no user '" + id + "'"));
                co_return JsonResponse(HttpStatus::ok, *user);
@@ -62,6 +64,11 @@ void AddStaffUserRoutes(Router& router, const AppRouteDeps& deps) {
   router.Add(Verb::get, "/v1/usernames/{username}",
              StaffHandler(deps, [d](Request& request, RouteContext& context) -> awaitable<Response> {
                QueryReader q(request.target());
+               // The write model is never behind the log, so waiting for the access projection
+               // is more than enough; it validates min_position as every other GET does.
+               if (auto problem = co_await AwaitFresh(q, *d->runner, *d->pool, "access")) {
+                 co_return ProblemResponse(*problem);
+               }
                if (auto problem = q.Finish()) co_return ProblemResponse(*problem);
                const std::string name(context.Param("username"));
                auto available = d->processor->Read([&](const domain::AccessState& state) {

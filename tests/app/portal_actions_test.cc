@@ -171,6 +171,11 @@ TEST_F(PortalActionsTest, OwnContactDetailsAreUpdated) {
   ASSERT_EQ(me.status, 200u);
   EXPECT_EQ(me.json().at("user").at("display_name").as_string(), "Ada L.");
   EXPECT_EQ(me.json().at("user").at("email").as_string(), "ada.l@example.com");
+  EXPECT_EQ(me.json().at("user").at("phone").as_string(), "+61 2 5550 1234") << me.body;
+  const auto staff_view =
+      sys_->Staff(verb::get, "/v1/users/ada?min_position=" + std::to_string(RunningSystem::Position(updated)));
+  ASSERT_EQ(staff_view.status, 200u) << staff_view.body;
+  EXPECT_EQ(staff_view.json().at("phone").as_string(), "+61 2 5550 1234") << staff_view.body;
 
   EXPECT_EQ(sys_->client().Put("/v1/portal/me", vic_, {{"display_name", "V"}, {"email", "v@example.com"}}).status,
             403u);

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "app/running_system.h"
+#include "gateway/app/command_processor.h"
 
 namespace portico::gateway {
 namespace {
@@ -132,6 +133,48 @@ TEST_F(PortalManagersTest, NeverAnotherOrganisationNeverWithoutTheCapabilityNeve
   const std::string fred = sys_->LoginOk("fred");
   EXPECT_EQ(As(fred, verb::post, "/v1/portal/users/fran/archive").status, 403u) << "restricted organisation";
   EXPECT_EQ(As("", verb::get, "/v1/portal/users").status, 401u);
+}
+
+// A new password is hashed (argon2id, 64 MiB on the shared pool) only once the caller may
+// set it: a caller without users.manage, or one aiming at a user it may not manage, is refused
+// without costing a hash.
+TEST_F(PortalManagersTest, NoPasswordIsHashedForACallerThatWillBeRefused) {
+  sys_->CreateUser("pm-acme", "pm-plain", "portal-basic");
+  const std::string plain = sys_->LoginOk("pm-plain");
+  const std::uint64_t before = PasswordsHashed();
+
+  EXPECT_EQ(As(plain, verb::post, "/v1/portal/users/anything/password", {{"password", "long enough pw"}}).status,
+            403u);
+  EXPECT_EQ(As(plain, verb::post, "/v1/portal/users",
+               {{"username", "pm-sneak@example.com"}, {"display_name", "Sneak"}, {"email", "pm-sneak@example.com"},
+                {"level", "portal-basic"}, {"password", "long enough pw"}})
+                .status,
+            403u);
+  EXPECT_EQ(As(mia_, verb::post, "/v1/portal/users/gus/password", {{"password", "long enough pw"}}).status, 404u)
+      << "another organisation's user";
+  EXPECT_EQ(As(mia_, verb::post, "/v1/portal/users/sue/password", {{"password", "long enough pw"}}).status, 403u)
+      << "sue holds capabilities mia lacks";
+  EXPECT_EQ(As(mia_, verb::post, "/v1/portal/users",
+               {{"username", "pm-above@example.com"}, {"display_name", "Above"}, {"email", "pm-above@example.com"},
+                {"level", "client-self-service"}, {"password", "long enough pw"}})
+                .status,
+            403u)
+      << "a level above the manager's own";
+  EXPECT_EQ(PasswordsHashed(), before) << "no argon2id for a refused request";
+}
+
+// New passwords from one manager are rate limited like logins: 429 once its burst is spent.
+TEST_F(PortalManagersTest, ManagerPasswordsAreRateLimited) {
+  sys_->CreateUser("pm-acme", "pm-busy", "portal-manager");
+  sys_->CreateUser("pm-acme", "pm-busy-target", "portal-basic");
+  const std::string busy = sys_->LoginOk("pm-busy");
+  unsigned last = 0;
+  for (int i = 0; i < 25 && last != 429u; ++i) {
+    // Too short for the policy: refused after the budget is charged, so no hash is spent here.
+    last = As(busy, verb::post, "/v1/portal/users/pm-busy-target/password", {{"password", "short"}}).status;
+    if (last != 429u) EXPECT_EQ(last, 422u);
+  }
+  EXPECT_EQ(last, 429u);
 }
 
 }  // namespace

@@ -130,6 +130,85 @@ TEST_F(PortalSecurityTest, ImpersonationIsRecordedInSessionListsAndAudit) {
   EXPECT_EQ(Client().Get("/v1/portal/me", token).status, 401u);
 }
 
+// Like every /v1/users/{user_id}/... route, the session list of an unknown user is a 404, and
+// a known user with no session is an empty list.
+TEST_F(PortalSecurityTest, SessionListOfAnUnknownUserIsNotFound) {
+  const auto unknown = Staff(verb::get, "/v1/users/nobody/sessions");
+  EXPECT_EQ(unknown.status, 404u) << unknown.body;
+  const auto known = Staff(verb::get, "/v1/users/w-one/sessions" + Fresh());
+  ASSERT_EQ(known.status, 200u) << known.body;
+  EXPECT_TRUE(known.json().at("sessions").is_array());
+}
+
+// API.md: every GET accepts min_position, also those reading the log or the write model.
+TEST_F(PortalSecurityTest, EveryGetAcceptsMinPosition) {
+  for (const std::string target : {"/v1/usernames/someone-new@example.com", "/v1/events", "/v1/imports/template"}) {
+    const auto fresh = Staff(verb::get, target + Fresh());
+    EXPECT_EQ(fresh.status, 200u) << target << ": " << fresh.body;
+    const auto malformed = Staff(verb::get, target + "?min_position=soon");
+    EXPECT_EQ(malformed.status, 400u) << target << ": " << malformed.body;
+  }
+}
+
+// An Idempotency-Key on the portal's own commands replays the first reply: a retried password
+// change is not judged again against the password it already changed.
+TEST_F(PortalSecurityTest, RetriedPasswordChangeReplaysTheFirstReply) {
+  sys_->CreateUser("west", "w-retry", "client-base");
+  const std::string token = sys_->LoginOk("w-retry");
+  const std::string body = json::serialize(json::object{{"current_password", RunningSystem::PasswordOf("w-retry")},
+                                                         {"new_password", "another fine passphrase"}});
+  const auto first = Client().Send(verb::post, "/v1/portal/password", token, body, "application/json",
+                                   {{"Idempotency-Key", "pw-1"}});
+  ASSERT_EQ(first.status, 200u) << first.body;
+  const auto retry = Client().Send(verb::post, "/v1/portal/password", token, body, "application/json",
+                                   {{"Idempotency-Key", "pw-1"}});
+  EXPECT_EQ(retry.status, 200u) << retry.body;
+  EXPECT_EQ(retry.body, first.body);
+  const std::string other = json::serialize(json::object{{"current_password", "another fine passphrase"},
+                                                          {"new_password", "a third passphrase"}});
+  EXPECT_EQ(Client().Send(verb::post, "/v1/portal/password", token, other, "application/json",
+                          {{"Idempotency-Key", "pw-1"}})
+                .status,
+            422u)
+      << "same key, another body";
+  EXPECT_EQ(sys_->Login("w-retry", "another fine passphrase").status, 200u);
+}
+
+TEST_F(PortalSecurityTest, RetriedSubscriptionChangeReplaysAndAnotherBodyIsRefused) {
+  sys_->CreateUser("west", "w-subs", "portal-basic");  // portal-basic may subscribe to alerts
+  const std::string token = sys_->LoginOk("w-subs");
+  const std::string body = json::serialize(
+      json::object{{"subscriptions", json::array{json::object{{"kind", "note_added"}, {"channels", {"in_portal"}}}}}});
+  const auto first = Client().Send(verb::put, "/v1/portal/subscriptions", token, body, "application/json",
+                                   {{"Idempotency-Key", "subs-1"}});
+  ASSERT_EQ(first.status, 200u) << first.body;
+  const auto retry = Client().Send(verb::put, "/v1/portal/subscriptions", token, body, "application/json",
+                                   {{"Idempotency-Key", "subs-1"}});
+  EXPECT_EQ(retry.status, 200u) << retry.body;
+  EXPECT_EQ(retry.body, first.body) << "the first reply, with its position: nothing appended again";
+  const std::string other = json::serialize(
+      json::object{{"subscriptions", json::array{json::object{{"kind", "note_added"}, {"channels", {"email"}}}}}});
+  EXPECT_EQ(Client().Send(verb::put, "/v1/portal/subscriptions", token, other, "application/json",
+                          {{"Idempotency-Key", "subs-1"}})
+                .status,
+            422u);
+}
+
+// Logout ends the session that authenticates it; a retry with the same token and key still
+// gets the first reply, not a 401.
+TEST_F(PortalSecurityTest, RetriedLogoutReplaysTheFirstReply) {
+  const std::string token = sys_->LoginOk("e-two");
+  const auto first = Client().Send(verb::post, "/v1/portal/logout", token, "", "application/json",
+                                   {{"Idempotency-Key", "bye-1"}});
+  ASSERT_EQ(first.status, 200u) << first.body;
+  EXPECT_EQ(Client().Get("/v1/portal/me", token).status, 401u) << "the session ended";
+  const auto retry = Client().Send(verb::post, "/v1/portal/logout", token, "", "application/json",
+                                   {{"Idempotency-Key", "bye-1"}});
+  EXPECT_EQ(retry.status, 200u) << retry.body;
+  EXPECT_EQ(retry.body, first.body);
+  EXPECT_EQ(Client().Send(verb::post, "/v1/portal/logout", token).status, 401u) << "without the key: no session";
+}
+
 TEST_F(PortalSecurityTest, ImpersonationRefusesUnknownArchivedAndDisabled) {
   ExpectOk(Client().Post("/v1/users/n-arch/archive", kAdminKey, json::object{}));
   sys_->CreateOrg("shut", "client", "disabled");

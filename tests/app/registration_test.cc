@@ -115,6 +115,30 @@ TEST_F(RegistrationTest, ApprovalKeepsTheUserPendingUntilStaffApprove) {
       << "decided once";
 }
 
+// A pending registration's user name is reserved everywhere, not only against another
+// registration: the availability check says so, and staff cannot create a user with it (which
+// would make the approval fail for good).
+TEST_F(RegistrationTest, PendingUserNameIsReservedForStaffAndAvailability) {
+  SetMode("approval");
+  const auto reply = Register(code_, "pia");
+  ASSERT_EQ(reply.status, 200u) << reply.body;
+  const std::string id(reply.json().at("user_id").as_string());
+
+  const auto available = sys_->Staff(verb::get, "/v1/usernames/pia@example.com");
+  ASSERT_EQ(available.status, 200u) << available.body;
+  EXPECT_FALSE(available.json().at("available").as_bool()) << "reserved while pending";
+
+  const auto taken = sys_->Staff(verb::post, "/v1/orgs/reg-acme/users",
+                                 {{"user_id", "pia-by-staff"}, {"username", "PIA@example.com"},
+                                  {"display_name", "Pia by staff"}, {"email", "pia@example.com"},
+                                  {"user_type", "active"}, {"level", "client-base"}});
+  EXPECT_EQ(taken.status, 409u) << taken.body;
+
+  const auto approved = sys_->Staff(verb::post, "/v1/registrations/" + id + "/approve");
+  EXPECT_EQ(approved.status, 200u) << approved.body;
+  EXPECT_EQ(Login("pia").status, 200u);
+}
+
 TEST_F(RegistrationTest, RejectedRegistrationNeverLogsIn) {
   SetMode("approval");
   const auto reply = Register(code_, "rex");

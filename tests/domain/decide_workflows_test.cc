@@ -158,6 +158,50 @@ TEST_F(WorkflowsTest, PortalActionsAreRefusedInARestrictedOrganisation) {
             StatusCode::kPermissionDenied);
   EXPECT_TRUE(w.Try(UpdateContactDetails{UserId("ada"), "Ada L.", "ada@example.com", "+61 2"}).ok());
   EXPECT_EQ(w.state().FindUser("ada")->display_name, "Ada L.");
+  EXPECT_EQ(w.state().FindUser("ada")->phone, "+61 2") << "the phone is kept, not only recorded";
+}
+
+// A pending registration reserves its user name against every way of taking it: the
+// availability check, staff creating a user, a portal manager creating one. Its approval then
+// cannot fail on the name.
+TEST_F(WorkflowsTest, PendingUserNameIsReservedEverywhere) {
+  Mode(schema::SelfRegistration::Approval);
+  w.Do(Registration("pat"));
+  EXPECT_FALSE(IsUsernameAvailable(w.state(), "PAT@example.com").value());
+  EXPECT_TRUE(IsUsernameAvailable(w.state(), "someone-else@example.com").value());
+
+  CreateUser staff;
+  staff.user_id = UserId("pat-by-staff");
+  staff.org_id = OrgId("acme");
+  staff.username = "pat@example.com";
+  staff.display_name = "Pat";
+  staff.email = "pat@example.com";
+  staff.level = LevelId("client-base");
+  EXPECT_EQ(w.Try(staff).code(), StatusCode::kAlreadyExists);
+  w.User("mia", "acme", "portal-manager");
+  CreateUser by_manager = staff;
+  by_manager.level = LevelId("portal-basic");
+  EXPECT_EQ(w.Try(PortalManagerAction{UserId("mia"), by_manager}).code(), StatusCode::kAlreadyExists);
+
+  EXPECT_TRUE(w.Try(DecideRegistration{UserId("pat"), true, ""}).ok());
+}
+
+// The manager's rules can be asked on their own (before hashing a new password), and answer
+// as Decide does.
+TEST_F(WorkflowsTest, ManagerRulesAreCheckedWithoutDeciding) {
+  w.Org("other");
+  w.User("mia", "acme", "portal-manager");
+  w.User("ben", "acme", "portal-basic");
+  w.User("gus", "other", "portal-basic");
+  const auto check = [&](const std::string& manager, ManagedUserAction action) {
+    return CheckPortalManagerAction(w.state(), PortalManagerAction{UserId(manager), std::move(action)}, 0).code();
+  };
+  EXPECT_EQ(check("mia", SetPassword{UserId("ben"), NewPassword{}, true, SessionId()}), StatusCode::kOk);
+  EXPECT_EQ(check("ben", SetPassword{UserId("mia"), NewPassword{}, true, SessionId()}),
+            StatusCode::kPermissionDenied)
+      << "no users.manage";
+  EXPECT_EQ(check("mia", SetPassword{UserId("gus"), NewPassword{}, true, SessionId()}), StatusCode::kNotFound);
+  EXPECT_EQ(check("mia", SetPassword{UserId("nobody"), NewPassword{}, true, SessionId()}), StatusCode::kNotFound);
 }
 
 }  // namespace
