@@ -1,8 +1,10 @@
 // Authentication plumbing for handlers.
 //
 // BearerToken reads `Authorization: Bearer <token>`: the scheme is case-insensitive, the
-// token must be a non-empty RFC 6750 b64token (A-Z a-z 0-9 - . _ ~ + / and trailing '=').
-// nullopt when the header is missing, has another scheme, or the token is malformed.
+// token is non-empty visible ASCII (0x21-0x7E, no spaces or control characters): everything a
+// staff key may hold (staff_keys.h), so a key accepted at start can authenticate; session
+// tokens are a subset. nullopt when the header is missing, has another scheme, or the token
+// is malformed.
 //
 // RequireStaff wraps a handler: it authenticates the bearer token as a staff key, sets
 // context.actor to the key's name and runs the inner handler; otherwise it answers 401

@@ -176,7 +176,7 @@ asio::awaitable<bool> Connection::ServeOne() {
     context.route = route;
     context.params = std::move(match.params);
     co_await route->options.upgrade(request, stream_, context);
-    Record(route, 101, started);
+    Record(route, context.upgrade_status, started);
     ForceClose();
     co_return false;
   }
