@@ -31,16 +31,31 @@ std::optional<std::string_view> BearerToken(const Request& request) {
   return token;
 }
 
+std::optional<std::string> StaffGuard::Authenticate(const Request& request) const {
+  auto token = BearerToken(request);
+  return token ? keys_->Authenticate(*token) : std::nullopt;
+}
+
+boost::asio::awaitable<Response> StaffGuard::operator()(Request& request,
+                                                        RouteContext& context) const {
+  std::optional<std::string> name = Authenticate(request);
+  if (!name) co_return ProblemResponse(StaffKeyRequired());
+  context.actor = std::move(*name);
+  context.caller = CallerKind::kStaff;
+  co_return co_await inner_(request, context);
+}
+
+Problem StaffKeyRequired() { return Problem::Unauthenticated("a valid staff key is required"); }
+
 Handler RequireStaff(const StaffKeys& keys, Handler inner) {
-  return [&keys, inner = std::move(inner)](
-             Request& request, RouteContext& context) -> boost::asio::awaitable<Response> {
-    auto token = BearerToken(request);
-    std::optional<std::string> name = token ? keys.Authenticate(*token) : std::nullopt;
-    if (!name) co_return ProblemResponse(Problem::Unauthenticated("a valid staff key is required"));
-    context.actor = std::move(*name);
-    context.caller = CallerKind::kStaff;
-    co_return co_await inner(request, context);
-  };
+  return StaffGuard(keys, std::move(inner));
+}
+
+std::optional<Problem> RefuseBeforeBody(const Route& route, const Request& header) {
+  if (route.options.body_limit <= kDefaultBodyLimit) return std::nullopt;
+  const auto* guard = route.handler.target<StaffGuard>();
+  if (guard == nullptr || guard->Authenticate(header)) return std::nullopt;
+  return StaffKeyRequired();
 }
 
 }  // namespace portico::gateway

@@ -11,6 +11,7 @@
 #include <boost/beast/websocket/rfc6455.hpp>
 
 #include "common/log.h"
+#include "gateway/http/auth.h"
 #include "gateway/http/response.h"
 
 namespace portico::gateway {
@@ -149,6 +150,10 @@ asio::awaitable<bool> Connection::ServeOne() {
   const std::size_t limit = route != nullptr ? route->options.body_limit : kDefaultBodyLimit;
   if (auto length = parser_->content_length(); length && *length > limit) {
     co_await ReplyAndClose(TooLarge(limit), route);
+    co_return false;
+  }
+  if (auto refusal = route != nullptr ? RefuseBeforeBody(*route, parser_->get()) : std::nullopt) {
+    co_await ReplyAndClose(*refusal, route);
     co_return false;
   }
   parser_->body_limit(limit);

@@ -357,6 +357,34 @@ TEST_F(StaffKeyServerTest, AKeyAcceptedAtStartAuthenticates) {
   EXPECT_EQ(response.result(), HttpStatus::unauthorized);
 }
 
+TEST_F(StaffKeyServerTest, LargeBodyRouteRefusesAnonymousRequestsBeforeReadingTheBody) {
+  ASSERT_TRUE(keys_);
+  router_.Add(Verb::post, "/import",
+              RequireStaff(*keys_,
+                           [](Request& request, RouteContext&) -> Awaitable {
+                             co_return JsonResponse(HttpStatus::ok,
+                                                    {{"bytes", request.body().size()}});
+                           }),
+              {.body_limit = std::size_t{8} << 20});
+  StartServer();
+  const std::string announced = std::to_string(std::size_t{4} << 20);
+  {
+    // Only the header: a server waiting for the 4 MiB body would never answer.
+    TestClient client(port_);
+    client.SendRaw("POST /import HTTP/1.1\r\nHost: x\r\nContent-Type: text/csv\r\n"
+                   "Content-Length: " + announced + "\r\n\r\n");
+    Response refused = client.Read();
+    EXPECT_EQ(refused.result(), HttpStatus::unauthorized);
+    EXPECT_FALSE(refused.keep_alive());
+  }
+  TestClient client(port_);
+  Request upload = MakeRequest(Verb::post, "/import", std::string(2000, 'x'), "text/csv");
+  upload.set(field::authorization, std::string("Bearer ") + kOperatorKey);
+  Response accepted = client.RoundTrip(upload);
+  EXPECT_EQ(accepted.result(), HttpStatus::ok) << accepted.body();
+  EXPECT_EQ(BodyJson(accepted).at("bytes").as_int64(), 2000);
+}
+
 TEST(SplitHostPortTest, ParsesHostAndPort) {
   auto v4 = SplitHostPort("127.0.0.1:8080");
   ASSERT_TRUE(v4.ok());
