@@ -51,7 +51,7 @@ TEST_F(MinPositionTest, UnreachableMinPositionsDoNotHoldUpALogin) {
   }
   // Give the waiting requests a head start so they are in flight before the login (this is
   // no bound on any answer: the assertions are about order).
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
   const HttpReply login = sys_->Login("m-user", RunningSystem::PasswordOf("m-user"));
   const int login_rank = finished++;
   for (auto& waiter : waiters) waiter.join();
