@@ -17,6 +17,13 @@ namespace {
 
 int Serve(const portico::gateway::ServeOptions& options) {
   auto log = portico::NamedLogger("gateway");
+  // The signal set exists before System::Start: Start can take long (a read-model rebuild,
+  // --demo seeding) while HTTP already serves, and without a handler SIGINT/SIGTERM would kill
+  // the process mid-write. Asio catches a signal that comes during Start and keeps it for the
+  // async_wait below, so the system then drains and stops as soon as Start returns (Start
+  // itself cannot be interrupted).
+  boost::asio::io_context io;
+  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   auto system = portico::gateway::System::Start(options);
   if (!system.ok()) {
     log->error("portico could not start: {}", system.status().ToString());
@@ -47,8 +54,6 @@ int Serve(const portico::gateway::ServeOptions& options) {
   }
   std::fflush(stdout);
 
-  boost::asio::io_context io;
-  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code&, int signal) {
     log->info("signal {} received, draining and stopping", signal);
   });

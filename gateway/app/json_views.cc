@@ -139,16 +139,17 @@ Response CommandReply(const Result<CommandOutcome>& outcome, boost::json::object
   return JsonResponse(HttpStatus::ok, extra);
 }
 
+// `pool` is no longer used: waiting on it held one of its few threads per request for up to
+// the whole bound (and logins hash passwords there). The wait is a timer on the handler's
+// executor instead; WaitForPosition with a zero bound only checks, and still tells the runner
+// that someone waits for the position (its log fallback depends on that).
 boost::asio::awaitable<std::optional<Problem>> AwaitFresh(
     QueryReader& query, const projections::ProjectionRunner& runner,
-    boost::asio::thread_pool& pool, std::string projection) {
-  BlockingPositionWait wait = [&runner, projection](Position p,
-                                                    std::chrono::steady_clock::time_point deadline) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
-    return runner.WaitForPosition(p, std::max(left, std::chrono::milliseconds(0)), projection);
+    boost::asio::thread_pool& /*pool*/, std::string projection) {
+  PositionReached reached = [&runner, projection = std::move(projection)](Position p) {
+    return runner.WaitForPosition(p, std::chrono::milliseconds(0), projection);
   };
-  co_return co_await AwaitMinPosition(query, wait, pool);
+  co_return co_await AwaitMinPosition(query, reached);
 }
 
 }  // namespace portico::gateway

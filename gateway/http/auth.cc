@@ -2,11 +2,18 @@
 
 #include <algorithm>
 #include <boost/beast/core/string.hpp>
-#include <cctype>
 
 #include "gateway/http/response.h"
 
 namespace portico::gateway {
+
+namespace {
+
+// Visible ASCII (0x21-0x7E): every character a staff key may have (staff_keys.h), a superset
+// of RFC 6750's b64token. Tokens are only ever hashed and looked up, so the wider set is safe.
+bool IsTokenCharacter(char c) { return c > 0x20 && c < 0x7f; }
+
+}  // namespace
 
 std::optional<std::string_view> BearerToken(const Request& request) {
   auto header = request[boost::beast::http::field::authorization];
@@ -18,26 +25,37 @@ std::optional<std::string_view> BearerToken(const Request& request) {
   }
   std::string_view token = value.substr(kScheme.size());
   while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
-  const auto body_end = token.find_last_not_of('=');
-  if (body_end == std::string_view::npos) return std::nullopt;
-  const bool valid = std::all_of(token.begin(), token.begin() + body_end + 1, [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' || c == '_' ||
-           c == '~' || c == '+' || c == '/';
-  });
-  if (!valid) return std::nullopt;
+  if (token.empty() || !std::all_of(token.begin(), token.end(), IsTokenCharacter)) {
+    return std::nullopt;
+  }
   return token;
 }
 
+std::optional<std::string> StaffGuard::Authenticate(const Request& request) const {
+  auto token = BearerToken(request);
+  return token ? keys_->Authenticate(*token) : std::nullopt;
+}
+
+boost::asio::awaitable<Response> StaffGuard::operator()(Request& request,
+                                                        RouteContext& context) const {
+  std::optional<std::string> name = Authenticate(request);
+  if (!name) co_return ProblemResponse(StaffKeyRequired());
+  context.actor = std::move(*name);
+  context.caller = CallerKind::kStaff;
+  co_return co_await inner_(request, context);
+}
+
+Problem StaffKeyRequired() { return Problem::Unauthenticated("a valid staff key is required"); }
+
 Handler RequireStaff(const StaffKeys& keys, Handler inner) {
-  return [&keys, inner = std::move(inner)](
-             Request& request, RouteContext& context) -> boost::asio::awaitable<Response> {
-    auto token = BearerToken(request);
-    std::optional<std::string> name = token ? keys.Authenticate(*token) : std::nullopt;
-    if (!name) co_return ProblemResponse(Problem::Unauthenticated("a valid staff key is required"));
-    context.actor = std::move(*name);
-    context.caller = CallerKind::kStaff;
-    co_return co_await inner(request, context);
-  };
+  return StaffGuard(keys, std::move(inner));
+}
+
+std::optional<Problem> RefuseBeforeBody(const Route& route, const Request& header) {
+  if (route.options.body_limit <= kDefaultBodyLimit) return std::nullopt;
+  const auto* guard = route.handler.target<StaffGuard>();
+  if (guard == nullptr || guard->Authenticate(header)) return std::nullopt;
+  return StaffKeyRequired();
 }
 
 }  // namespace portico::gateway

@@ -11,6 +11,7 @@
 #include <boost/beast/websocket/rfc6455.hpp>
 
 #include "common/log.h"
+#include "gateway/http/auth.h"
 #include "gateway/http/response.h"
 
 namespace portico::gateway {
@@ -151,6 +152,10 @@ asio::awaitable<bool> Connection::ServeOne() {
     co_await ReplyAndClose(TooLarge(limit), route);
     co_return false;
   }
+  if (auto refusal = route != nullptr ? RefuseBeforeBody(*route, parser_->get()) : std::nullopt) {
+    co_await ReplyAndClose(*refusal, route);
+    co_return false;
+  }
   parser_->body_limit(limit);
   if (!parser_->is_done()) {
     if (Expects100Continue(parser_->get())) {
@@ -176,7 +181,7 @@ asio::awaitable<bool> Connection::ServeOne() {
     context.route = route;
     context.params = std::move(match.params);
     co_await route->options.upgrade(request, stream_, context);
-    Record(route, 101, started);
+    Record(route, context.upgrade_status, started);
     ForceClose();
     co_return false;
   }

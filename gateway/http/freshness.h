@@ -10,14 +10,15 @@
 // AwaitMinPosition reads `min_position` through the route's QueryReader (so the parameter
 // counts as known on every GET), then waits. It returns nullopt to go ahead, or the problem
 // to answer: 400 for a malformed value, 503 with Retry-After: 1 when the read model did not
-// get there within the timeout (default 2 s). The second overload takes a blocking
-// `wait(position, deadline) -> bool` instead (for read models that only offer one); it runs
-// on `pool` through OnWorkerPool and so occupies a pool thread while it waits.
+// get there within the timeout (default 2 s). The second overload is for read models without
+// a notifier: it asks `reached(position)`, which must answer at once, again and again (after
+// 1 ms, then twice as long each time up to 20 ms) on a timer. Neither holds a thread while it
+// waits: the worker pool also hashes passwords, and a client sending a min_position that never
+// comes must not be able to starve logins.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/thread_pool.hpp>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -59,15 +60,15 @@ class PositionNotifier {
   std::map<Key, std::shared_ptr<boost::asio::steady_timer>> waiters_;  // GUARDED_BY(mutex_)
 };
 
-using BlockingPositionWait =
-    std::function<bool(Position, std::chrono::steady_clock::time_point deadline)>;
+// True when the read model has applied the position; must not block.
+using PositionReached = std::function<bool(Position)>;
 
 boost::asio::awaitable<std::optional<Problem>> AwaitMinPosition(
     QueryReader& query, PositionNotifier& notifier,
     std::chrono::milliseconds timeout = kDefaultFreshnessWait);
 
 boost::asio::awaitable<std::optional<Problem>> AwaitMinPosition(
-    QueryReader& query, const BlockingPositionWait& wait, boost::asio::thread_pool& pool,
+    QueryReader& query, const PositionReached& reached,
     std::chrono::milliseconds timeout = kDefaultFreshnessWait);
 
 }  // namespace portico::gateway

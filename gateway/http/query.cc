@@ -1,10 +1,20 @@
 #include "gateway/http/query.h"
 
 #include <algorithm>
+#include <boost/url/param.hpp>
 #include <boost/url/parse.hpp>
 #include <charconv>
 
+#include "gateway/http/utf8.h"
+
 namespace portico::gateway {
+
+namespace {
+
+// Query strings decode '+' as a space (application/x-www-form-urlencoded).
+const boost::urls::encoding_opts kQueryDecoding(/*space_as_plus=*/true);
+
+}  // namespace
 
 QueryReader::QueryReader(std::string_view target) {
   auto url = boost::urls::parse_origin_form(target);
@@ -12,9 +22,35 @@ QueryReader::QueryReader(std::string_view target) {
     error_ = Problem::BadRequest("the request target is not a valid URL path and query");
     return;
   }
-  for (auto param : url->params()) {
-    params_.push_back({param.key, param.has_value ? param.value : std::string()});
+  for (auto param : url->encoded_params()) {
+    if (!Add(param)) return;
   }
+}
+
+bool QueryReader::Add(const boost::urls::param_pct_view& param) {
+  const auto& encoded_key = param.key;
+  // Boost.URL reads "?" alone as one parameter with an empty key, and "a=1&" or "a=1&&b=2" as
+  // having empty ones in between: nothing was given there, so they are not parameters.
+  if (encoded_key.empty() && !param.has_value) return true;
+  if (encoded_key.empty()) {
+    error_ = Problem::BadRequest("a query parameter has a value but no name (\"=value\")");
+    return false;
+  }
+  std::string key = encoded_key.decode(kQueryDecoding);
+  if (!IsValidUtf8(key)) {
+    // The decoded name cannot be echoed; its encoded form is plain ASCII.
+    const std::string shown(encoded_key);
+    error_ = Problem::BadRequest("query parameter name " + shown + " is not valid UTF-8")
+                 .WithField(shown);
+    return false;
+  }
+  std::string value = param.has_value ? param.value.decode(kQueryDecoding) : std::string();
+  if (!IsValidUtf8(value)) {
+    error_ = Problem::BadRequest("query parameter " + key + " is not valid UTF-8").WithField(key);
+    return false;
+  }
+  params_.push_back({std::move(key), std::move(value)});
+  return true;
 }
 
 void QueryReader::Fail(std::string_view name, const std::string& what) {

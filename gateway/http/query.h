@@ -8,7 +8,9 @@
 //   - an integer that is not plain decimal digits (a leading '-' allowed for signed ones) or
 //     lies outside its range; a boolean other than true/false; an enum value outside its set;
 //     a string outside its length bounds; a missing required parameter.
-// A parameter without '=' ("?flag") has the empty value, which only strings accept. The first
+// A parameter without '=' ("?flag") has the empty value, which only strings accept. Empty
+// pieces ("?" alone, "&&", a trailing "&") are no parameters; a value without a name ("?=5")
+// is a 400, and so is a name or value that is not UTF-8 once decoded. The first
 // failure wins; after it the calls return nullopt. Check Finish() before using any value:
 //
 //   QueryReader q(request.target());
@@ -30,6 +32,10 @@
 
 #include "gateway/http/json_body.h"
 #include "gateway/http/problem.h"
+
+namespace boost::urls {
+struct param_pct_view;  // Boost.URL stays private to query.cc
+}  // namespace boost::urls
 
 namespace portico::gateway {
 
@@ -58,6 +64,8 @@ class QueryReader {
     std::string value;
     bool read = false;
   };
+  // Records one parameter of the query, or the problem with it (false: stop reading).
+  bool Add(const boost::urls::param_pct_view& param);
   // Marks `name` read and returns its value; nullopt when absent (recording "is required"
   // when `required`) or given twice.
   std::optional<std::string> Take(std::string_view name, bool required);

@@ -1,6 +1,9 @@
 #include "gateway/http/router.h"
 
 #include <algorithm>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/http/write.hpp>
 #include <boost/url/parse.hpp>
 #include <cctype>
 #include <exception>
@@ -8,6 +11,7 @@
 
 #include "common/log.h"
 #include "gateway/http/response.h"
+#include "gateway/http/utf8.h"
 
 namespace portico::gateway {
 
@@ -91,6 +95,17 @@ bool Matches(const CompiledPattern& c, const std::vector<std::string>& path, Pat
   return true;
 }
 
+// A 400 for the first parameter that is not UTF-8 once percent-decoded: handlers echo
+// parameters in problem details, and those must stay valid JSON.
+std::optional<Problem> NonUtf8Param(const PathParams& params) {
+  for (const auto& [name, value] : params) {
+    if (!IsValidUtf8(value)) {
+      return Problem::BadRequest("path parameter " + name + " is not valid UTF-8").WithField(name);
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::string_view RouteContext::Param(std::string_view name) const {
@@ -147,6 +162,9 @@ RouteMatch Router::Find(Verb method, std::string_view target) const {
   }
   if (match.route != nullptr) {
     Matches(*best, path, &match.params);
+    if (auto problem = NonUtf8Param(match.params)) {
+      match = RouteMatch{.problem = std::move(problem)};
+    }
     return match;
   }
   if (allowed.empty()) {
@@ -162,6 +180,17 @@ RouteMatch Router::Find(Verb method, std::string_view target) const {
   }
   match.problem = Problem::MethodNotAllowed(allow);
   return match;
+}
+
+boost::asio::awaitable<void> RefuseUpgrade(boost::beast::tcp_stream& stream,
+                                           const Request& request, const Problem& problem,
+                                           RouteContext& context) {
+  context.upgrade_status = problem.status;
+  Response response = ProblemResponse(problem);
+  FinalizeResponse(response, request.version(), false);
+  // A failed write needs no handling: the server closes the connection when this returns.
+  co_await boost::beast::http::async_write(
+      stream, response, boost::asio::as_tuple(boost::asio::use_awaitable));
 }
 
 boost::asio::awaitable<Response> Router::Dispatch(Request& request, RouteContext& context) const {

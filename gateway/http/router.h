@@ -13,9 +13,10 @@
 //
 // Find is a pure function of (method, target). Dispatch is the router as a function from
 // request to response, testable without sockets: the matched handler's reply, or a problem:
-// 400 when the target is not an origin-form URL, 404 when no pattern matches the path, 405
-// with Allow when patterns match the path but not the method, 500 when the handler throws
-// (logged, never sent).
+// 400 when the target is not an origin-form URL or a path parameter is not UTF-8 once decoded
+// (handlers echo parameters in problem details, which must stay valid JSON), 404 when no
+// pattern matches the path, 405 with Allow when patterns match the path but not the method,
+// 500 when the handler throws (logged, never sent).
 //
 // Threading: Add every route before the router is shared; after that it is immutable and all
 // const methods are thread-safe. The router must outlive every Dispatch call (the handlers,
@@ -57,6 +58,10 @@ struct RouteContext {
   std::string remote_address;    // the peer's IP address (no port): rate limits, logs
   std::string actor;             // set by authentication: a staff key's name, a user id
   CallerKind caller = CallerKind::kAnonymous;  // set by authentication with `actor`
+  // The status an UpgradeHandler wrote: it keeps 101 when the handshake completes and must
+  // set the refusal's status when it answers with plain HTTP instead (RefuseUpgrade does), so
+  // metrics and logs count what the client got.
+  unsigned upgrade_status = 101;
 
   // The value of path parameter `name`; empty when the pattern has none such.
   std::string_view Param(std::string_view name) const;
@@ -67,9 +72,16 @@ using Handler = std::function<boost::asio::awaitable<Response>(Request&, RouteCo
 // A WebSocket route's upgrade: the server calls it instead of the handler when the request
 // asks to upgrade to a WebSocket, passing the connection's stream, which the callee owns until
 // it returns (then the server closes the connection). It either completes the handshake or
-// writes a plain HTTP refusal itself. A request that does not ask to upgrade gets `handler`.
+// writes a plain HTTP refusal itself (RefuseUpgrade below, which records its status in the
+// context). A request that does not ask to upgrade gets `handler`.
 using UpgradeHandler =
     std::function<boost::asio::awaitable<void>(Request&, boost::beast::tcp_stream&, RouteContext&)>;
+
+// Writes `problem` as an upgrade's plain HTTP refusal (no keep-alive) and sets
+// context.upgrade_status to its status.
+boost::asio::awaitable<void> RefuseUpgrade(boost::beast::tcp_stream& stream,
+                                           const Request& request, const Problem& problem,
+                                           RouteContext& context);
 
 struct RouteOptions {
   // Largest request body accepted; beyond it the server answers 413 without calling the

@@ -3,10 +3,13 @@
 #include <gtest/gtest.h>
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_future.hpp>
+#include <atomic>
 #include <stdexcept>
 #include <thread>
 
@@ -127,18 +130,36 @@ TEST(MinPositionTest, ParsesWaitsAndAnswers503) {
   }
 }
 
-TEST(MinPositionTest, BlockingWaitRunsOnThePool) {
-  asio::thread_pool pool(1);
-  BlockingPositionWait wait = [](Position p, std::chrono::steady_clock::time_point) {
-    return p.value() <= 4;
-  };
-  QueryReader ready("/x?min_position=4");
-  EXPECT_FALSE(RunSync(AwaitMinPosition(ready, wait, pool)));
-  QueryReader late("/x?min_position=5");
-  auto problem = RunSync(AwaitMinPosition(late, wait, pool));
+// One thread runs both the waiting request and the code that advances the read model: a wait
+// that held its thread could never see the advance and would answer 503.
+TEST(MinPositionTest, PollingWaitHoldsNoThread) {
+  asio::io_context io;
+  std::atomic<std::uint64_t> applied{0};
+  PositionReached reached = [&applied](Position p) { return applied.load() >= p.value(); };
+  QueryReader query("/x?min_position=5");
+  auto waiting = asio::co_spawn(io, AwaitMinPosition(query, reached, std::chrono::seconds(10)),
+                                asio::use_future);
+  asio::co_spawn(
+      io,
+      [&applied]() -> asio::awaitable<void> {
+        asio::steady_timer pause(co_await asio::this_coro::executor, std::chrono::milliseconds(5));
+        co_await pause.async_wait(asio::use_awaitable);
+        applied = 5;
+      },
+      asio::detached);
+  io.run();
+  EXPECT_FALSE(waiting.get());
+  EXPECT_FALSE(query.Finish());
+}
+
+TEST(MinPositionTest, PollingWaitAnswers503NamingThePosition) {
+  PositionReached never = [](Position) { return false; };
+  QueryReader query("/x?min_position=18446744073709551615");
+  auto problem = RunSync(AwaitMinPosition(query, never, std::chrono::milliseconds(5)));
   ASSERT_TRUE(problem);
   EXPECT_EQ(problem->status, 503u);
-  pool.join();
+  EXPECT_EQ(problem->retry_after, std::chrono::seconds(1));
+  EXPECT_NE(problem->detail.find("18446744073709551615"), std::string::npos) << problem->detail;
 }
 
 }  // namespace

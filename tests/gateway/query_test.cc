@@ -1,4 +1,5 @@
 #include "gateway/http/query.h"
+#include "gateway/http/utf8.h"
 
 #include <gtest/gtest.h>
 
@@ -62,6 +63,62 @@ TEST(QueryReaderTest, RejectsRepeatsBadEnumsAndMissingRequired) {
       "/x", [](QueryReader& q) { q.RequiredString("user_id"); }, "user_id");
   ExpectParamError(
       "/x?b=yes", [](QueryReader& q) { q.OptionalBool("b"); }, "b");
+}
+
+}  // namespace
+}  // namespace portico::gateway
+
+namespace portico::gateway {
+namespace {
+
+TEST(QueryReaderTest, EmptyPiecesOfAQueryAreNoParameters) {
+  for (const char* target : {"/x?", "/x?from=3&", "/x?&from=3", "/x?from=3&&", "/x?&&"}) {
+    QueryReader q(target);
+    q.OptionalUint("from");
+    EXPECT_FALSE(q.Finish()) << target;
+  }
+  QueryReader q("/x?from=3&");
+  EXPECT_EQ(q.OptionalUint("from"), 3u);
+}
+
+TEST(QueryReaderTest, AValueWithoutANameIsAClearError) {
+  QueryReader q("/x?=5");
+  auto problem = q.Finish();
+  ASSERT_TRUE(problem);
+  EXPECT_EQ(problem->status, 400u);
+  EXPECT_NE(problem->detail.find("no name"), std::string::npos) << problem->detail;
+}
+
+TEST(QueryReaderTest, RejectsNamesAndValuesThatAreNotUtf8) {
+  QueryReader bad_value("/x?q=%FF");
+  bad_value.OptionalString("q");
+  auto problem = bad_value.Finish();
+  ASSERT_TRUE(problem);
+  EXPECT_EQ(problem->status, 400u);
+  EXPECT_EQ(problem->field, "q");
+  EXPECT_NE(problem->detail.find("not valid UTF-8"), std::string::npos) << problem->detail;
+
+  // The name itself cannot be echoed: the problem shows it percent-encoded.
+  QueryReader bad_name("/x?a%C0%AF=1");
+  problem = bad_name.Finish();
+  ASSERT_TRUE(problem);
+  EXPECT_EQ(problem->field, "a%C0%AF");
+  EXPECT_TRUE(IsValidUtf8(problem->detail));
+
+  QueryReader fine("/x?q=caf%C3%A9+%E2%82%AC");
+  EXPECT_EQ(fine.OptionalString("q"), "café €");
+  EXPECT_FALSE(fine.Finish());
+}
+
+TEST(Utf8Test, AcceptsWellFormedAndRejectsMalformedSequences) {
+  EXPECT_TRUE(IsValidUtf8(""));
+  EXPECT_TRUE(IsValidUtf8("plain ascii"));
+  EXPECT_TRUE(IsValidUtf8("\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80"));  // é € 😀
+  EXPECT_FALSE(IsValidUtf8("\xFF"));
+  EXPECT_FALSE(IsValidUtf8("\xC0\xAF"));          // overlong '/'
+  EXPECT_FALSE(IsValidUtf8("\xED\xA0\x80"));      // a surrogate
+  EXPECT_FALSE(IsValidUtf8("\xF4\x90\x80\x80"));  // above U+10FFFF
+  EXPECT_FALSE(IsValidUtf8("\xE2\x82"));          // truncated
 }
 
 }  // namespace

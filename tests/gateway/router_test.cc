@@ -136,6 +136,23 @@ TEST_F(RouterTest, DispatchAnswersProblems) {
   EXPECT_EQ(response[boost::beast::http::field::allow], "GET");
 }
 
+TEST_F(RouterTest, PathParameterThatIsNotUtf8Is400NamingIt) {
+  // Without the check the handler would echo the raw byte 0xFF into a body no strict JSON
+  // parser accepts.
+  Request request = MakeRequest(Verb::get, "/v1/orgs/ac%FFme/users");
+  RouteContext context;
+  Response response = RunSync(router_.Dispatch(request, context));
+  EXPECT_EQ(response.result(), HttpStatus::bad_request);
+  auto body = BodyJson(response);  // boost::json::parse rejects invalid UTF-8
+  EXPECT_EQ(body.at("field").as_string(), "org_id");
+  EXPECT_EQ(body.at("detail").as_string(), "path parameter org_id is not valid UTF-8");
+
+  request = MakeRequest(Verb::get, "/v1/orgs/caf%C3%A9");
+  response = RunSync(router_.Dispatch(request, context));
+  EXPECT_EQ(response.result(), HttpStatus::ok);
+  EXPECT_EQ(BodyJson(response).at("params").at("org_id").as_string(), "café");
+}
+
 TEST_F(RouterTest, HandlerExceptionIs500WithoutInternals) {
   Request request = MakeRequest(Verb::get, "/boom");
   RouteContext context;

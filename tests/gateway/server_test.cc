@@ -2,13 +2,18 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <boost/asio/thread_pool.hpp>
+#include <filesystem>
 #include <future>
 #include <thread>
 
 #include "gateway/http/async.h"
+#include "gateway/http/auth.h"
 #include "gateway/http/builtin_routes.h"
 #include "gateway/http/response.h"
+#include "gateway/http/staff_keys.h"
 #include "test_util.h"
 
 namespace portico::gateway {
@@ -276,6 +281,108 @@ TEST_F(ServerTest, MetricsCountRequestsByRoutePattern) {
           "portico_http_request_duration_seconds_count{route=\"/echo/{id}\",method=\"GET\"} 2"),
       std::string::npos);
   EXPECT_EQ(text.find("/nowhere"), std::string::npos);  // raw paths never become labels
+}
+
+TEST_F(ServerTest, RefusedUpgradesAreCountedWithTheStatusWritten) {
+  router_.Add(Verb::get, "/ws",
+              [](Request&, RouteContext&) -> Awaitable {
+                co_return ProblemResponse(Problem::BadRequest("upgrade to a WebSocket"));
+              },
+              {.upgrade = [](Request& request, boost::beast::tcp_stream& stream,
+                             RouteContext& context) -> boost::asio::awaitable<void> {
+                co_await RefuseUpgrade(stream, request,
+                                       Problem::Unauthenticated("no session token"), context);
+              }});
+  StartServer();
+  {
+    TestClient client(port_);
+    Request upgrade = MakeRequest(Verb::get, "/ws");
+    upgrade.set(field::connection, "Upgrade");
+    upgrade.set(field::upgrade, "websocket");
+    upgrade.set(field::sec_websocket_version, "13");
+    upgrade.set(field::sec_websocket_key, "dGhlIHNhbXBsZSBub25jZQ==");
+    Response refused = client.RoundTrip(upgrade);
+    EXPECT_EQ(refused.result(), HttpStatus::unauthorized);
+    EXPECT_TRUE(client.ReadsClosed());  // the server closes after counting the request
+  }
+  TestClient client(port_);
+  const std::string text = client.RoundTrip(MakeRequest(Verb::get, "/metrics")).body();
+  EXPECT_NE(text.find("portico_http_requests_total{route=\"/ws\",method=\"GET\",status=\"401\"} 1"),
+            std::string::npos)
+      << text;
+  EXPECT_EQ(text.find("status=\"101\""), std::string::npos) << text;
+}
+
+// A staff key outside RFC 6750's b64token charset, as an operator may choose one.
+class StaffKeyServerTest : public ServerTest {
+ protected:
+  static constexpr const char* kOperatorKey = "correct-horse-battery-staple-2026!";
+
+  StaffKeyServerTest() {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("portico_server_keys_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+    auto opened = StaffKeys::Open((dir_ / std::string(kStaffKeysFileName)).string(),
+                                  std::string(kOperatorKey));
+    EXPECT_TRUE(opened.ok()) << opened.status().ToString();
+    if (opened.ok()) keys_ = std::move(opened->keys);
+    router_.Add(Verb::get, "/staff",
+                RequireStaff(*keys_, [](Request&, RouteContext& context) -> Awaitable {
+                  co_return JsonResponse(HttpStatus::ok, {{"actor", context.actor}});
+                }));
+  }
+  ~StaffKeyServerTest() override { std::filesystem::remove_all(dir_); }
+
+  static Request StaffRequest(std::string_view key) {
+    Request request = MakeRequest(Verb::get, "/staff");
+    request.set(field::authorization, "Bearer " + std::string(key));
+    return request;
+  }
+
+  std::filesystem::path dir_;
+  std::unique_ptr<StaffKeys> keys_;
+};
+
+TEST_F(StaffKeyServerTest, AKeyAcceptedAtStartAuthenticates) {
+  ASSERT_TRUE(keys_);
+  StartServer();
+  TestClient client(port_);
+  Response response = client.RoundTrip(StaffRequest(kOperatorKey));
+  EXPECT_EQ(response.result(), HttpStatus::ok) << response.body();
+  EXPECT_EQ(BodyJson(response).at("actor").as_string(), "admin");
+
+  response = client.RoundTrip(StaffRequest("correct-horse-battery-staple-2026?"));
+  EXPECT_EQ(response.result(), HttpStatus::unauthorized);
+}
+
+TEST_F(StaffKeyServerTest, LargeBodyRouteRefusesAnonymousRequestsBeforeReadingTheBody) {
+  ASSERT_TRUE(keys_);
+  router_.Add(Verb::post, "/import",
+              RequireStaff(*keys_,
+                           [](Request& request, RouteContext&) -> Awaitable {
+                             co_return JsonResponse(HttpStatus::ok,
+                                                    {{"bytes", request.body().size()}});
+                           }),
+              {.body_limit = std::size_t{8} << 20});
+  StartServer();
+  const std::string announced = std::to_string(std::size_t{4} << 20);
+  {
+    // Only the header: a server waiting for the 4 MiB body would never answer.
+    TestClient client(port_);
+    client.SendRaw("POST /import HTTP/1.1\r\nHost: x\r\nContent-Type: text/csv\r\n"
+                   "Content-Length: " + announced + "\r\n\r\n");
+    Response refused = client.Read();
+    EXPECT_EQ(refused.result(), HttpStatus::unauthorized);
+    EXPECT_FALSE(refused.keep_alive());
+  }
+  TestClient client(port_);
+  Request upload = MakeRequest(Verb::post, "/import", std::string(2000, 'x'), "text/csv");
+  upload.set(field::authorization, std::string("Bearer ") + kOperatorKey);
+  Response accepted = client.RoundTrip(upload);
+  EXPECT_EQ(accepted.result(), HttpStatus::ok) << accepted.body();
+  EXPECT_EQ(BodyJson(accepted).at("bytes").as_int64(), 2000);
 }
 
 TEST(SplitHostPortTest, ParsesHostAndPort) {
