@@ -16,6 +16,11 @@ bool HasStoreFields(const std::string& bytes) {
          table->GetOptionalFieldOffset(schema::Envelope::VT_RECORDED_AT_US) != 0;
 }
 
+// Ends the message of every append whose outcome is unknown (OutcomeUnknown).
+constexpr std::string_view kOutcomeUnknown =
+    "; the appends may or may not be durable (a restart replays them if they reached the "
+    "disk); the event log stopped taking appends; restart to recover";
+
 }  // namespace
 
 bool ExpectedVersion::Matches(StreamVersion current) const {
@@ -26,6 +31,15 @@ bool ExpectedVersion::Matches(StreamVersion current) const {
     case Kind::kExact: return current.value() == version_;
   }
   return false;
+}
+
+Status OutcomeUnknown(std::string_view what_failed) {
+  return Status::Unavailable(std::string(what_failed) + std::string(kOutcomeUnknown));
+}
+
+bool IsOutcomeUnknown(const Status& status) {
+  return status.code() == StatusCode::kUnavailable &&
+         std::string_view(status.message()).ends_with(kOutcomeUnknown);
 }
 
 std::string Describe(ExpectedVersion expected) {

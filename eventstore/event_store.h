@@ -196,4 +196,10 @@ class EventStore {
   EventStore() = default;
 };
 
+// The status of an append whose outcome is unknown (see Append): Unavailable, with
+// `what_failed` and a sentence saying that the append may or may not be durable. Callers
+// must not answer it as "not stored": IsOutcomeUnknown tells it apart from other failures.
+Status OutcomeUnknown(std::string_view what_failed);
+bool IsOutcomeUnknown(const Status& status);
+
 }  // namespace portico::eventstore

@@ -137,9 +137,7 @@ void GroupCommitWriter::StopWithOutcomeUnknown(std::size_t appends, const Status
   Logger().critical("RocksDB failed writing {} appends, which may or may not be durable: {}",
                     appends, written.ToString());
   builder_.Abandon();
-  const Status unknown = Status::Unavailable(
-      written.message() + "; the appends may or may not be durable (a restart replays them if "
-      "they reached the disk); the event log stopped taking appends; restart to recover");
+  const Status unknown = OutcomeUnknown(written.message());
   for (auto& result : results_) result = unknown;
   broken_ = Status::Unavailable(
       "the event log stopped taking appends after a write whose outcome is unknown; restart to "

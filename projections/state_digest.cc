@@ -121,6 +121,7 @@ void Write(Hasher& h, const User& u) {
   h.Str(u.username);
   h.Str(u.display_name);
   h.Str(u.email);
+  h.Str(u.phone);
   h.Enum(u.type);
   h.Str(u.level);
   h.Str(u.password_hash);

@@ -259,9 +259,11 @@ void CommandProcessor::OnAppended(const std::shared_ptr<Pending>& pending, Posit
   {
     std::lock_guard acks(acks_mu_);
     if (!result.ok() && pending->failure.ok()) {
-      // An earlier failure of this model makes every later append fail its expected head.
-      pending->failure =
-          failed_generation_ >= pending->generation ? NotStoredBecauseOfEarlier() : result.status();
+      // An earlier failure of this model makes every later append fail its expected head;
+      // but an append in a batch whose write failed midway may be durable, and says so.
+      const bool after_earlier_failure = failed_generation_ >= pending->generation &&
+                                         !eventstore::IsOutcomeUnknown(result.status());
+      pending->failure = after_earlier_failure ? NotStoredBecauseOfEarlier() : result.status();
     }
     // ...except a deduplicated one: the store answers it from its idempotency key before
     // looking at the head. Decided after an append of this model that was not stored, it
@@ -288,7 +290,13 @@ void CommandProcessor::OnAppended(const std::shared_ptr<Pending>& pending, Posit
     pending->done(pending->failure);
   }
   for (auto& [answer, done] : followers) {
-    done(pending->stored ? std::move(answer) : Result<CommandOutcome>(NotStoredBecauseOfEarlier()));
+    if (pending->stored) {
+      done(std::move(answer));
+    } else if (eventstore::IsOutcomeUnknown(pending->failure)) {
+      done(pending->failure);  // what it waited on may be durable: no "not stored" either
+    } else {
+      done(NotStoredBecauseOfEarlier());
+    }
   }
   // Last: once in_flight_ reaches 0 the destructor may run.
   std::lock_guard acks(acks_mu_);

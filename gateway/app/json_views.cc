@@ -144,8 +144,7 @@ Response CommandReply(const Result<CommandOutcome>& outcome, boost::json::object
 // executor instead; WaitForPosition with a zero bound only checks, and still tells the runner
 // that someone waits for the position (its log fallback depends on that).
 boost::asio::awaitable<std::optional<Problem>> AwaitFresh(
-    QueryReader& query, const projections::ProjectionRunner& runner,
-    boost::asio::thread_pool& /*pool*/, std::string projection) {
+    QueryReader& query, const projections::ProjectionRunner& runner, std::string projection) {
   PositionReached reached = [&runner, projection = std::move(projection)](Position p) {
     return runner.WaitForPosition(p, std::chrono::milliseconds(0), projection);
   };

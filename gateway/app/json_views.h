@@ -36,10 +36,10 @@ boost::json::object SessionJson(const projections::ActiveSession& session);
 // {"position": N, ...extra} for a command, or its problem.
 Response CommandReply(const Result<CommandOutcome>& outcome, boost::json::object extra = {});
 
-// min_position on a GET: waits for the runner (`projection`, or all) on the pool.
+// min_position on a GET: waits until the runner (`projection`, or all) has applied it,
+// pausing on timers in between (AwaitMinPosition), so the wait holds no thread.
 boost::asio::awaitable<std::optional<Problem>> AwaitFresh(QueryReader& query,
                                                           const projections::ProjectionRunner& runner,
-                                                          boost::asio::thread_pool& pool,
                                                           std::string projection = {});
 
 }  // namespace portico::gateway

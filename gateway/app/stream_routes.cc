@@ -73,12 +73,6 @@ std::optional<Credentials> FindCredentials(const Request& request) {
   return Credentials{std::move(token), true};
 }
 
-awaitable<void> Refuse(beast::tcp_stream& stream, const Request& request, const Problem& problem) {
-  Response response = ProblemResponse(problem);
-  FinalizeResponse(response, request.version(), false);
-  co_await beast::http::async_write(stream, response, kTuple);
-}
-
 awaitable<bool> Send(Socket& ws, const boost::json::value& message) {
   const std::string text = boost::json::serialize(message);
   auto [ec, n] = co_await ws.async_write(asio::buffer(text), kTuple);
@@ -149,15 +143,15 @@ awaitable<void> Serve(const AlertRouteDeps& a, Request& request, beast::tcp_stre
   QueryReader q(request.target());
   const auto from = q.OptionalUint("from");
   const auto after = q.OptionalUint("after");
-  if (auto problem = q.Finish()) co_return co_await Refuse(stream, request, *problem);
+  if (auto problem = q.Finish()) co_return co_await RefuseUpgrade(stream, request, *problem, context);
   auto credentials = FindCredentials(request);
-  if (!credentials) co_return co_await Refuse(stream, request, BadSession());
+  if (!credentials) co_return co_await RefuseUpgrade(stream, request, BadSession(), context);
 
   std::optional<std::string> staff = a.app->keys->Authenticate(credentials->token);
   std::optional<projections::ActiveSession> session;
   if (!staff) {
     auto portal = AuthenticateToken(*a.app, credentials->token);
-    if (!portal.ok()) co_return co_await Refuse(stream, request, portal.problem());
+    if (!portal.ok()) co_return co_await RefuseUpgrade(stream, request, portal.problem(), context);
     session = std::move(portal).value();
   }
   context.actor = staff ? *staff : session->user_id;

@@ -172,7 +172,9 @@ TEST_F(PortalManagersTest, ManagerPasswordsAreRateLimited) {
   for (int i = 0; i < 25 && last != 429u; ++i) {
     // Too short for the policy: refused after the budget is charged, so no hash is spent here.
     last = As(busy, verb::post, "/v1/portal/users/pm-busy-target/password", {{"password", "short"}}).status;
-    if (last != 429u) EXPECT_EQ(last, 422u);
+    if (last != 429u) {
+      EXPECT_EQ(last, 422u);
+    }
   }
   EXPECT_EQ(last, 429u);
 }

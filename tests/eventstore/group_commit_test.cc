@@ -24,8 +24,9 @@ using testing::NoteText;
 using testing::TempDir;
 using testing::TestOptions;
 
+// What a caller tests (IsOutcomeUnknown) and what a person reads.
 bool SaysOutcomeUnknown(const Status& status) {
-  return status.code() == StatusCode::kUnavailable &&
+  return IsOutcomeUnknown(status) &&
          status.message().find("may or may not be durable") != std::string::npos;
 }
 
@@ -58,6 +59,7 @@ TEST_F(GroupCommitFailureTest, AFailedWalSyncIsAnsweredAsOutcomeUnknownAndStopsA
   EXPECT_EQ(later.status().code(), StatusCode::kUnavailable);
   EXPECT_NE(later.status().message().find("restart to recover"), std::string::npos)
       << later.status().ToString();
+  EXPECT_FALSE(IsOutcomeUnknown(later.status())) << "the later append was refused, not stored";
   EXPECT_EQ(store->Head(), Position(1)) << "reads go on, without the unsure batch";
 
   // Why it is no rejection: the batch reached the WAL file before the sync failed, and a
