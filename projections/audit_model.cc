@@ -159,6 +159,7 @@ void AuditModel::ExpectEvents(std::uint64_t count) {
 
 void AuditModel::Index(const schema::Envelope& e, std::uint64_t position) {
   Subjects about(keys_);
+  const std::uint32_t stream = StreamKey(keys_, Sv(e.stream_id()));
   switch (e.body_type()) {
     case EventBody::OrgRegistered: {
       const auto* b = e.body_as_OrgRegistered();
@@ -221,13 +222,18 @@ void AuditModel::Index(const schema::Envelope& e, std::uint64_t position) {
       break;
     }
     case EventBody::NoteVisibilityChanged: about.Note(Sv(e.body_as_NoteVisibilityChanged()->note_id())); break;
-    default: about.User(UserOf(e)); break;  // user-stream events; nothing for the others
+    // The types above name their stream's user, organisation or resource in their bodies;
+    // any other event is about its stream's (every event on "user:u1" is about u1), and a
+    // user-stream event's user also brings the user's organisation.
+    default:
+      about.User(UserOf(e));
+      about.Stream(stream);
+      break;
   }
 
   Record record{};
   record.recorded_at_us = e.recorded_at_us();
-  record.stream = StreamKey(keys_, Sv(e.stream_id()));
-  about.Stream(record.stream);
+  record.stream = stream;
   record.type = e.body_type();
   record.actor_kind = e.actor() != nullptr ? e.actor()->kind() : schema::ActorKind::System;
   const std::string_view actor = e.actor() != nullptr ? Sv(e.actor()->id()) : std::string_view();

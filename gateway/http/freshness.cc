@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <vector>
 
-
 namespace portico::gateway {
 
 // A waiter's entry in waiters_, removed when the waiting coroutine ends, also when its frame
