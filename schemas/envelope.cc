@@ -60,9 +60,14 @@ Result<const schema::Envelope*> VerifyEnvelope(std::string_view bytes) {
   if (env->body_type() == schema::EventBody::NONE || env->body() == nullptr) {
     return Status::Corruption("envelope has no body");
   }
+  // A type from a newer schema is refused, not skipped: skipping an event could keep access
+  // that it revokes, and an access model must fail closed.
   if (env->body_type() > schema::EventBody::MAX) {
-    return Status::Corruption("envelope has an unknown body type " +
-                              std::to_string(static_cast<int>(env->body_type())));
+    return Status::Corruption(
+        "envelope has body type " + std::to_string(static_cast<int>(env->body_type())) +
+        ", which this build does not know (it knows 1 to " +
+        std::to_string(static_cast<int>(schema::EventBody::MAX)) +
+        "; written by a newer portico?)");
   }
   if (env->stream_id() == nullptr || env->hash() == nullptr || env->prev_hash() == nullptr ||
       env->event_id() == nullptr) {
@@ -116,16 +121,6 @@ Hash ToHash(const schema::Hash256* h) {
 std::string_view EventTypeName(schema::EventBody type) {
   if (type == schema::EventBody::NONE || type > schema::EventBody::MAX) return "Unknown";
   return schema::EnumNameEventBody(type);
-}
-
-std::string HexEncode(const std::uint8_t* data, std::size_t size) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out(size * 2, '0');
-  for (std::size_t i = 0; i < size; ++i) {
-    out[2 * i] = kDigits[data[i] >> 4];
-    out[2 * i + 1] = kDigits[data[i] & 0xf];
-  }
-  return out;
 }
 
 }  // namespace portico::schemas

@@ -17,6 +17,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/hex.h"
 #include "common/status.h"
 #include "schemas/events_generated.h"
 
@@ -71,8 +72,7 @@ Hash ToHash(const schema::Hash256* h);
 // "UserCreated"; "Unknown" for a type this build does not know.
 std::string_view EventTypeName(schema::EventBody type);
 
-// Lower-case hex, for logs, audit output and `verify`.
-std::string HexEncode(const std::uint8_t* data, std::size_t size);
-inline std::string HexEncode(const Hash& h) { return HexEncode(h.data(), h.size()); }
+// Lower-case hex (common/hex.h, which takes a Hash too), for logs, audit output and `verify`.
+using ::portico::HexEncode;
 
 }  // namespace portico::schemas

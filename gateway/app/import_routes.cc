@@ -9,6 +9,7 @@
 #include <memory>
 #include <mutex>
 
+#include "common/hex.h"
 #include "domain/decide.h"
 #include "gateway/app/import_csv.h"
 #include "gateway/app/json_views.h"
@@ -26,10 +27,7 @@ using boost::asio::awaitable;
 std::string HexBlake2b(std::string_view data, std::size_t bytes = 32) {
   unsigned char hash[32];
   crypto_generichash(hash, bytes, reinterpret_cast<const unsigned char*>(data.data()), data.size(), nullptr, 0);
-  std::string hex(bytes * 2 + 1, '\0');
-  sodium_bin2hex(hex.data(), hex.size(), hash, bytes);
-  hex.resize(bytes * 2);
-  return hex;
+  return HexEncode(hash, bytes);
 }
 
 bool IsCsv(const Request& request) {

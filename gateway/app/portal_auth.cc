@@ -5,6 +5,7 @@
 #include <cstring>
 #include <vector>
 
+#include "common/hex.h"
 #include "gateway/http/async.h"
 #include "gateway/http/auth.h"
 
@@ -30,10 +31,7 @@ std::string RandomToken(std::size_t bytes) {
 std::string RandomHex(std::size_t bytes) {
   std::vector<unsigned char> raw(bytes);
   randombytes_buf(raw.data(), raw.size());
-  std::string out(bytes * 2 + 1, '\0');
-  sodium_bin2hex(out.data(), out.size(), raw.data(), raw.size());
-  out.resize(bytes * 2);
-  return out;
+  return HexEncode(raw.data(), raw.size());
 }
 
 NewSessionCredentials MakeSessionCredentials() {

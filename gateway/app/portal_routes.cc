@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 
+#include "common/hex.h"
 #include "domain/catalogue.h"
 #include "domain/decide.h"
 #include "domain/validate.h"
@@ -42,11 +43,7 @@ constexpr std::string_view kLoginActor = "portal-login";
 
 // A session token's BLAKE2b-256, in lower-case hex.
 std::string TokenHashHex(std::string_view token) {
-  const schemas::Hash hash = TokenHash(token);
-  std::string hex(hash.size() * 2 + 1, '\0');
-  sodium_bin2hex(hex.data(), hex.size(), hash.data(), hash.size());
-  hex.pop_back();  // sodium_bin2hex's terminating NUL
-  return hex;
+  return HexEncode(TokenHash(token));
 }
 
 Problem BadLogin() { return Problem::Unauthenticated("invalid user name or password"); }

@@ -6,6 +6,7 @@
 #include <boost/json.hpp>
 #include <memory>
 
+#include "common/hex.h"
 #include "domain/decide.h"
 #include "domain/workflows.h"
 #include "gateway/app/json_views.h"
@@ -29,9 +30,7 @@ std::string CodeHash(std::string_view code) {
   while (!code.empty() && code.back() == ' ') code.remove_suffix(1);
   unsigned char hash[32];
   crypto_generichash(hash, sizeof hash, reinterpret_cast<const unsigned char*>(code.data()), code.size(), nullptr, 0);
-  char hex[65];
-  sodium_bin2hex(hex, sizeof hex, hash, sizeof hash);
-  return std::string(hex, 64);
+  return HexEncode(hash, sizeof hash);
 }
 
 std::string StatusName(domain::RegistrationStatus status) {

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 
+#include "common/hex.h"
 #include "gateway/http/problem.h"
 #include "gateway/http/response.h"
 
@@ -84,10 +85,7 @@ std::string RequestFingerprint(const Request& request, std::string_view actor) {
   add(request.body());
   std::array<unsigned char, crypto_generichash_BYTES> hash;
   crypto_generichash_final(&state, hash.data(), hash.size());
-  std::string hex(hash.size() * 2 + 1, '\0');
-  sodium_bin2hex(hex.data(), hex.size(), hash.data(), hash.size());
-  hex.pop_back();
-  return hex;
+  return HexEncode(hash.data(), hash.size());
 }
 
 std::string_view CallerKindName(CallerKind kind) {

@@ -23,6 +23,7 @@
 #include <mutex>
 #include <sstream>
 
+#include "common/hex.h"
 #include "common/log.h"
 
 namespace portico::gateway {
@@ -42,14 +43,6 @@ std::string HashKey(std::string_view key) {
   crypto_generichash(reinterpret_cast<unsigned char*>(hash.data()), hash.size(),
                      reinterpret_cast<const unsigned char*>(key.data()), key.size(), nullptr, 0);
   return hash;
-}
-
-std::string ToHex(std::string_view bytes) {
-  std::string hex(bytes.size() * 2 + 1, '\0');
-  sodium_bin2hex(hex.data(), hex.size(), reinterpret_cast<const unsigned char*>(bytes.data()),
-                 bytes.size());
-  hex.pop_back();
-  return hex;
 }
 
 std::optional<std::string> FromHex(std::string_view hex) {
@@ -210,7 +203,7 @@ Status StaffKeys::Load() {
 Status StaffKeys::Persist() const {
   std::string contents(kHeader);
   contents += '\n';
-  for (const auto& [hash, name] : by_hash_) contents += name + " " + ToHex(hash) + "\n";
+  for (const auto& [hash, name] : by_hash_) contents += name + " " + HexEncode(hash) + "\n";
   return WriteFileDurably(path_, contents);
 }
 

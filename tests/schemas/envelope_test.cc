@@ -94,6 +94,22 @@ TEST(EnvelopeTest, AnEnvelopeWithoutBodyIsRejected) {
   EXPECT_NE(env.status().message().find("no body"), std::string::npos);
 }
 
+// A body type from a newer schema is refused with a message that says so, never skipped.
+TEST(EnvelopeTest, ABodyTypeFromANewerSchemaIsRefusedByName) {
+  std::string bytes = SampleEnvelope();
+  const auto newer = static_cast<std::uint8_t>(schema::EventBody::MAX) + 1;
+  // The generated code has no mutator for a union's type field: set it through the table.
+  auto* table = reinterpret_cast<flatbuffers::Table*>(schema::GetMutableEnvelope(bytes.data()));
+  ASSERT_TRUE(table->SetField<std::uint8_t>(schema::Envelope::VT_BODY_TYPE, newer, 0));
+  auto env = VerifyEnvelope(bytes);
+  ASSERT_FALSE(env.ok());
+  EXPECT_TRUE(env.status().IsCorruption());
+  EXPECT_NE(env.status().message().find("body type " + std::to_string(newer) +
+                                        ", which this build does not know"),
+            std::string::npos)
+      << env.status().ToString();
+}
+
 TEST(EnvelopeTest, AnEventFromTheLogMustCarryItsPosition) {
   std::string bytes = SampleEnvelope();
   StoreFields fields;
