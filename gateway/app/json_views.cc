@@ -139,10 +139,10 @@ Response CommandReply(const Result<CommandOutcome>& outcome, boost::json::object
   return JsonResponse(HttpStatus::ok, extra);
 }
 
-// `pool` is no longer used: waiting on it held one of its few threads per request for up to
-// the whole bound (and logins hash passwords there). The wait is a timer on the handler's
-// executor instead; WaitForPosition with a zero bound only checks, and still tells the runner
-// that someone waits for the position (its log fallback depends on that).
+// The wait is a timer on the handler's executor, not a worker-pool thread: blocking there held
+// one of its few threads per request for up to the whole bound (and logins hash passwords
+// there). WaitForPosition with a zero bound only checks, and still tells the runner that
+// someone waits for the position (its log fallback depends on that).
 boost::asio::awaitable<std::optional<Problem>> AwaitFresh(
     QueryReader& query, const projections::ProjectionRunner& runner, std::string projection) {
   PositionReached reached = [&runner, projection = std::move(projection)](Position p) {
