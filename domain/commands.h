@@ -229,9 +229,12 @@ struct EndUserSessions {
 
 // Ends every session past its absolute expiry or idle timeout (reason Expired). The caller
 // (the sessions read model) supplies when each session was last seen; a session it does not
-// mention counts as last seen when it started.
+// mention counts as last seen when it started. No session counts as last seen before
+// `observed_since_us`, when the caller started observing uses (its process start): uses
+// before then are unknown to it, not absent.
 struct ExpireSessions {
   std::unordered_map<std::string, std::int64_t> last_seen_us;  // session id -> time
+  std::int64_t observed_since_us = 0;
 };
 
 // A portal user holding users.manage acts on users of its own organisation with one of these

@@ -31,6 +31,10 @@ bool IsUsernameTaken(const AccessState& s, const std::string& canonical_username
          s.workflows.pending_by_username.count(canonical_username) != 0;
 }
 
+bool IsUserIdTaken(const AccessState& s, std::string_view user_id) {
+  return s.FindUser(user_id) != nullptr || s.workflows.FindRegistration(user_id) != nullptr;
+}
+
 Result<const Org*> RequireOrg(const AccessState& s, const OrgId& id) {
   RETURN_IF_ERROR(ValidateId("organisation id", id.value()));
   const Org* org = s.FindOrg(id.value());

@@ -3,7 +3,7 @@
 // are stable codes (the API's `reason`):
 //   duplicate_username  the user name is taken, by an existing user, a pending registration
 //                       or an earlier row of the file
-//   duplicate_user_id   the user id is taken (existing user, or an earlier row)
+//   duplicate_user_id   the user id is taken (existing user, a registration, or an earlier row)
 //   bad_username        not a valid user name (domain/validate.h)
 //   bad_user_id         not a valid id
 //   unknown_level       no such level
@@ -40,7 +40,7 @@ ImportRowRejection Reject(std::uint32_t row, std::string reason, std::string det
 std::optional<ImportRowRejection> JudgeRow(const AccessState& s, const Org& org, const ImportRowInput& row,
                                            Seen& seen, std::int64_t now_us, Events& created) {
   if (!ValidateId("user id", row.user_id.value()).ok()) return Reject(row.row, "bad_user_id", "not a valid user id");
-  if (s.FindUser(row.user_id.value()) != nullptr || seen.user_ids.count(row.user_id.value()) != 0) {
+  if (IsUserIdTaken(s, row.user_id.value()) || seen.user_ids.count(row.user_id.value()) != 0) {
     return Reject(row.row, "duplicate_user_id", "user id " + Quoted(row.user_id.value()) + " is taken");
   }
   auto username = NormaliseUsername(row.username);

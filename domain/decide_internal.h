@@ -49,6 +49,11 @@ std::string Quoted(std::string_view s);
 // registration (README: "reserved while pending"), so that approving it cannot fail later.
 bool IsUsernameTaken(const AccessState& s, const std::string& canonical_username);
 
+// The user id belongs to a user (archived or not) or to a registration (pending, approved or
+// rejected): registrations keep their user id for good, and audit files the id's events under
+// the first organisation linked to it, so a second owner must never get it.
+bool IsUserIdTaken(const AccessState& s, std::string_view user_id);
+
 // The organisation, or NotFound "organisation 'x' does not exist".
 Result<const Org*> RequireOrg(const AccessState& s, const OrgId& id);
 // The user, or NotFound; FailedPrecondition "user 'x' is archived" unless allow_archived.

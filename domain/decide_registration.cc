@@ -86,7 +86,7 @@ Result<Events> DecideOne(const AccessState& s, const RequestRegistration& c, std
   const RegistrationCode& reg_code = s.workflows.codes_by_org.at(s.workflows.org_by_code_hash.at(c.code_hash));
 
   RETURN_IF_ERROR(ValidateId("user id", c.user_id.value()));
-  if (s.FindUser(c.user_id.value()) != nullptr || s.workflows.FindRegistration(c.user_id.value()) != nullptr) {
+  if (IsUserIdTaken(s, c.user_id.value())) {
     return Status::AlreadyExists("user " + Quoted(c.user_id.value()) + " already exists");
   }
   ASSIGN_OR_RETURN(std::string username, NormaliseUsername(c.username));

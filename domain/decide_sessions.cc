@@ -135,7 +135,8 @@ Result<Events> DecideOne(const AccessState& s, const ExpireSessions& c, std::int
   std::vector<std::pair<std::string, std::string>> expired;
   for (const auto& [id, session] : s.sessions) {
     const auto seen = c.last_seen_us.find(id);
-    const std::int64_t last_seen = seen == c.last_seen_us.end() ? session.started_at_us : seen->second;
+    const std::int64_t touched = seen == c.last_seen_us.end() ? session.started_at_us : seen->second;
+    const std::int64_t last_seen = std::max(touched, c.observed_since_us);
     if (session.ExpiredAt(now_us, last_seen)) expired.emplace_back(session.user.value(), id);
   }
   std::sort(expired.begin(), expired.end());

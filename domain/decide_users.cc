@@ -36,7 +36,7 @@ Events One(const UserId& user, T body) {
 
 Result<Events> DecideOne(const AccessState& s, const CreateUser& c, std::int64_t) {
   RETURN_IF_ERROR(ValidateId("user id", c.user_id.value()));
-  if (s.FindUser(c.user_id.value()) != nullptr) {
+  if (IsUserIdTaken(s, c.user_id.value())) {
     return Status::AlreadyExists("user " + Quoted(c.user_id.value()) + " already exists");
   }
   ASSIGN_OR_RETURN(std::string username, NormaliseUsername(c.username));

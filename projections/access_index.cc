@@ -18,6 +18,13 @@ std::string_view Sv(const flatbuffers::String* s) {
   return s == nullptr ? std::string_view() : std::string_view(s->c_str(), s->size());
 }
 
+// Whether the event would leave the resource's title, organisation, contact and assigned
+// business as they are.
+bool SameStringFields(const Resource& r, const schema::ResourceUpserted& e) {
+  return r.title == Sv(e.title()) && r.org.value() == Sv(e.org_id()) && r.contact.value() == Sv(e.contact_user_id()) &&
+         r.assigned_org.value() == Sv(e.assigned_org_id());
+}
+
 template <typename V>
 const V* Find(const domain::StringMap<V>& map, std::string_view key) {
   const auto it = map.find(key);
@@ -86,20 +93,27 @@ void AccessIndex::Fold(const schema::Envelope& event) {
   const Resource* existing = state_.resources.Find(id, hash);
   std::vector<domain::UserId> before;
   ResourceChange change;
+  // The string fields are compared with the event before Evolve overwrites them (no copies);
+  // type, status and assigned users with their saved values after.
+  bool strings_changed = true;
   if (existing != nullptr) {
     if (!existing->assigned_users.empty()) before = existing->assigned_users;
     change.type_before = existing->type;
     change.status_before = existing->status;
+    strings_changed = !SameStringFields(*existing, *event.body_as_ResourceUpserted());
   }
   domain::Evolve(state_, event);
   const auto index = state_.resources.FindIndex(id, hash);  // cached: just looked up or added
   if (!index) return;
   const Resource* r = &state_.resources.at(*index);
-  if (r->assigned_users != before) {
+  const bool assigned_changed = r->assigned_users != before;
+  if (assigned_changed) {
     IndexAssignedUsers(*index, before, /*add=*/false);
     IndexAssignedUsers(*index, r->assigned_users, /*add=*/true);
   }
   change.resource = r;
+  change.changed = existing == nullptr || strings_changed || assigned_changed || change.type_before != r->type ||
+                   change.status_before != r->status;
   last_resource_change_ = change;
 }
 

@@ -80,12 +80,15 @@ class AccessIndex {
 
   // What the last Fold did to a resource, for a model that follows this one event by event
   // (the alerts model): the resource a ResourceUpserted event names, and its type and status
-  // just before (none when the event created it). Null after any other event, and when the
-  // resource does not exist after it (Evolve ignored an event that would have created it).
+  // just before (none when the event created it), and whether the event changed any of its
+  // fields (all but updated_at_us; always when it created it: a re-sync that upserts the same
+  // resource again changes nothing). Null after any other event, and when the resource does
+  // not exist after it (Evolve ignored an event that would have created it).
   struct ResourceChange {
     const domain::Resource* resource = nullptr;
     std::optional<schema::ResourceType> type_before;
     std::optional<schema::ResourceStatus> status_before;
+    bool changed = true;
   };
   const ResourceChange& last_resource_change() const { return last_resource_change_; }
 

@@ -47,6 +47,23 @@ Alert AlertAt(const schema::Envelope& env) {
 
 }  // namespace
 
+std::vector<std::string_view> UsersRelatedTo(const domain::AccessState& s, const domain::Resource& r) {
+  std::vector<std::string_view> users;
+  const auto add_chain = [&](std::string_view org_id) {
+    const domain::Org* org = s.FindOrg(org_id);
+    for (int depth = 0; org != nullptr && depth < domain::kMaxOrgDepth; ++depth, org = s.Parent(*org)) {
+      const auto members = s.users_by_org.find(org->id.value());
+      if (members != s.users_by_org.end()) users.insert(users.end(), members->second.begin(), members->second.end());
+    }
+  };
+  add_chain(r.org.value());
+  if (!r.assigned_org.value().empty()) add_chain(r.assigned_org.value());
+  for (const domain::UserId& u : r.assigned_users) users.push_back(u.value());
+  std::sort(users.begin(), users.end());  // also the deterministic order of mails
+  users.erase(std::unique(users.begin(), users.end()), users.end());
+  return users;
+}
+
 Status AlertsModel::Apply(const schema::Envelope& event, Position position) {
   std::vector<MailIntent> mails;
   {
@@ -99,6 +116,7 @@ Status AlertsModel::Apply(const schema::Envelope& event, Position position) {
 void AlertsModel::OnResource(const domain::AccessState& s, const AccessIndex::ResourceChange& change,
                              const schema::Envelope& env, std::vector<MailIntent>& mails) {
   if (!AnySubscriber(s.alerting)) return;
+  if (!change.changed) return;  // upserted as it was: nothing to tell anyone
   const domain::Resource& r = *change.resource;
   // A task whose status differs from its status just before this event, when it was a task
   // then too.
@@ -123,7 +141,7 @@ void AlertsModel::OnResource(const domain::AccessState& s, const AccessIndex::Re
     if (alert.text.empty()) alert.text = "Updated " + what;
   }
   const std::int64_t now = env.recorded_at_us();
-  Raise(s, kinds, std::move(alert),
+  Raise(s, r, kinds, std::move(alert),
         [&](const domain::User& u) { return domain::CanSeeResource(s, u, r, now).allowed; }, mails);
 }
 
@@ -142,17 +160,16 @@ void AlertsModel::OnNote(const domain::AccessState& s, std::string_view note_id,
   alert.text = (kind == "note_added" ? "New note on " : "Note shared on ") + alert.resource_type + " " +
                Quoted(r->title);
   const std::int64_t now = env.recorded_at_us();
-  Raise(s, {kind}, std::move(alert),
+  Raise(s, *r, {kind}, std::move(alert),
         [&](const domain::User& u) { return domain::CanSeeNote(s, u, *n, now).allowed; }, mails,
         n->author.value());
 }
 
 template <typename Visible>
-void AlertsModel::Raise(const domain::AccessState& s, const std::vector<std::string_view>& kinds, Alert alert,
-                        Visible&& visible, std::vector<MailIntent>& mails, std::string_view skip_user) {
-  std::vector<std::string> users = s.alerting.Subscribers();
-  std::sort(users.begin(), users.end());  // deterministic order of mails
-  for (const std::string& user_id : users) {
+void AlertsModel::Raise(const domain::AccessState& s, const domain::Resource& r,
+                        const std::vector<std::string_view>& kinds, Alert alert, Visible&& visible,
+                        std::vector<MailIntent>& mails, std::string_view skip_user) {
+  for (const std::string_view user_id : UsersRelatedTo(s, r)) {
     if (user_id == skip_user) continue;
     std::string_view kind;
     domain::AlertChannels channels;
@@ -168,13 +185,21 @@ void AlertsModel::Raise(const domain::AccessState& s, const std::vector<std::str
     if (user == nullptr || !visible(*user)) continue;
     Alert a = alert;
     a.kind = std::string(kind);
-    if (channels.in_portal) inbox_[user_id].push_back(a);
+    if (channels.in_portal) AddToInbox(user_id, a);
     if (channels.email && !user->email.empty()) {
-      MailIntent m = MailFor(*user, "alert", "alert-" + a.alert_id + "-" + user_id, a.created_at_us);
+      MailIntent m = MailFor(*user, "alert", "alert-" + a.alert_id + "-" + user->id.value(), a.created_at_us);
       m.alert = std::move(a);
       mails.push_back(std::move(m));
     }
   }
+}
+
+void AlertsModel::AddToInbox(std::string_view user_id, Alert alert) {
+  auto it = inbox_.find(user_id);
+  if (it == inbox_.end()) it = inbox_.emplace(std::string(user_id), std::deque<Alert>()).first;
+  std::deque<Alert>& inbox = it->second;
+  inbox.push_back(std::move(alert));
+  if (inbox.size() > kMaxInboxAlerts) inbox.pop_front();
 }
 
 void AlertsModel::AccountMail(const domain::AccessState& s, const schema::Envelope& env,

@@ -16,8 +16,14 @@
 // one alert: a task update whose status changed is "task_status_changed" for users who
 // subscribe to it and "resource_updated" for the others. "Changed" compares with the status
 // just before the event, which the access model's fold reports (AccessIndex::
-// last_resource_change); a resource that was not a task just before has no status change. The alert id is the event's
-// position (decimal): stable, so rebuilding the model from the log gives the same ids.
+// last_resource_change); a resource that was not a task just before has no status change. An
+// update that changes none of the resource's fields (a re-sync upserting it as it is) raises
+// no alert. The alert id is the event's position (decimal): stable, so rebuilding the model
+// from the log gives the same ids.
+//
+// Each inbox keeps the newest kMaxInboxAlerts alerts; a new one beyond that drops the oldest
+// (read or not), so inboxes, and the scans of InboxOf, HasAlert, AlertsAfter and
+// AlertsMarkedRead, stay bounded.
 //
 // The model is a pure function of the log and keeps no snapshot: it is rebuilt at every
 // start. The sink sees every event's mails again then; it must skip those it delivered
@@ -28,6 +34,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <shared_mutex>
 #include <string>
@@ -73,8 +80,18 @@ class NotificationSink {
   virtual void Deliver(std::vector<MailIntent> mails, Position position) = 0;
 };
 
+// Every user who may be related to `r` as domain::Check relates them (domain/check.cc,
+// Relate), and so every user who may see it or its notes: the users of its organisation and
+// of the organisations above it (org_tree), of its assigned business and above it (a
+// contractor's work tree), and its assigned users. Sorted, unique; views into `s`. The alerts
+// model asks only these instead of every subscriber in the system.
+std::vector<std::string_view> UsersRelatedTo(const domain::AccessState& s, const domain::Resource& r);
+
 class AlertsModel final : public Projection {
  public:
+  // The most alerts one user's inbox keeps (README, "Alerts").
+  static constexpr std::size_t kMaxInboxAlerts = 1000;
+
   // `access` must be registered with the runner before this model; both, and `sink` (may be
   // null), must outlive it.
   explicit AlertsModel(const AccessModel& access, NotificationSink* sink = nullptr)
@@ -104,16 +121,19 @@ class AlertsModel final : public Projection {
   void OnNote(const domain::AccessState& s, std::string_view note_id, std::string_view kind,
               const schema::Envelope& env, std::vector<MailIntent>& mails);
   // Alerts every subscriber to one of `kinds` (the first it subscribes to wins) for which
-  // `visible(user)` holds.
+  // `visible(user)` holds; `visible` implies seeing `r`, so only users related to `r` are
+  // asked (UsersRelatedTo in alerts_model.cc).
   template <typename Visible>
-  void Raise(const domain::AccessState& s, const std::vector<std::string_view>& kinds, Alert alert,
-             Visible&& visible, std::vector<MailIntent>& mails, std::string_view skip_user = {});
+  void Raise(const domain::AccessState& s, const domain::Resource& r, const std::vector<std::string_view>& kinds,
+             Alert alert, Visible&& visible, std::vector<MailIntent>& mails, std::string_view skip_user = {});
   void AccountMail(const domain::AccessState& s, const schema::Envelope& env, std::vector<MailIntent>& mails);
+  void AddToInbox(std::string_view user_id, Alert alert);  // requires mu_ (exclusive)
 
   const AccessModel& access_;
   NotificationSink* const sink_;
   mutable std::shared_mutex mu_;
-  domain::StringMap<std::vector<Alert>> inbox_;  // GUARDED_BY(mu_), by user, oldest first
+  // GUARDED_BY(mu_), by user, oldest first, at most kMaxInboxAlerts each.
+  domain::StringMap<std::deque<Alert>> inbox_;
   std::atomic<std::uint64_t> applied_{0};
 };
 

@@ -64,16 +64,27 @@ SessionCheck SessionsModel::Validate(const schemas::Hash& token_hash, std::int64
 
   ActiveSession& a = check.session;
   a.last_seen_us = std::max(a.started_at_us, LastSeenOf(a.session_id));
-  if (now_us >= a.absolute_expires_at_us) {
-    check.verdict = SessionVerdict::kAbsoluteExpired;
+  const SessionVerdict expiry = ExpiryOf(a, now_us);
+  if (expiry == SessionVerdict::kAbsoluteExpired) {
+    check.verdict = expiry;
     check.user_reason = domain::Reason::kAllowed;
     check.detail = "session '" + a.session_id + "' expired at " + std::to_string(a.absolute_expires_at_us) + " us";
-  } else if (a.idle_timeout_us > 0 && now_us - a.last_seen_us >= a.idle_timeout_us) {
-    check.verdict = SessionVerdict::kIdleExpired;
+  } else if (expiry == SessionVerdict::kIdleExpired) {
+    check.verdict = expiry;
     check.user_reason = domain::Reason::kAllowed;
-    check.detail = "session '" + a.session_id + "' has been idle since " + std::to_string(a.last_seen_us) + " us";
+    check.detail = "session '" + a.session_id + "' has been idle since " +
+                   std::to_string(std::max(a.last_seen_us, observing_since_us_)) + " us";
   }
   return check;
+}
+
+SessionVerdict SessionsModel::ExpiryOf(const ActiveSession& a, std::int64_t now_us) const {
+  if (now_us >= a.absolute_expires_at_us) return SessionVerdict::kAbsoluteExpired;
+  // A use before this node started observing is unknown here, so the idle clock starts no
+  // earlier than that (see the header): the same rule as domain::ExpireSessions.
+  const std::int64_t idle_since = std::max(a.last_seen_us, observing_since_us_);
+  if (a.idle_timeout_us > 0 && now_us - idle_since >= a.idle_timeout_us) return SessionVerdict::kIdleExpired;
+  return SessionVerdict::kValid;
 }
 
 void SessionsModel::Touch(const domain::SessionId& session, std::int64_t now_us) {
@@ -91,7 +102,7 @@ void SessionsModel::MarkEnded(const std::vector<domain::SessionId>& sessions, Po
   access_.MarkSessionsEnded(sessions, ended_at);
 }
 
-std::vector<ActiveSession> SessionsModel::UserSessions(const domain::UserId& user_id) const {
+std::vector<ActiveSession> SessionsModel::UserSessions(const domain::UserId& user_id, std::int64_t now_us) const {
   std::vector<ActiveSession> out = access_.Read([&](const AccessIndex& index) {
     std::vector<ActiveSession> sessions;
     const domain::User* user = index.state().FindUser(user_id.value());
@@ -102,12 +113,17 @@ std::vector<ActiveSession> SessionsModel::UserSessions(const domain::UserId& use
     }
     return sessions;
   });
-  std::lock_guard lock(mu_);
-  for (ActiveSession& a : out) {
-    if (const auto it = last_seen_.find(a.session_id); it != last_seen_.end()) {
-      a.last_seen_us = std::max(a.started_at_us, it->second);
+  {
+    std::lock_guard lock(mu_);
+    for (ActiveSession& a : out) {
+      if (const auto it = last_seen_.find(a.session_id); it != last_seen_.end()) {
+        a.last_seen_us = std::max(a.started_at_us, it->second);
+      }
     }
   }
+  // Expired ones are refused by Validate() already; the sweeper's SessionEnded may come later
+  // (or never, with sweeping off), and the list must not show them as active meanwhile.
+  std::erase_if(out, [&](const ActiveSession& a) { return ExpiryOf(a, now_us) != SessionVerdict::kValid; });
   return out;
 }
 
@@ -115,6 +131,10 @@ std::unordered_map<std::string, std::int64_t> SessionsModel::LastSeen() {
   std::lock_guard lock(mu_);
   SweepLocked();
   return {last_seen_.begin(), last_seen_.end()};
+}
+
+domain::ExpireSessions SessionsModel::ExpiryCommand() {
+  return domain::ExpireSessions{LastSeen(), observing_since_us_};
 }
 
 std::int64_t SessionsModel::LastSeenOf(std::string_view session_id) const {

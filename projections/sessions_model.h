@@ -10,7 +10,12 @@
 //     expiry is per node: a session idle on this node may still be in use on another, and
 //     then stays valid there. The absolute expiry, which is in the log (SessionStarted), holds
 //     everywhere. The idle expiry becomes a log fact only when the gateway runs
-//     domain::ExpireSessions with LastSeen() (reason Expired).
+//     domain::ExpireSessions with ExpiryCommand() (reason Expired).
+//     Last-seen times are lost on a restart, so a session this node has not seen used since
+//     it started observing (the model's `observing_since_us`, the process start) counts as
+//     last seen then, never earlier than its own start: a restart gives every session a fresh
+//     idle period instead of ending, at once, every one started more than an idle timeout ago.
+//     Validate(), UserSessions() and the sweeper's ExpiryCommand() all use this rule.
 //   - Ended here. The node that appends SessionEnded events (logout, EndSession, archiving...)
 //     calls MarkEnded() as soon as the append is durable and before it replies; from then on
 //     Validate() on this node rejects those sessions, even while the projection has not yet
@@ -20,7 +25,8 @@
 //
 // Validate() rejects, in this order: an unknown token (never started, or its end applied), a
 // session ended here, one past its absolute expiry, one idle for its idle timeout (since the
-// later of its start and its last Touch() on this node), and one whose user may not use the
+// latest of its start, its last Touch() on this node and `observing_since_us`), and one whose
+// user may not use the
 // portal now (domain::CheckUserActive: portal off, user archived, passive, login disabled or
 // locked out, organisation disabled).
 //
@@ -36,6 +42,7 @@
 #include <vector>
 
 #include "domain/check.h"
+#include "domain/commands.h"
 #include "domain/ids.h"
 #include "projections/access_model.h"
 #include "schemas/envelope.h"
@@ -77,7 +84,10 @@ struct SessionCheck {
 
 class SessionsModel {
  public:
-  explicit SessionsModel(AccessModel& access) : access_(access) {}
+  // `observing_since_us`: when this node started seeing sessions used (the process start);
+  // no use before it is known here.
+  SessionsModel(AccessModel& access, std::int64_t observing_since_us)
+      : access_(access), observing_since_us_(observing_since_us) {}
   SessionsModel(const SessionsModel&) = delete;
   SessionsModel& operator=(const SessionsModel&) = delete;
 
@@ -91,18 +101,25 @@ class SessionsModel {
   // of the last of them, as the append returned it): reject them on this node from now on.
   void MarkEnded(const std::vector<domain::SessionId>& sessions, Position ended_at);
 
-  // GET /v1/users/{id}/sessions: the user's active sessions (not ended here), by session id.
-  std::vector<ActiveSession> UserSessions(const domain::UserId& user) const;
+  // GET /v1/users/{id}/sessions: the user's active sessions at now_us (not ended here, not
+  // past their absolute or idle expiry by Validate()'s rule), by session id.
+  std::vector<ActiveSession> UserSessions(const domain::UserId& user, std::int64_t now_us) const;
 
-  // Last-seen times of the active sessions touched on this node, for domain::ExpireSessions.
-  // Forgets those of sessions that have ended.
+  // Last-seen times of the active sessions touched on this node. Forgets those of sessions
+  // that have ended.
   std::unordered_map<std::string, std::int64_t> LastSeen();
+
+  // What the sweeper submits: LastSeen() and `observing_since_us`.
+  domain::ExpireSessions ExpiryCommand();
 
  private:
   std::int64_t LastSeenOf(std::string_view session_id) const;
+  // kAbsoluteExpired, kIdleExpired or kValid for `a` (its last_seen_us filled in) at now_us.
+  SessionVerdict ExpiryOf(const ActiveSession& a, std::int64_t now_us) const;
   void SweepLocked();  // requires mu_
 
   AccessModel& access_;
+  const std::int64_t observing_since_us_;
   mutable std::mutex mu_;
   domain::StringMap<std::int64_t> last_seen_;  // GUARDED_BY(mu_)
   std::size_t sweep_at_ = 1024;                // GUARDED_BY(mu_)

@@ -52,10 +52,10 @@ class Hasher {
   std::string buf_;
 };
 
-// The entries of a map, sorted by key.
-template <typename V>
-std::vector<const std::pair<const std::string, V>*> Sorted(const StringMap<V>& map) {
-  std::vector<const std::pair<const std::string, V>*> out;
+// The entries of a map keyed by strings (a StringMap or a plain unordered_map), sorted by key.
+template <typename Map>
+std::vector<const typename Map::value_type*> Sorted(const Map& map) {
+  std::vector<const typename Map::value_type*> out;
   out.reserve(map.size());
   for (const auto& entry : map) out.push_back(&entry);
   std::sort(out.begin(), out.end(), [](const auto* a, const auto* b) { return a->first < b->first; });
@@ -175,12 +175,73 @@ void Write(Hasher& h, const Session& s) {
   h.I64(s.absolute_expires_at_us);
 }
 
-void Write(Hasher& h, const std::string& s) { h.Str(s); }
-void Write(Hasher& h, const std::vector<std::string>& list) { WriteList(h, list); }
+void Write(Hasher& h, const RegistrationCode& c) {
+  h.Str(c.org);
+  h.Str(c.code_hash);
+  h.Str(c.level);
+}
 
-// A map: a tag naming it, its size, then key and value of each entry in key order.
-template <typename V>
-void WriteMap(Hasher& h, std::string_view tag, const StringMap<V>& map) {
+void Write(Hasher& h, const Registration& r) {
+  h.Str(r.user_id);
+  h.Str(r.org);
+  h.Str(r.username);
+  h.Str(r.display_name);
+  h.Str(r.email);
+  h.Str(r.level);
+  h.Str(r.password_hash);
+  h.Enum(r.status);
+  h.Str(r.reason);
+  h.I64(r.requested_at_us);
+  h.I64(r.decided_at_us);
+}
+
+void Write(Hasher& h, const ImportSummary& i) {
+  h.Str(i.import_id);
+  h.Str(i.org);
+  h.Str(i.file_name);
+  h.Str(i.file_hash);
+  h.Str(i.actor);
+  h.U64(i.rows_total);
+  h.U64(i.created);
+  h.U64(i.rejected);
+  h.U64(i.without_password);
+  h.I64(i.imported_at_us);
+  h.U64(i.position);
+}
+
+void Write(Hasher& h, const AlertSubscriptionEntry& e) {
+  h.Str(e.kind);
+  h.U64(e.in_portal);
+  h.U64(e.email);
+}
+
+void Write(Hasher& h, const PasswordReset& r) {
+  h.Str(r.user_id);
+  h.Str(r.token_hash);
+  h.I64(r.requested_at_us);
+  h.I64(r.expires_at_us);
+}
+
+void Write(Hasher& h, const std::string& s) { h.Str(s); }
+void Write(Hasher& h, std::size_t n) { h.U64(n); }
+
+// A vector in its own order (Evolve keeps it deterministic: the order of the events).
+template <typename T>
+void Write(Hasher& h, const std::vector<T>& list) {
+  h.U64(list.size());
+  for (const T& item : list) Write(h, item);
+}
+
+void Write(Hasher& h, const AlertSet& a) {
+  h.Str(a.id);
+  h.Str(a.name);
+  Write(h, a.subscriptions);
+}
+
+// A map keyed by strings: a tag naming it, its size, then key and value of each entry in
+// key order.
+template <typename Map>
+void WriteMap(Hasher& h, std::string_view tag, const Map& map) {
   h.Str(tag);
   h.U64(map.size());
   for (const auto* entry : Sorted(map)) {
@@ -219,6 +280,24 @@ void WriteResourceIndex(Hasher& h, std::string_view tag, const StringMap<domain:
   }
 }
 
+void WriteWorkflows(Hasher& h, const WorkflowState& w) {
+  WriteMap(h, "codes_by_org", w.codes_by_org);
+  WriteMap(h, "org_by_code_hash", w.org_by_code_hash);
+  WriteMap(h, "registrations", w.registrations);
+  WriteMap(h, "pending_by_username", w.pending_by_username);
+  h.Str("imports");
+  Write(h, w.imports);
+  WriteMap(h, "import_index", w.import_index);
+}
+
+void WriteAlerting(Hasher& h, const AlertingState& a) {
+  WriteMap(h, "alert_sets", a.alert_sets);
+  WriteMap(h, "subscriptions", a.subscriptions);
+  WriteMap(h, "assigned_sets", a.assigned_sets);
+  WriteMap(h, "resets", a.resets);
+  WriteMap(h, "reset_by_token", a.reset_by_token);
+}
+
 }  // namespace
 
 schemas::Hash DigestAccessState(const AccessState& s) {
@@ -237,6 +316,8 @@ schemas::Hash DigestAccessState(const AccessState& s) {
   WriteResourceIndex(h, "resources_by_assigned_org", s.resources_by_assigned_org, s.resources);
   WriteMap(h, "notes_by_resource", s.notes_by_resource);
   WriteMap(h, "session_by_token", s.session_by_token);
+  WriteWorkflows(h, s.workflows);
+  WriteAlerting(h, s.alerting);
   h.U64(s.position);
   return h.Finish();
 }

@@ -1,6 +1,7 @@
 // A digest of a domain::AccessState: BLAKE2b-256 over a canonical serialization of all of it
-// (settings, organisations, custom levels, users, resources, notes, sessions, every index and
-// the position), so that two states folded from the same events digest equal, and any
+// (settings, organisations, custom levels, users, resources, notes, sessions, the workflows'
+// registration codes, registrations and imports, the alerting state's alert sets,
+// subscriptions and password resets, every index and the position), so that two states folded from the same events digest equal, and any
 // difference, in the model or in an index, digests differently.
 //
 // Canonical form: every map is written in sorted key order (unordered_map iteration order is

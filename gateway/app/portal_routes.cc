@@ -289,7 +289,7 @@ void AddPortalRoutes(Router& router, const AppRouteDeps& deps) {
              PortalGet(d, [d](const projections::ActiveSession& session, QueryReader& /*query*/,
                               RouteContext& /*context*/) -> Response {
                boost::json::array sessions;
-               for (const auto& s : d->sessions->UserSessions(domain::UserId(session.user_id))) {
+               for (const auto& s : d->sessions->UserSessions(domain::UserId(session.user_id), NowMicros())) {
                  auto json = SessionJson(s);
                  json["current"] = s.session_id == session.session_id;
                  sessions.push_back(std::move(json));

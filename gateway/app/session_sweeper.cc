@@ -29,7 +29,7 @@ void SessionSweeper::Arm(std::chrono::milliseconds delay) {
 }
 
 void SessionSweeper::Sweep() {
-  domain::ExpireSessions command{sessions_.LastSeen()};
+  domain::ExpireSessions command = sessions_.ExpiryCommand();
   const CommandActor actor{schema::ActorKind::System, "session-sweeper", {}};
   auto outcome = processor_.Submit(command, actor);
   if (!outcome.ok()) {

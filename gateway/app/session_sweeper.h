@@ -3,10 +3,11 @@
 // The sessions model already refuses an expired token on read (absolute expiry from the
 // SessionStarted event, idle expiry from this node's last-seen times), but nothing records
 // that the session is over. Every `interval` the sweeper submits domain::ExpireSessions with
-// this node's last-seen times (SessionsModel::LastSeen), so each session past its absolute
+// this node's last-seen times (SessionsModel::ExpiryCommand), so each session past its absolute
 // or idle expiry gets a SessionEnded event (reason expired, actor system "session-sweeper"),
 // and the audit and GET /v1/users/{id}/sessions tell the truth. A sweep that finds nothing
-// appends nothing.
+// appends nothing. The first sweep runs at once: right after a restart it ends no session
+// for idleness, since none counts as last seen before the sessions model started observing.
 //
 // The timer runs on the worker pool (the submit blocks on fsync, which the pool is for).
 // Stop() cancels it and waits for a sweep in progress; call it before joining the pool.

@@ -32,7 +32,9 @@ void AddStaffSessionRoutes(Router& router, const AppRouteDeps& deps) {
                });
                if (!known) co_return ProblemResponse(Problem::NotFound("no user '" + user.value() + "'"));
                boost::json::array sessions;
-               for (const auto& s : d->sessions->UserSessions(user)) sessions.push_back(SessionJson(s));
+               for (const auto& s : d->sessions->UserSessions(user, NowMicros())) {
+                 sessions.push_back(SessionJson(s));
+               }
                co_return JsonResponse(HttpStatus::ok, {{"sessions", std::move(sessions)}});
              }));
 

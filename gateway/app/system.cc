@@ -187,7 +187,8 @@ Status StartStaffKeys(System::Parts& parts, const ServeOptions& options) {
 
 Status StartCommands(System::Parts& parts, const ServeOptions& options) {
   parts.pool = std::make_unique<boost::asio::thread_pool>(4);
-  parts.sessions = std::make_unique<projections::SessionsModel>(parts.access);
+  // Sessions last used before now were used by an earlier process: no use of them is known.
+  parts.sessions = std::make_unique<projections::SessionsModel>(parts.access, NowMicros());
   auto processor = CommandProcessor::Start(*parts.store, *parts.sessions, *parts.pool);
   if (!processor.ok()) return Prefix("command processor", processor.status());
   parts.processor = std::move(processor).value();

@@ -179,7 +179,7 @@ class CommandProcessorTest : public ::testing::Test {
   std::unique_ptr<eventstore::EventStore> store_;
   std::unique_ptr<GatedStore> gate_;  // the processor's way to store_
   projections::AccessModel access_;
-  projections::SessionsModel sessions_{access_};
+  projections::SessionsModel sessions_{access_, /*observing_since_us=*/0};
   boost::asio::thread_pool pool_{2};
   std::unique_ptr<CommandProcessor> processor_;
 };

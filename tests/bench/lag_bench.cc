@@ -356,7 +356,7 @@ int RunRebuild(const Flags& flags) {
   double processor_s = 0, processor_cpu = 0;
   {
     projections::AccessModel access;
-    projections::SessionsModel sessions(access);
+    projections::SessionsModel sessions(access, /*observing_since_us=*/0);
     boost::asio::thread_pool pool(1);
     const auto start = Clock::now();
     const double cpu_start = bench::ProcessCpuSeconds();

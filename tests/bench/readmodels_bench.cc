@@ -398,7 +398,7 @@ int Main(Mode mode) {
   });
   PrintLatency("portal_home_latency", kPages, home_lat, ",\"path\":\"PortalView::Home\"");
 
-  projections::SessionsModel sessions(access);
+  projections::SessionsModel sessions(access, /*observing_since_us=*/0);
   std::size_t valid = 0;
   const Latency session_lat = MeasureLatency(kQueries, [&](std::size_t i) {
     valid += sessions.Validate(SessionToken(static_cast<int>(i % kSessions)), now).valid();

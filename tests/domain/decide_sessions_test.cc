@@ -244,5 +244,17 @@ TEST_F(Sessions, ExpireByIdleAndAbsoluteTimeouts) {
   EXPECT_EQ(events[0].body.AsSessionEnded()->session_id, busy);
 }
 
+TEST_F(Sessions, NoSessionCountsAsLastSeenBeforeTheCallerStartedObserving) {
+  const std::string old = w.LogIn("bob");
+  const std::int64_t start = w.now;
+  const std::int64_t restart = start + 2 * 60 * kMinute;
+  w.now = restart + 29 * kMinute;
+  EXPECT_TRUE(w.Do(ExpireSessions{{}, restart}).empty());
+  w.now = restart + 30 * kMinute;
+  auto events = w.Do(ExpireSessions{{}, restart});
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].body.AsSessionEnded()->session_id, old);
+}
+
 }  // namespace
 }  // namespace portico::domain

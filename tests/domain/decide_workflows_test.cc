@@ -186,6 +186,53 @@ TEST_F(WorkflowsTest, PendingUserNameIsReservedEverywhere) {
   EXPECT_TRUE(w.Try(DecideRegistration{UserId("pat"), true, ""}).ok());
 }
 
+// A registration keeps its user id for good: while pending (so that its approval cannot fail)
+// and once rejected (audit files the id's events under the registration's organisation). Staff,
+// a portal manager and an import are all refused it, as for an existing user's id.
+TEST_F(WorkflowsTest, RegistrationUserIdIsTakenEverywhere) {
+  Mode(schema::SelfRegistration::Approval);
+  w.Org("other");
+  w.User("mia", "other", "portal-manager");
+  w.Do(Registration("u_x"));
+  w.Do(Registration("u_y"));
+  w.Do(DecideRegistration{UserId("u_y"), false, "unknown person"});
+
+  for (const std::string id : {"u_x", "u_y"}) {
+    CreateUser staff;
+    staff.user_id = UserId(id);
+    staff.org_id = OrgId("other");
+    staff.username = id + "-staff@example.com";
+    staff.display_name = "Someone";
+    staff.email = "someone@example.com";
+    staff.level = LevelId("client-base");
+    const Status by_staff = w.Try(staff);
+    EXPECT_EQ(by_staff.code(), StatusCode::kAlreadyExists) << id;
+    EXPECT_EQ(by_staff.message(), "user '" + id + "' already exists");
+    CreateUser by_manager = staff;
+    by_manager.level = LevelId("portal-basic");
+    EXPECT_EQ(w.Try(PortalManagerAction{UserId("mia"), by_manager}).code(), StatusCode::kAlreadyExists) << id;
+
+    ImportUsers import;
+    import.import_id = "imp-" + id;
+    import.org_id = OrgId("other");
+    import.rows_total = 1;
+    ImportRowInput row;
+    row.row = 1;
+    row.user_id = UserId(id);
+    row.username = id + "-import@example.com";
+    row.display_name = "N";
+    row.email = "n@example.com";
+    row.level = "client-base";
+    import.rows = {row};
+    w.Do(import);
+    EXPECT_EQ(w.state().workflows.FindImport(import.import_id)->rejected, 1u) << id;
+    EXPECT_EQ(w.state().FindUser(id), nullptr) << id;
+  }
+  w.Do(DecideRegistration{UserId("u_x"), true, ""});
+  ASSERT_NE(w.state().FindUser("u_x"), nullptr);
+  EXPECT_EQ(w.state().FindUser("u_x")->org.value(), "acme") << "the registration's organisation";
+}
+
 // The manager's rules can be asked on their own (before hashing a new password), and answer
 // as Decide does.
 TEST_F(WorkflowsTest, ManagerRulesAreCheckedWithoutDeciding) {

@@ -4,6 +4,7 @@
 // position, lets it see the resource (or note) the event is about.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 
 #include "feed.h"
@@ -136,7 +137,7 @@ TEST(AlertsModelTest, ATaskStatusChangeIsToldApartFromOtherUpdates) {
   using schema::ResourceStatus;
   using schema::ResourceType;
   w.Task("t1", "acme", ResourceStatus::Current);                                 // resource_added
-  w.Task("t1", "acme", ResourceStatus::Current);                                 // resource_updated
+  w.Task("t1", "acme", ResourceStatus::Current, "alice");                        // resource_updated
   w.Task("t1", "acme", ResourceStatus::Completed);                               // task_status_changed
   w.Resource("t1", ResourceType::Quote, "acme", ResourceStatus::Current);        // resource_updated
   // resource_updated: a quote just before (as a task it was last completed)
@@ -155,6 +156,156 @@ TEST(AlertsModelTest, ATaskStatusChangeIsToldApartFromOtherUpdates) {
   for (const Alert& a : alerts.AlertsAfter("alice", 0)) kinds.push_back(a.kind);
   EXPECT_EQ(kinds, (std::vector<std::string>{"resource_added", "resource_updated", "task_status_changed",
                                              "resource_updated", "resource_updated", "task_status_changed"}));
+}
+
+// Applies the whole log to both models, in order.
+void ApplyAll(const World& w, AccessModel& access, AlertsModel& alerts) {
+  for (std::size_t i = alerts.applied().value(); i < w.log.envelopes().size(); ++i) {
+    auto env = schemas::VerifyEnvelope(w.log.envelopes()[i]);
+    ASSERT_TRUE(env.ok());
+    ASSERT_TRUE(access.Apply(**env, Position(i + 1)).ok());
+    ASSERT_TRUE(alerts.Apply(**env, Position(i + 1)).ok());
+  }
+}
+
+// A nightly re-sync upserts every resource as it is: nobody is alerted or mailed about that.
+TEST(AlertsModelTest, AnUnchangedUpsertAlertsNobody) {
+  World w;
+  w.Do(domain::DefineAlertSet{"all", "Everything", Everything()});
+  w.Org("acme");
+  w.ContractorOrg("sparky");
+  domain::CreateUser alice;  // with an e-mail address, for the e-mail alerts
+  alice.user_id = domain::UserId("alice");
+  alice.org_id = domain::OrgId("acme");
+  alice.username = "alice";
+  alice.display_name = "Alice";
+  alice.email = "alice@example.com";
+  alice.level = domain::LevelId("client-manager");
+  alice.password = domain::NewPassword{"correct horse battery", domain::testing::kHash};
+  w.Do(alice);
+  w.User("dave", "sparky", "contractor-manager", schema::UserType::Contractor);
+  w.Do(domain::AssignAlertSets{domain::UserId("alice"), {"all"}});
+  using schema::ResourceStatus;
+  using schema::ResourceType;
+  w.Task("t1", "acme", ResourceStatus::Current, "alice", {"dave"}, "sparky");  // resource_added
+  AccessModel access;
+  CollectingSink sink;
+  AlertsModel alerts(access, &sink);
+  ApplyAll(w, access, alerts);
+  ASSERT_EQ(alerts.AlertsAfter("alice", 0).size(), 1u);
+  ASSERT_TRUE(sink.by_position.contains(w.log.envelopes().size())) << "the new task was mailed";
+  const std::size_t mails = sink.by_position.size();
+
+  w.Task("t1", "acme", ResourceStatus::Current, "alice", {"dave"}, "sparky");  // the same again
+  w.Task("t1", "acme", ResourceStatus::Current, "alice", {"dave"}, "sparky");
+  ApplyAll(w, access, alerts);
+  EXPECT_EQ(alerts.AlertsAfter("alice", 0).size(), 1u) << "no in-portal alert";
+  EXPECT_EQ(sink.by_position.size(), mails) << "no mail";
+
+  // Any one field changed is an update again.
+  w.Task("t1", "acme", ResourceStatus::Current, "alice", {}, "sparky");  // assigned users
+  w.Task("t1", "acme", ResourceStatus::Current, "", {}, "sparky");       // contact
+  w.Task("t1", "acme", ResourceStatus::Current, "", {}, "");             // assigned business
+  w.Resource("t1", ResourceType::Quote, "acme", ResourceStatus::Current);  // type
+  w.Resource("t1", ResourceType::Quote, "acme", ResourceStatus::Completed);  // status
+  domain::UpsertResource retitled;
+  retitled.resource_id = domain::ResourceId("t1");
+  retitled.type = ResourceType::Quote;
+  retitled.org_id = domain::OrgId("acme");
+  retitled.title = "Boiler service";
+  retitled.status = ResourceStatus::Completed;
+  w.Do(retitled);
+  ApplyAll(w, access, alerts);
+  EXPECT_EQ(alerts.AlertsAfter("alice", 0).size(), 7u);
+  EXPECT_EQ(sink.by_position.size(), mails + 6);
+}
+
+// An inbox keeps the newest kMaxInboxAlerts alerts; older ones are dropped, read or not.
+TEST(AlertsModelTest, AnInboxKeepsOnlyTheNewestAlerts) {
+  World w;
+  w.Do(domain::DefineAlertSet{"all", "Everything", Everything()});
+  w.Org("acme");
+  w.User("alice", "acme", "client-manager");
+  w.Do(domain::AssignAlertSets{domain::UserId("alice"), {"all"}});
+  const std::size_t over = AlertsModel::kMaxInboxAlerts + 5;
+  for (std::size_t i = 0; i < over; ++i) w.Task("t" + std::to_string(i), "acme", schema::ResourceStatus::Current);
+  AccessModel access;
+  AlertsModel alerts(access);
+  ApplyAll(w, access, alerts);
+
+  const auto all = alerts.AlertsAfter("alice", 0);
+  ASSERT_EQ(all.size(), AlertsModel::kMaxInboxAlerts);
+  EXPECT_EQ(all.front().resource_id, "t5") << "the five oldest were dropped";
+  EXPECT_EQ(all.back().resource_id, "t" + std::to_string(over - 1));
+  const auto inbox = alerts.InboxOf("alice", /*unread_only=*/false, 10);
+  EXPECT_EQ(inbox.total, AlertsModel::kMaxInboxAlerts);
+  EXPECT_EQ(inbox.unread, AlertsModel::kMaxInboxAlerts);
+  EXPECT_EQ(inbox.alerts.front().resource_id, "t" + std::to_string(over - 1)) << "newest first";
+  const std::string dropped = std::to_string(all.front().position - 1);  // t4's, one event earlier
+  EXPECT_FALSE(alerts.HasAlert("alice", dropped));
+  EXPECT_TRUE(alerts.HasAlert("alice", all.front().alert_id));
+}
+
+// The alerts model asks only the users related to a resource (UsersRelatedTo) instead of
+// every subscriber: on a mixed world (organisation trees three deep, contractor businesses
+// and sub-businesses, assigned users from unrelated businesses, wide grants) everyone who may
+// see a resource is among them, and, with everyone subscribed, each event alerts exactly the
+// users the brute force over every user finds.
+TEST(AlertsModelTest, AsksOnlyRelatedUsersAndAlertsWhomTheBruteForceFinds) {
+  World w;
+  w.Do(domain::DefineAlertSet{"all", "Everything", Everything()});
+  testing::BuildScenario(w, 0);
+  w.Org("acme-east-low", schema::OrgKind::Client, "acme-east");
+  w.Org("volts", schema::OrgKind::Contractor);
+  w.Org("sparky-north-low", schema::OrgKind::Contractor, "sparky-north");
+  w.User("lou", "acme-east-low", "client-manager");
+  w.User("vic", "volts", "contractor-base", schema::UserType::Contractor);
+  w.User("sam", "sparky-north-low", "contractor-manager", schema::UserType::Contractor);
+  w.Do(domain::GrantPermission{domain::UserId("carol"), "tasks.view.current", "org_tree", 0});
+  std::vector<std::string> users = Cast::kUsers;
+  for (const char* more : {"lou", "vic", "sam"}) users.push_back(more);
+  std::sort(users.begin(), users.end());
+  for (const auto& user : users) w.Do(domain::AssignAlertSets{domain::UserId(user), {"all"}});
+  const std::size_t before = w.log.envelopes().size();
+
+  const std::vector<std::string> orgs = {"acme", "acme-east", "acme-east-low", "globex", "sparky", "volts"};
+  const std::vector<std::string> businesses = {"", "sparky", "sparky-north", "sparky-north-low", "volts"};
+  const std::vector<std::vector<std::string>> teams = {{}, {"vic"}, {"erin", "sam"}, {"dave"}, {"bob"}};
+  for (int i = 0; i < 150; ++i) {
+    const auto u = static_cast<std::size_t>(i);
+    w.Resource("r" + std::to_string(i), static_cast<schema::ResourceType>(i % 11), orgs[u % orgs.size()],
+               static_cast<schema::ResourceStatus>((i / 11) % 3), "", teams[(u / 2) % teams.size()],
+               businesses[(u / 3) % businesses.size()]);
+    if (i % 10 == 0) w.Note("n" + std::to_string(i), "r" + std::to_string(i), schema::NoteVisibility::Contractor);
+  }
+
+  AccessModel access;
+  AlertsModel alerts(access);
+  int compared = 0;
+  for (std::size_t i = 0; i < w.log.envelopes().size(); ++i) {
+    const Position p(i + 1);
+    auto env = schemas::VerifyEnvelope(w.log.envelopes()[i]);
+    ASSERT_TRUE(env.ok());
+    ASSERT_TRUE(access.Apply(**env, p).ok());
+    ASSERT_TRUE(alerts.Apply(**env, p).ok());
+    if (i < before || (*env)->body_type() != schema::EventBody::ResourceUpserted) continue;
+    const std::string resource = (*env)->body_as_ResourceUpserted()->resource_id()->str();
+    const std::int64_t at = (*env)->recorded_at_us();
+    access.Read([&](const AccessIndex& index) {
+      const domain::AccessState& s = index.state();
+      const domain::Resource& r = *s.FindResource(resource);
+      const auto related = UsersRelatedTo(s, r);
+      for (const auto& user : users) {
+        const bool visible = domain::CanSeeResource(s, *s.FindUser(user), r, at).allowed;
+        const bool asked = std::binary_search(related.begin(), related.end(), std::string_view(user));
+        EXPECT_TRUE(asked || !visible) << user << " may see " << resource << " but is not asked";
+        EXPECT_EQ(!alerts.AlertsAfter(user, i).empty(), visible) << user << " at " << p.value() << " " << resource;
+        ++compared;
+      }
+      return 0;
+    });
+  }
+  EXPECT_EQ(compared, 150 * static_cast<int>(users.size()));
 }
 
 TEST(AlertsModelTest, RefusesAnEventTheAccessModelHasNotApplied) {

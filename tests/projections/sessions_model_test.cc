@@ -11,6 +11,7 @@ using domain::testing::TokenHash;
 using testing::CatchUp;
 using testing::FindEvent;
 using testing::kMinute;
+using testing::kT0;
 using testing::World;
 
 constexpr std::int64_t kHour = 60 * kMinute;
@@ -38,7 +39,7 @@ class SessionsModelTest : public ::testing::Test {
 
   World world_;
   AccessModel model_;
-  SessionsModel sessions_{model_};
+  SessionsModel sessions_{model_, kT0};  // observing since before any login
 };
 
 TEST_F(SessionsModelTest, AcceptsAFreshSession) {
@@ -52,7 +53,7 @@ TEST_F(SessionsModelTest, AcceptsAFreshSession) {
   EXPECT_EQ(c.session.idle_timeout_us, 30 * kMinute);
   EXPECT_EQ(c.session.absolute_expires_at_us, world_.now + 12 * kHour);
   EXPECT_EQ(Validate(99, world_.now).verdict, SessionVerdict::kUnknown);
-  const auto listed = sessions_.UserSessions(domain::UserId("alice"));
+  const auto listed = sessions_.UserSessions(domain::UserId("alice"), world_.now);
   ASSERT_EQ(listed.size(), 1u);
   EXPECT_EQ(listed[0].session_id, s1);
 }
@@ -62,7 +63,7 @@ TEST_F(SessionsModelTest, RejectsAfterSessionEnded) {
   world_.Do(domain::EndSession{domain::SessionId(s1), schema::SessionEndReason::Logout});
   CatchUp(model_, world_.log);
   EXPECT_EQ(Validate(1, world_.now).verdict, SessionVerdict::kUnknown);
-  EXPECT_TRUE(sessions_.UserSessions(domain::UserId("alice")).empty());
+  EXPECT_TRUE(sessions_.UserSessions(domain::UserId("alice"), world_.now).empty());
 }
 
 TEST_F(SessionsModelTest, MarkEndedRejectsBeforeTheEventArrives) {
@@ -72,7 +73,7 @@ TEST_F(SessionsModelTest, MarkEndedRejectsBeforeTheEventArrives) {
   sessions_.MarkEnded({domain::SessionId(s1)}, End());
   EXPECT_EQ(Validate(1, world_.now).verdict, SessionVerdict::kEnded);
   EXPECT_TRUE(Validate(2, world_.now).valid()) << "only the ended session";
-  ASSERT_EQ(sessions_.UserSessions(domain::UserId("alice")).size(), 1u);
+  ASSERT_EQ(sessions_.UserSessions(domain::UserId("alice"), world_.now).size(), 1u);
   CatchUp(model_, world_.log);
   EXPECT_EQ(Validate(1, world_.now).verdict, SessionVerdict::kUnknown);
   EXPECT_EQ(model_.Read([](const AccessIndex& i) { return i.ended_here_size(); }), 0u) << "forgotten once applied";
@@ -105,7 +106,7 @@ TEST_F(SessionsModelTest, IdleTimeoutCountsFromTheLastTouchOnThisNode) {
   EXPECT_EQ(Validate(1, t0 + 50 * kMinute).verdict, SessionVerdict::kIdleExpired);
   sessions_.Touch(domain::SessionId(s1), t0 + 10 * kMinute);  // an earlier time does not win
   EXPECT_EQ(sessions_.LastSeen().at(s1), t0 + 20 * kMinute);
-  EXPECT_EQ(sessions_.UserSessions(domain::UserId("alice"))[0].last_seen_us, t0 + 20 * kMinute);
+  EXPECT_EQ(sessions_.UserSessions(domain::UserId("alice"), t0 + 31 * kMinute)[0].last_seen_us, t0 + 20 * kMinute);
 }
 
 TEST_F(SessionsModelTest, AbsoluteExpiryHoldsHoweverRecentTheUse) {
@@ -177,6 +178,60 @@ TEST_F(SessionsModelTest, LastSeenForgetsEndedSessions) {
   world_.now += 40 * kMinute;
   auto events = world_.Do(domain::ExpireSessions{seen});
   EXPECT_EQ(events.size(), 1u);
+}
+
+// After a restart the last-seen times are gone: a session used a minute before the restart,
+// but started long before it, must not count as idle since its start.
+TEST_F(SessionsModelTest, ARestartGivesEverySessionAFreshIdlePeriod) {
+  const std::string s1 = LogIn("alice");
+  const std::int64_t started = world_.now;
+  const std::int64_t restart = started + 2 * kHour;  // used all along on the old process
+  SessionsModel restarted(model_, restart);
+  world_.now = restart + kMinute;
+
+  const SessionCheck c = restarted.Validate(TokenHash(1), world_.now);
+  EXPECT_TRUE(c.valid()) << SessionVerdictName(c.verdict) << ": " << c.detail;
+  EXPECT_EQ(restarted.UserSessions(domain::UserId("alice"), world_.now).size(), 1u);
+  EXPECT_TRUE(world_.Do(restarted.ExpiryCommand()).empty()) << "the first sweep ends nothing";
+
+  // One idle period after the restart with no use, it is idle on every count.
+  world_.now = restart + 30 * kMinute;
+  EXPECT_EQ(restarted.Validate(TokenHash(1), world_.now).verdict, SessionVerdict::kIdleExpired);
+  EXPECT_TRUE(restarted.UserSessions(domain::UserId("alice"), world_.now).empty());
+  const auto events = world_.Do(restarted.ExpiryCommand());
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].body.AsSessionEnded()->session_id, s1);
+  EXPECT_EQ(events[0].body.AsSessionEnded()->reason, schema::SessionEndReason::Expired);
+}
+
+TEST_F(SessionsModelTest, ARestartDoesNotPostponeTheAbsoluteExpiry) {
+  LogIn("alice");
+  const std::int64_t started = world_.now;
+  SessionsModel restarted(model_, started + 12 * kHour - kMinute);
+  EXPECT_TRUE(restarted.Validate(TokenHash(1), started + 12 * kHour - 1).valid());
+  EXPECT_EQ(restarted.Validate(TokenHash(1), started + 12 * kHour).verdict, SessionVerdict::kAbsoluteExpired);
+  world_.now = started + 12 * kHour;
+  EXPECT_EQ(world_.Do(restarted.ExpiryCommand()).size(), 1u);
+}
+
+// Until the sweeper ends them (or forever, with sweeping off), expired sessions are refused,
+// and the session lists must not show them as active either.
+TEST_F(SessionsModelTest, SessionListsLeaveOutExpiredSessions) {
+  const std::string idle = LogIn("alice");
+  const std::string busy = LogIn("alice");
+  const std::int64_t t0 = world_.now;
+  sessions_.Touch(domain::SessionId(busy), t0 + 20 * kMinute);
+  auto listed = sessions_.UserSessions(domain::UserId("alice"), t0 + 29 * kMinute);
+  ASSERT_EQ(listed.size(), 2u);
+
+  listed = sessions_.UserSessions(domain::UserId("alice"), t0 + 30 * kMinute);
+  ASSERT_EQ(listed.size(), 1u) << "the idle one is gone";
+  EXPECT_EQ(listed[0].session_id, busy);
+
+  sessions_.Touch(domain::SessionId(busy), t0 + 12 * kHour - kMinute);
+  EXPECT_EQ(sessions_.UserSessions(domain::UserId("alice"), t0 + 12 * kHour - 1).size(), 1u);
+  EXPECT_TRUE(sessions_.UserSessions(domain::UserId("alice"), t0 + 12 * kHour).empty())
+      << "past its absolute expiry however recent the use";
 }
 
 }  // namespace
