@@ -55,6 +55,12 @@ Result<std::unique_ptr<EmbeddedKafka>> EmbeddedKafka::Start(const Options& optio
   // The hosting handle never connects anywhere; keep it quiet about that.
   rd_kafka_conf_set(conf, "log_level", "3", err, sizeof err);
   rd_kafka_conf_set(conf, "client.id", "portico-embedded-broker", err, sizeof err);
+  // The mock brokers take their request size limit from this handle (librdkafka 2.0.2 checks
+  // each request's announced size against its receive.message.max.bytes, default 100 MB,
+  // before reading the request in): without a bound, any local process could make them
+  // reserve 100 MB per request. Our producers send batches of at most message.max.bytes (librdkafka's
+  // default, 1,000,000), and a partition keeps only about 5 MiB anyway.
+  rd_kafka_conf_set(conf, "receive.message.max.bytes", std::to_string(kMaxRequestBytes).c_str(), err, sizeof err);
   impl->rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
   if (impl->rk == nullptr) {
     rd_kafka_conf_destroy(conf);

@@ -5,6 +5,11 @@
 // projections and any external client (kcat -b <bootstrap_servers()>) talk to them like to any
 // Kafka cluster.
 //
+// Security: the brokers listen on loopback only and trust every local process (no
+// authentication, no ACLs; a request for an unknown topic creates it, which the mock cannot
+// turn off). The embedded broker is for one machine; use a real cluster otherwise. Requests
+// are capped at kMaxRequestBytes.
+//
 // Limits of the mock (librdkafka 2.0.2): everything is in memory and lost when this object
 // dies; each partition keeps about 5 MiB (or 100,000 batches) and drops the oldest, which is
 // why every consumer must be able to catch up from the log; topics are made here, since the
@@ -42,6 +47,10 @@ class EmbeddedKafka {
     int brokers = 1;
     std::vector<Topic> topics;
   };
+
+  // The largest request the brokers accept; a client that announces a larger one is
+  // disconnected. Room for a full batch of every producer's default message.max.bytes.
+  static constexpr int kMaxRequestBytes = 4 << 20;
 
   // Options for `config`: its events and notifications topics, one partition each.
   static Options OptionsFor(const KafkaConfig& config);

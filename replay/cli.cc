@@ -1,5 +1,7 @@
 #include "replay/cli.h"
 
+#include <charconv>
+#include <limits>
 #include <sstream>
 
 #include "replay/exit_codes.h"
@@ -32,52 +34,88 @@ Result<CommonOptions> CommonArgs::Finish(bool terminal) const {
   return out;
 }
 
-void MomentArgs::Add(po::options_description& desc, const char* at_name, const char* position_name,
+namespace {
+
+// A notifier that keeps the option's value as given.
+auto Keep(std::optional<std::string>& into) {
+  return [&into](const std::string& v) { into = v; };
+}
+
+}  // namespace
+
+Result<std::int64_t> ParseTimeOption(std::string_view name, const std::string& text) {
+  auto parsed = ParseTime(text);
+  if (!parsed.ok()) return Status::InvalidArgument("--" + std::string(name) + ": " + parsed.status().message());
+  return parsed;
+}
+
+Result<std::uint64_t> ParsePositionOption(std::string_view name, const std::string& text) {
+  std::uint64_t value = 0;
+  const char* const end = text.data() + text.size();
+  const bool digits = !text.empty() && text.find_first_not_of("0123456789") == std::string::npos;
+  const auto [stop, error] = std::from_chars(text.data(), end, value);
+  if (!digits || error != std::errc() || stop != end) {
+    return Status::InvalidArgument("--" + std::string(name) + " '" + text +
+                                   "' is not a log position (a whole number from 0 to " +
+                                   std::to_string(std::numeric_limits<std::uint64_t>::max()) + ")");
+  }
+  return value;
+}
+
+void MomentArgs::Add(po::options_description& desc, const char* at_option, const char* position_option,
                      const char* what) {
+  at_name = at_option;
+  position_name = position_option;
   desc.add_options()
-      (at_name, po::value<std::string>()->notifier([this](const std::string& v) { at = v; }),
+      (at_option, po::value<std::string>()->notifier(Keep(at)),
        (std::string("TIME ") + what + ": RFC 3339 (2026-11-22T10:00:00Z), microseconds since the epoch, or now")
            .c_str())
-      (position_name, po::value<std::uint64_t>()->notifier([this](std::uint64_t v) { position = v; }),
+      (position_option, po::value<std::string>()->notifier(Keep(position)),
        (std::string("N: ") + what + " as a log position instead of a time").c_str());
 }
 
 Result<MomentSpec> MomentArgs::Finish() const {
   MomentSpec out;
   if (at) {
-    ASSIGN_OR_RETURN(std::int64_t t, ParseTime(*at));
-    out.at_us = t;
+    ASSIGN_OR_RETURN(out.at_us, ParseTimeOption(at_name, *at));
   }
-  out.position = position;
+  if (position) {
+    ASSIGN_OR_RETURN(out.position, ParsePositionOption(position_name, *position));
+  }
   if (out.at_us && out.position) return Status::InvalidArgument("give a time or a position, not both");
   return out;
 }
 
 void RangeArgs::Add(po::options_description& desc) {
   desc.add_options()
-      ("from", po::value<std::string>()->notifier([this](const std::string& v) { from = v; }),
-       "TIME: only events recorded at or after it")
-      ("to", po::value<std::string>()->notifier([this](const std::string& v) { to = v; }),
-       "TIME: only events recorded at or before it")
-      ("from-position", po::value<std::uint64_t>()->notifier([this](std::uint64_t v) { from_position = v; }),
+      ("from", po::value<std::string>()->notifier(Keep(from)), "TIME: only events recorded at or after it")
+      ("to", po::value<std::string>()->notifier(Keep(to)), "TIME: only events recorded at or before it")
+      ("from-position", po::value<std::string>()->notifier(Keep(from_position)),
        "N: only events at or after position N")
-      ("to-position", po::value<std::uint64_t>()->notifier([this](std::uint64_t v) { to_position = v; }),
+      ("to-position", po::value<std::string>()->notifier(Keep(to_position)),
        "N: only events at or before position N");
 }
 
 Result<RangeSpec> RangeArgs::Finish() const {
   RangeSpec out;
   if (from) {
-    ASSIGN_OR_RETURN(std::int64_t t, ParseTime(*from));
-    out.from_us = t;
+    ASSIGN_OR_RETURN(out.from_us, ParseTimeOption("from", *from));
   }
   if (to) {
-    ASSIGN_OR_RETURN(std::int64_t t, ParseTime(*to));
-    out.to_us = t;
+    ASSIGN_OR_RETURN(out.to_us, ParseTimeOption("to", *to));
   }
-  out.from_position = from_position;
-  out.to_position = to_position;
-  if (out.from_us && out.to_us && *out.from_us > *out.to_us) return Status::InvalidArgument("--from is after --to");
+  if (from_position) {
+    ASSIGN_OR_RETURN(out.from_position, ParsePositionOption("from-position", *from_position));
+  }
+  if (to_position) {
+    ASSIGN_OR_RETURN(out.to_position, ParsePositionOption("to-position", *to_position));
+  }
+  if (out.from_us && out.to_us && *out.from_us > *out.to_us) {
+    return Status::InvalidArgument("--from " + *from + " is after --to " + *to);
+  }
+  if (out.from_position && out.to_position && *out.from_position > *out.to_position) {
+    return Status::InvalidArgument("--from-position " + *from_position + " is after --to-position " + *to_position);
+  }
   return out;
 }
 
@@ -121,8 +159,9 @@ Result<std::unique_ptr<LogDb>> OpenLog(const CommonOptions& options) {
 Result<std::pair<Position, Position>> ResolveRange(const LogDb& db, const RangeSpec& range, Position last) {
   std::uint64_t from = range.from_position.value_or(1);
   std::uint64_t to = std::min(range.to_position.value_or(last.value()), last.value());
-  if (range.from_us) {
-    // The first event at or after from_us is the one after the last event before it.
+  // The first event at or after from_us is the one after the last event before it; every
+  // event is at or after the earliest time there is (which has no time before it).
+  if (range.from_us && *range.from_us > std::numeric_limits<std::int64_t>::min()) {
     ASSIGN_OR_RETURN(Moment before, ResolveMoment(db, MomentSpec{*range.from_us - 1, std::nullopt}, last));
     from = std::max(from, before.position.value() + 1);
   }

@@ -36,23 +36,29 @@ struct CommonArgs {
   Result<CommonOptions> Finish(bool terminal) const;
 };
 
-// --at TIME / --position N under the given names.
+// --at TIME / --position N under the given names. The values are kept as given and parsed
+// by Finish, so that its errors name the option and the value.
 struct MomentArgs {
-  std::optional<std::string> at;
-  std::optional<std::uint64_t> position;
+  std::string at_name, position_name;
+  std::optional<std::string> at, position;
 
   void Add(po::options_description& desc, const char* at_name, const char* position_name, const char* what);
   Result<MomentSpec> Finish() const;
 };
 
-// --from/--to TIME and --from-position/--to-position N.
+// --from/--to TIME and --from-position/--to-position N, kept as given like MomentArgs.
 struct RangeArgs {
-  std::optional<std::string> from, to;
-  std::optional<std::uint64_t> from_position, to_position;
+  std::optional<std::string> from, to, from_position, to_position;
 
   void Add(po::options_description& desc);
   Result<RangeSpec> Finish() const;
 };
+
+// The value of option `name` as a time (ParseTime) or a log position (decimal digits that fit
+// in 64 bits: boost would take "-1" for an unsigned option and wrap it); InvalidArgument
+// naming the option and the value otherwise.
+Result<std::int64_t> ParseTimeOption(std::string_view name, const std::string& text);
+Result<std::uint64_t> ParsePositionOption(std::string_view name, const std::string& text);
 
 // Parses args against desc (plus --help). Returns nullopt when the command should run; else
 // the exit code, having printed the usage (--help: 0) or the error (2).

@@ -153,6 +153,11 @@ json::object LevelJson(const domain::Level& level) {
 }  // namespace
 
 int Diff(const DiffOptions& options, std::ostream& out, std::ostream& err) {
+  // Two times with no event between them resolve to the same position: compare the times.
+  if (options.from.at_us && options.to.at_us && *options.to.at_us < *options.from.at_us) {
+    return Fail(err, "diff", Status::InvalidArgument("--to " + FormatTime(*options.to.at_us) + " is before --from " +
+                                                     FormatTime(*options.from.at_us)));
+  }
   auto db = OpenLog(options.common);
   if (!db.ok()) return Fail(err, "diff", db.status());
   auto last = (*db)->LastStoredPosition();

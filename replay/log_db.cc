@@ -9,9 +9,11 @@
 #include <vector>
 
 #include <rocksdb/db.h>
+#include <rocksdb/env.h>
 #include <rocksdb/options.h>
 
 #include "common/log.h"
+#include "replay/wal_prefix.h"
 
 namespace portico::replay {
 namespace {
@@ -168,6 +170,7 @@ class RocksLogDb final : public LogDb {
 
   OpenMode mode_ = OpenMode::kReadOnly;
   std::string secondary_dir_;
+  std::unique_ptr<rocksdb::Env> env_;  // kSecondary: outlives db_
   std::unique_ptr<rocksdb::DB> db_;
   rocksdb::ColumnFamilyHandle* handles_[3] = {};
   std::optional<eventstore::HeadRecord> head_;
@@ -218,6 +221,9 @@ Result<std::unique_ptr<LogDb>> RocksLogDb::Open(const std::string& log_dir, Open
   rocksdb::Status s;
   if (mode == OpenMode::kSecondary) {
     ASSIGN_OR_RETURN(out->secondary_dir_, MakeTempDir());
+    // The server's WAL is read only up to its last intact record (wal_prefix.h).
+    out->env_ = rocksdb::NewCompositeEnv(NewWalPrefixFileSystem(rocksdb::FileSystem::Default()));
+    options.env = out->env_.get();
     s = rocksdb::DB::OpenAsSecondary(options, log_dir, out->secondary_dir_, descriptors, &handles, &raw);
     if (s.ok()) {
       out->db_.reset(raw);

@@ -10,7 +10,9 @@
 //   - kSecondary: rocksdb::DB::OpenAsSecondary, the mode RocksDB supports beside a running
 //     primary: it replays the primary's MANIFEST and WAL once at open (the view is then fixed
 //     for the LogDb's life) and keeps every table file open, so the primary's compactions
-//     cannot pull files from under a scan. Its own info log goes to a private temporary
+//     cannot pull files from under a scan. It reads each WAL file only up to its last whole,
+//     intact record (wal_prefix.h): the zeros the server keeps ahead of the WAL's end and a
+//     record being written are the end for now, never damage nor a skip. Its own info log goes to a private temporary
 //     directory, removed on close.
 //   - kAuto: kSecondary when another process holds the log's LOCK (a server is running),
 //     otherwise kReadOnly.

@@ -25,6 +25,7 @@ struct ExpectedHead {
 };
 
 Result<ExpectedHead> ParseExpectedHead(const std::string& text) {
+  if (text.empty()) return Status::InvalidArgument("--expect-head is empty: give HASH or POSITION:HASH");
   ExpectedHead out;
   std::string hash = text;
   if (const auto colon = text.find(':'); colon != std::string::npos) {
@@ -188,12 +189,11 @@ int Verify(const VerifyOptions& options, std::ostream& out, std::ostream& err) {
 
 int VerifyMain(const std::vector<std::string>& args, bool terminal, std::ostream& out, std::ostream& err) {
   CommonArgs common;
-  std::string expect_head;
   VerifyOptions options;
   po::options_description desc("verify options");
   common.Add(desc);
   desc.add_options()
-      ("expect-head", po::value(&expect_head),
+      ("expect-head", po::value<std::string>()->notifier([&](const std::string& v) { options.expect_head = v; }),
        "HASH or POSITION:HASH recorded earlier: a fault (exit 1) unless the log's head (or the event at "
        "POSITION) has that hash")
       ("json", po::bool_switch(&options.json), "print the report as JSON");
@@ -203,7 +203,6 @@ int VerifyMain(const std::vector<std::string>& args, bool terminal, std::ostream
   auto parsed = common.Finish(terminal);
   if (!parsed.ok()) return Fail(err, "verify", parsed.status());
   options.common = *parsed;
-  if (!expect_head.empty()) options.expect_head = expect_head;
   return Verify(options, out, err);
 }
 

@@ -47,6 +47,9 @@ Result<boost::json::object> WhoCanAnswer(const FoldedView& view, const WhoCanOpt
 
 int WhoCan(const WhoCanOptions& options, std::ostream& out, std::ostream& err) {
   if (options.resource.empty()) return Fail(err, "who-can", Status::InvalidArgument("--resource is empty"));
+  if (options.capability && options.capability->empty()) {
+    return Fail(err, "who-can", Status::InvalidArgument("--capability is empty: name a capability, or leave it out"));
+  }
   if (options.capability && !domain::ParseCapability(*options.capability)) {
     return Fail(err, "who-can", Status::InvalidArgument("capability '" + *options.capability + "' is not in the catalogue"));
   }
@@ -62,12 +65,12 @@ int WhoCanMain(const std::vector<std::string>& args, bool terminal, std::ostream
   CommonArgs common;
   MomentArgs moment;
   WhoCanOptions options;
-  std::string capability;
   po::options_description desc("who-can options");
   common.Add(desc);
   desc.add_options()
       ("resource", po::value(&options.resource)->required(), "R: the resource id")
-      ("capability", po::value(&capability), "C: only this capability (default: every one that applies to R)")
+      ("capability", po::value<std::string>()->notifier([&](const std::string& v) { options.capability = v; }),
+       "C: only this capability (default: every one that applies to R)")
       ("include-denied", po::bool_switch(&options.include_denied), "also list denied users, each with the reason");
   moment.Add(desc, "at", "position", "the moment (default: the head)");
   if (auto exit = ParseArgs("who-can", "--data-dir DIR --resource R [--capability C] [--at TIME | --position N]",
@@ -80,7 +83,6 @@ int WhoCanMain(const std::vector<std::string>& args, bool terminal, std::ostream
   if (!spec.ok()) return Fail(err, "who-can", spec.status());
   options.common = *parsed;
   options.moment = *spec;
-  if (!capability.empty()) options.capability = capability;
   return WhoCan(options, out, err);
 }
 

@@ -9,3 +9,9 @@ if(TARGET portico::replay)
     add_dependencies(replay_tests replay_log_writer)
   endif()
 endif()
+
+# The executable itself, for the tests of what only main() does (tests/replay/cli_test.cc).
+if(TARGET replay_tests AND TARGET portico-replay)
+  add_dependencies(replay_tests portico-replay)
+  target_compile_definitions(replay_tests PRIVATE PORTICO_REPLAY_BINARY="$<TARGET_FILE:portico-replay>")
+endif()

@@ -123,5 +123,43 @@ TEST(ReplayLiveTest, ReadsALogAThreadKeepsWriting) {
   writer.join();
 }
 
+// A server that syncs keeps zeros written ahead of its WAL's end (eventstore/prezeroed_wal.h),
+// and a secondary instance tails that WAL while the server overwrites them. Each round opens
+// the log as the replay does beside a server and verifies it: a round must never report
+// damage (exit 4) nor a gap (exit 1) in a log that is intact, only a prefix that grows.
+TEST(ReplayLiveTest, SecondaryNeverMistakesTheZerosAheadOfTheWalForDamage) {
+  TempDir dir;
+  std::atomic<bool> stop{false};
+  std::thread writer([&] {
+    testing::RandomHistory history(dir.path(), 11, /*sync=*/true);
+    while (!stop.load()) history.Generate(1);
+  });
+  const std::unique_ptr<std::thread, std::function<void(std::thread*)>> join_writer(&writer, [&](std::thread* t) {
+    stop.store(true);
+    t->join();
+  });
+  const auto wal_bytes = [&] {
+    std::uintmax_t total = 0;
+    std::error_code error;
+    for (const auto& entry : std::filesystem::directory_iterator(dir.path() + "/log", error)) {
+      if (entry.path().extension() == ".log") total += entry.file_size(error);
+    }
+    return total;
+  };
+  // Past its first 256 KiB the store keeps zeros 4 MiB ahead of the WAL's end
+  // (WalZeroingLimits): a WAL file of 1 MiB holds zeros after the records.
+  for (int i = 0; i < 1200 && wal_bytes() < (1u << 20); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_GE(wal_bytes(), 1u << 20) << "the writer wrote no zeros ahead of its WAL";
+  std::uint64_t previous = 0;
+  for (int round = 0; round < 60; ++round) {
+    const Seen seen = VerifyOnce(dir.path(), OpenMode::kSecondary);
+    ASSERT_EQ(seen.exit_code, 0) << "round " << round << ": " << seen.output;
+    EXPECT_GE(seen.events, previous);
+    previous = seen.events;
+  }
+}
+
 }  // namespace
 }  // namespace portico::replay
