@@ -206,5 +206,25 @@ TEST_F(ImportTest, LoginsCompleteWhileAnImportHashesPasswords) {
   EXPECT_EQ(sys_->Login("hashed7", "imported pass 7").status, 200u);
 }
 
+// A file that is not UTF-8 is refused whole, naming the line, before anything is written:
+// its bytes would otherwise be echoed into replies (invalid JSON) and stored in the log.
+TEST_F(ImportTest, AFileThatIsNotUtf8IsRefusedNamingTheLine) {
+  const auto head = sys_->Head();
+  const auto bad_row = PostCsv("/v1/imports?org_id=imp-acme", "username,email,display_name,level\n"
+                                                              "u8ok@example.com,u8ok@example.com,Ok,client-base\n"
+                                                              "\xff\xfe,a@x.io,A,client-base\n");
+  EXPECT_EQ(bad_row.status, 400u);
+  ASSERT_TRUE(bad_row.json().is_object()) << "the reply is not JSON: " << bad_row.body;
+  EXPECT_NE(bad_row.json().at("detail").as_string().find("line 3"), std::string::npos) << bad_row.body;
+
+  const auto bad_header = PostCsv("/v1/imports?org_id=imp-acme", "username,email,display_name,level,\xc3\n"
+                                                                 "u8ok@example.com,u8ok@example.com,Ok,client-base,x\n");
+  EXPECT_EQ(bad_header.status, 400u);
+  ASSERT_TRUE(bad_header.json().is_object()) << "the reply is not JSON: " << bad_header.body;
+  EXPECT_NE(bad_header.json().at("detail").as_string().find("line 1"), std::string::npos) << bad_header.body;
+  EXPECT_EQ(sys_->Head(), head) << "nothing is written";
+  EXPECT_EQ(sys_->Staff(verb::get, "/v1/usernames/u8ok@example.com").json().at("available"), true);
+}
+
 }  // namespace
 }  // namespace portico::gateway
