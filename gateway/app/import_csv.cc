@@ -5,6 +5,7 @@
 #include <variant>
 
 #include "domain/validate.h"
+#include "gateway/http/utf8.h"
 
 namespace portico::gateway {
 namespace {
@@ -29,7 +30,8 @@ constexpr std::array<ColumnInfo, kColumns> kColumnInfo{{
 
 // One record: its fields, or the quoting error that spoilt it.
 struct Record {
-  std::vector<std::string> fields;
+  std::vector<std::string> fields;  // the first ones only: at most the reader's `max_kept`
+  std::size_t field_count = 0;      // all of them
   std::optional<std::string> quoting_error;
   bool blank = false;
 };
@@ -40,8 +42,15 @@ class CsvReader {
   explicit CsvReader(std::string_view text) : text_(text) {}
   bool done() const { return pos_ >= text_.size(); }
 
-  Record Next() {
+  // Keeps at most `max_kept` fields of the record and only counts the others: a line of
+  // millions of commas must not become millions of strings.
+  Record Next(std::size_t max_kept) {
     Record record;
+    const auto end_field = [&](std::string& field) {
+      if (record.fields.size() < max_kept) record.fields.push_back(std::move(field));
+      ++record.field_count;
+      field.clear();
+    };
     std::string field;
     bool quoted = false;       // inside a quoted field
     bool was_quoted = false;   // the current field was quoted and has closed
@@ -61,8 +70,7 @@ class CsvReader {
         continue;
       }
       if (c == ',') {
-        record.fields.push_back(std::move(field));
-        field.clear();
+        end_field(field);
         was_quoted = false;
       } else if (c == '\n' || c == '\r') {
         if (c == '\r' && pos_ < text_.size() && text_[pos_] == '\n') ++pos_;
@@ -80,8 +88,8 @@ class CsvReader {
       record.quoting_error = "a quoted field is never closed";
       return record;
     }
-    record.fields.push_back(std::move(field));
-    record.blank = record.fields.size() == 1 && record.fields[0].empty() && !was_quoted && pos_ - start <= 2;
+    end_field(field);
+    record.blank = record.field_count == 1 && record.fields[0].empty() && !was_quoted && pos_ - start <= 2;
     return record;
   }
 
@@ -152,13 +160,13 @@ std::variant<domain::ImportRowInput, domain::ImportRowRejection> ReadRow(const R
     return domain::ImportRowRejection{row, std::move(reason), std::move(detail)};
   };
   if (record.quoting_error) return reject("quoting_error", *record.quoting_error);
-  if (record.fields.size() < columns.size()) {
-    return reject("missing_column", "the row has " + std::to_string(record.fields.size()) + " fields, the header " +
+  if (record.field_count < columns.size()) {
+    return reject("missing_column", "the row has " + std::to_string(record.field_count) + " fields, the header " +
                                         std::to_string(columns.size()) + "; '" +
-                                        std::string(kColumnInfo[columns[record.fields.size()]].name) + "' is missing");
+                                        std::string(kColumnInfo[columns[record.field_count]].name) + "' is missing");
   }
-  if (record.fields.size() > columns.size()) {
-    return reject("extra_column", "the row has " + std::to_string(record.fields.size()) + " fields, the header " +
+  if (record.field_count > columns.size()) {
+    return reject("extra_column", "the row has " + std::to_string(record.field_count) + " fields, the header " +
                                       std::to_string(columns.size()));
   }
   std::array<std::string, kColumns> value;
@@ -192,22 +200,41 @@ std::variant<domain::ImportRowInput, domain::ImportRowRejection> ReadRow(const R
   return input;
 }
 
+// The line (from 1) holding the first bytes that are not UTF-8; nothing when `text` is UTF-8.
+// A line break is never part of a multi-byte sequence, so the lines can be checked apart.
+std::optional<std::size_t> FirstLineNotUtf8(std::string_view text) {
+  if (IsValidUtf8(text)) return std::nullopt;
+  for (std::size_t line = 1;; ++line) {
+    const std::size_t end = text.find('\n');
+    if (!IsValidUtf8(text.substr(0, end))) return line;
+    if (end == std::string_view::npos) return std::nullopt;
+    text.remove_prefix(end + 1);
+  }
+}
+
 }  // namespace
 
 ProblemOr<ParsedImport> ParseImportCsv(std::string_view csv, std::string_view import_id, bool contractor_org) {
   if (csv.substr(0, 3) == "\xEF\xBB\xBF") csv.remove_prefix(3);
+  // Checked before anything else: fields end up in replies and in the log, and must not
+  // carry bytes that would make either invalid.
+  if (const auto line = FirstLineNotUtf8(csv)) {
+    return Problem::BadRequest("the file is not UTF-8: line " + std::to_string(*line) +
+                               " holds bytes that are not UTF-8 (save the file as UTF-8)");
+  }
   CsvReader reader(csv);
   Record header;
   do {
     if (reader.done()) return Problem::BadRequest("the file is empty: it needs a header row");
-    header = reader.Next();
+    // One field past the known columns is enough to refuse the header (unknown or repeated).
+    header = reader.Next(kColumns + 1);
   } while (header.blank);
   auto columns = ReadHeader(header);
   if (!columns.ok()) return std::move(columns).problem();
 
   ParsedImport parsed;
   while (!reader.done()) {
-    Record record = reader.Next();
+    Record record = reader.Next(columns->size());
     if (record.blank) continue;
     if (parsed.rows_total == kMaxImportRows) {
       return Problem::BadRequest("the file has more than " + std::to_string(kMaxImportRows) + " rows");

@@ -14,11 +14,14 @@
 //   password       optional  empty: the user has no password, must set one (welcome mail)
 //   user_id        optional  empty: "<import_id>-<row>"
 // A header that lacks a required column, repeats one or names an unknown one refuses the
-// whole file (400). Every other problem rejects only its row, with a reason:
+// whole file (400); so does a file holding bytes that are not UTF-8 (the problem names the
+// first such line, counted from 1 with the header). Every other problem rejects only its row,
+// with a reason:
 //   quoting_error   a quote inside an unquoted field, text after a closing quote, or a quoted
 //                   field never closed (it then runs to the end of the file)
 //   missing_column  fewer fields than the header has columns
-//   extra_column    more fields than the header has columns
+//   extra_column    more fields than the header has columns (those past the header's count
+//                   are counted, never kept)
 //   missing_value   a required column is empty
 //   field_too_long  a field longer than its column allows
 //   bad_user_type   user_type is not active, passive or contractor

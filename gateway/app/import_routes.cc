@@ -2,12 +2,11 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <atomic>
 #include <boost/asio/post.hpp>
 #include <boost/json.hpp>
-#include <condition_variable>
 #include <memory>
-#include <mutex>
 
 #include "common/hex.h"
 #include "domain/decide.h"
@@ -38,46 +37,40 @@ bool IsCsv(const Request& request) {
   return type == "text/csv";
 }
 
-// argon2id for every row that has a password (policy already checked), on every thread of
-// the pool: helpers are posted to the pool, and the awaiting task works too, so it finishes
-// even when the other threads are busy.
-awaitable<Status> HashPasswords(boost::asio::thread_pool& pool, std::vector<domain::ImportRowInput*> todo) {
+// argon2id for every row that has a password (policy already checked), on the import pool
+// (kImportPoolThreads helpers): never on the worker pool, whose threads logins, password
+// changes and the other interactive requests need. No thread waits for the helpers: the one
+// that finishes the last row resumes the awaiting handler.
+awaitable<Status> HashPasswords(boost::asio::thread_pool& import_pool, std::vector<domain::ImportRowInput*> todo) {
   struct Job {
     std::vector<domain::ImportRowInput*> todo;
     std::atomic<std::size_t> next{0};
     std::atomic<std::size_t> done{0};
     std::atomic<bool> failed{false};
-    std::mutex mu;
-    std::condition_variable all_done;
   };
   auto job = std::make_shared<Job>();
   job->todo = std::move(todo);
   if (job->todo.empty()) co_return Status::Ok();
-  auto work = [job] {
-    for (std::size_t i; (i = job->next++) < job->todo.size();) {
-      auto hash = HashPassword(job->todo[i]->password_plaintext);
-      if (hash.ok()) {
-        job->todo[i]->password_hash = std::move(hash).value();
-      } else {
-        job->failed = true;
-      }
-      if (++job->done == job->todo.size()) {
-        std::lock_guard lock(job->mu);
-        job->all_done.notify_all();
-      }
-    }
-  };
-  constexpr int kHelpers = 3;  // the pool has 4 threads; the awaiting task is the fourth
-  for (int i = 0; i < kHelpers; ++i) boost::asio::post(pool, work);
+  const std::size_t helpers = std::min(kImportPoolThreads, job->todo.size());
   // By reference: GCC 12 destroys some by-value coroutine arguments twice, and a lambda
   // holding the shared_ptr would then free the job early (a use-after-free valgrind showed
-  // here). `job` and `work` live in this frame until the await is over.
-  co_await OnWorkerPool(pool, [&job, &work] {
-    work();
-    std::unique_lock lock(job->mu);
-    job->all_done.wait(lock, [&] { return job->done == job->todo.size(); });
+  // here). `job` lives in this frame until the await is over; the helpers hold copies.
+  const bool hashed = co_await AwaitCallback<bool>([&job, &import_pool, helpers](auto finished) {
+    for (std::size_t h = 0; h < helpers; ++h) {
+      boost::asio::post(import_pool, [job, finished] {
+        for (std::size_t i; (i = job->next++) < job->todo.size();) {
+          auto hash = HashPassword(job->todo[i]->password_plaintext);
+          if (hash.ok()) {
+            job->todo[i]->password_hash = std::move(hash).value();
+          } else {
+            job->failed = true;
+          }
+          if (++job->done == job->todo.size()) finished(!job->failed);
+        }
+      });
+    }
   });
-  if (job->failed) co_return Status::Unavailable("out of memory hashing passwords");
+  if (!hashed) co_return Status::Unavailable("out of memory hashing passwords");
   co_return Status::Ok();
 }
 
@@ -167,7 +160,7 @@ awaitable<Response> PostImport(const AppRouteDeps* d, Request& request, RouteCon
   }
   if (!before.org_found) co_return ProblemResponse(Problem::NotFound("no organisation '" + org_id + "'"));
 
-  auto parsed = co_await OnWorkerPool(*d->pool, [&request, &import_id, &before] {
+  auto parsed = co_await OnWorkerPool(*d->import_pool, [&request, &import_id, &before] {
     return ParseImportCsv(request.body(), import_id, before.contractor);
   });
   if (!parsed.ok()) co_return ProblemResponse(parsed.problem());
@@ -177,7 +170,7 @@ awaitable<Response> PostImport(const AppRouteDeps* d, Request& request, RouteCon
       to_hash.push_back(&row);
     }
   }
-  if (Status hashed = co_await HashPasswords(*d->pool, std::move(to_hash)); !hashed.ok()) {
+  if (Status hashed = co_await HashPasswords(*d->import_pool, std::move(to_hash)); !hashed.ok()) {
     co_return ProblemResponse(Problem::FromStatus(hashed));
   }
   domain::ImportUsers cmd;

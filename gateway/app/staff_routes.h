@@ -28,6 +28,8 @@ struct AppRouteDeps {
   const StaffKeys* keys = nullptr;
   IdempotencyStore* idempotency = nullptr;  // optional: Idempotency-Key replies
   boost::asio::thread_pool* pool = nullptr;
+  // Imports' bulk work (parsing, argon2id of password rows), kept off `pool` (import_routes.h).
+  boost::asio::thread_pool* import_pool = nullptr;
 };
 
 // `deps` must outlive the router.

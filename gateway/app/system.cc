@@ -54,6 +54,7 @@ struct System::Parts {
   std::string http_url;
   // The write side and what the app routes share (staff_routes.h, portal_routes.h).
   std::unique_ptr<boost::asio::thread_pool> pool;  // argon2id, fsync'd appends, waits
+  std::unique_ptr<boost::asio::thread_pool> import_pool;  // imports' parsing and hashing
   std::unique_ptr<projections::SessionsModel> sessions;
   std::unique_ptr<CommandProcessor> processor;
   std::unique_ptr<FileIdempotencyStore> idempotency;  // <data dir>/idempotency.log
@@ -71,6 +72,7 @@ struct System::Parts {
     if (server) server->Stop();
     if (sweeper) sweeper->Stop();  // before the pool joins: its timer runs there
     if (pool) pool->join();
+    if (import_pool) import_pool->join();
     if (runner) runner->Stop();
     if (outbox) outbox->Stop();
     if (relay) relay->Stop();
@@ -187,6 +189,7 @@ Status StartStaffKeys(System::Parts& parts, const ServeOptions& options) {
 
 Status StartCommands(System::Parts& parts, const ServeOptions& options) {
   parts.pool = std::make_unique<boost::asio::thread_pool>(4);
+  parts.import_pool = std::make_unique<boost::asio::thread_pool>(kImportPoolThreads);
   // Sessions last used before now were used by an earlier process: no use of them is known.
   parts.sessions = std::make_unique<projections::SessionsModel>(parts.access, NowMicros());
   auto processor = CommandProcessor::Start(*parts.store, *parts.sessions, *parts.pool);
@@ -197,7 +200,8 @@ Status StartCommands(System::Parts& parts, const ServeOptions& options) {
   parts.idempotency = std::move(idempotency).value();
   parts.app = AppRouteDeps{parts.processor.get(), parts.store.get(),  &parts.access,
                            parts.sessions.get(),  &parts.audit,       parts.runner.get(),
-                           parts.staff_keys.get(), parts.idempotency.get(), parts.pool.get()};
+                           parts.staff_keys.get(), parts.idempotency.get(), parts.pool.get(),
+                           parts.import_pool.get()};
   return Status::Ok();
 }
 

@@ -1,5 +1,6 @@
 #include "gateway/http/connection.h"
 
+#include <algorithm>
 #include <array>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/buffer.hpp>
@@ -100,7 +101,10 @@ std::shared_ptr<Connection> Connection::Create(tcp::socket socket,
 }
 
 Connection::Connection(tcp::socket socket, std::shared_ptr<ServerShared> shared, bool refused)
-    : shared_(std::move(shared)), stream_(std::move(socket)), refused_(refused) {
+    : shared_(std::move(shared)),
+      stream_(std::move(socket)),
+      refused_(refused),
+      body_timer_(stream_.get_executor()) {
   beast::error_code ec;
   auto endpoint = stream_.socket().remote_endpoint(ec);
   if (!ec) remote_address_ = endpoint.address().to_string();
@@ -164,8 +168,11 @@ asio::awaitable<bool> Connection::ServeOne() {
       auto [ec, n] = co_await http::async_write(stream_, proceed, kUseTuple);
       if (ec) co_return false;
     }
-    stream_.expires_after(options.body_timeout);
-    auto [ec, n] = co_await http::async_read(stream_, buffer_, *parser_, kUseTuple);
+    const beast::error_code ec = co_await ReadBody(limit);
+    if (ec == beast::error::timeout) {
+      co_await ReplyAndClose(Problem::RequestTimeout("the request body did not arrive in time"), route);
+      co_return false;
+    }
     if (ec) {
       co_await OnReadError(ec, route, limit);
       co_return false;
@@ -189,6 +196,34 @@ asio::awaitable<bool> Connection::ServeOne() {
   Record(route, response.result_int(), started);
   const bool keep_alive = request.keep_alive() && !shared_->stopping.load();
   co_return co_await Write(std::move(response), request.version(), keep_alive);
+}
+
+asio::awaitable<beast::error_code> Connection::ReadBody(std::size_t body_limit) {
+  using Clock = std::chrono::steady_clock;
+  const ServerOptions& options = shared_->options;
+  const std::uint64_t size = parser_->content_length().value_or(body_limit);
+  const auto at_min_rate = std::chrono::milliseconds(size * 1000 / std::max<std::size_t>(options.body_min_rate, 1));
+  const auto deadline = Clock::now() + options.body_timeout + at_min_rate;
+  stream_.expires_never();
+  body_timed_out_ = false;
+  while (!parser_->is_done()) {
+    body_timer_.expires_at(std::min(Clock::now() + options.body_timeout, deadline));
+    body_timer_.async_wait([self = shared_from_this()](beast::error_code ec) { self->OnBodyTimer(ec); });
+    auto [ec, n] = co_await http::async_read_some(stream_, buffer_, *parser_, kUseTuple);
+    body_timer_.expires_at(Clock::time_point::max());  // cancels the wait, disarms a fired one
+    if (body_timed_out_) co_return beast::error::timeout;
+    if (ec) co_return ec;
+  }
+  co_return beast::error_code{};
+}
+
+void Connection::OnBodyTimer(beast::error_code ec) {
+  // A wait that was cancelled, or one that fired just as its read completed (the timer has
+  // been re-armed or disarmed since), must not cut a later read or write short.
+  if (ec || body_timer_.expiry() > std::chrono::steady_clock::now()) return;
+  body_timed_out_ = true;
+  beast::error_code ignored;
+  stream_.socket().cancel(ignored);
 }
 
 asio::awaitable<void> Connection::OnReadError(beast::error_code ec, const Route* route,

@@ -11,6 +11,7 @@
 #include <atomic>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/parser.hpp>
@@ -90,6 +91,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   // Reads the body, runs the handler, writes the reply; false when the connection is done.
   boost::asio::awaitable<bool> ServeOne();
+  // Reads the rest of the request's body (at most `body_limit` bytes) within the body
+  // timeouts (server.h); beast::error::timeout when they pass, the socket still open.
+  boost::asio::awaitable<boost::beast::error_code> ReadBody(std::size_t body_limit);
+  // body_timer_ fired: cancels the pending body read, unless the timer was re-armed since.
+  void OnBodyTimer(boost::beast::error_code ec);
   // Answers a failed read (malformed: 400, header too large: 431, body too large: 413) or
   // closes silently (timeout, reset, end of stream).
   boost::asio::awaitable<void> OnReadError(boost::beast::error_code ec, const Route* route,
@@ -108,6 +114,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::string remote_address_;
   const bool refused_;
   bool idle_ = false;  // waiting for a request header; only touched on the strand
+  // The body's deadlines. Not the stream's own timeout: that closes the socket, and the
+  // client would get a reset instead of a 408.
+  boost::asio::steady_timer body_timer_;
+  bool body_timed_out_ = false;  // on the strand
 };
 
 }  // namespace portico::gateway

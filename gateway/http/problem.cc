@@ -22,6 +22,7 @@ constexpr Kind kMethodNotAllowed{"method-not-allowed", 405, "Method not allowed"
 constexpr Kind kAlreadyExists{"already-exists", 409, "Already exists"};
 constexpr Kind kVersionConflict{"version-conflict", 409, "Version conflict"};
 constexpr Kind kConflict{"conflict", 409, "Conflict"};
+constexpr Kind kRequestTimeout{"request-timeout", 408, "Request timeout"};
 constexpr Kind kPayloadTooLarge{"payload-too-large", 413, "Payload too large"};
 constexpr Kind kUnsupportedMediaType{"unsupported-media-type", 415, "Unsupported media type"};
 constexpr Kind kFailedPrecondition{"failed-precondition", 422, "Rule violated"};
@@ -96,6 +97,10 @@ Problem Problem::Conflict(std::string detail) {
   Problem p = Make(kConflict, std::move(detail));
   p.retry_after = std::chrono::seconds(1);
   return p;
+}
+
+Problem Problem::RequestTimeout(std::string detail) {
+  return Make(kRequestTimeout, std::move(detail));
 }
 
 Problem Problem::PayloadTooLarge(std::string detail) {

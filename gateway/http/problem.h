@@ -46,6 +46,7 @@ struct Problem {
   static Problem Unauthenticated(std::string detail);         // 401, WWW-Authenticate
   static Problem NotFound(std::string detail);                // 404
   static Problem MethodNotAllowed(const std::string& allow);  // 405, Allow: `allow`
+  static Problem RequestTimeout(std::string detail);          // 408
   static Problem Conflict(std::string detail);                // 409, Retry-After: 1
   static Problem PayloadTooLarge(std::string detail);         // 413
   static Problem UnsupportedMediaType(std::string detail);    // 415

@@ -10,7 +10,11 @@
 //   - the body limit is the matched route's (RouteOptions::body_limit, default 1 MiB; the
 //     default for unmatched requests): a larger Content-Length, or a chunked body growing past
 //     it, is answered 413 problem without calling the handler, and the connection closed; the
-//     body must arrive within body_timeout;
+//     body must keep arriving: at most body_timeout between two reads, and all of it within
+//     body_timeout plus its size (Content-Length, else the route's limit) at body_min_rate,
+//     so a 64 MiB import on a slow link gets the time it needs while a client trickling a
+//     byte now and then cannot hold a connection for long; past either, 408 problem and the
+//     connection closed;
 //   - a malformed request is answered 400 problem and the connection closed;
 //   - the handler runs on the connection's strand (Router::Invoke); the reply gets the
 //     security headers (response.h) and is written within write_timeout.
@@ -54,7 +58,8 @@ struct ServerOptions {
   std::size_t max_connections = 1024;
   std::size_t header_limit = 16 * 1024;              // bytes: request line and header fields
   std::chrono::milliseconds header_timeout{30'000};  // also the keep-alive idle timeout
-  std::chrono::milliseconds body_timeout{30'000};
+  std::chrono::milliseconds body_timeout{30'000};  // the longest pause within a body
+  std::size_t body_min_rate = 64 * 1024;            // bytes per second, over the whole body
   std::chrono::milliseconds write_timeout{30'000};
   std::chrono::milliseconds drain_timeout{10'000};
   std::chrono::milliseconds linger_timeout{1'000};

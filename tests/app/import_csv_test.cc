@@ -2,6 +2,9 @@
 #include "gateway/app/import_csv.h"
 
 #include <gtest/gtest.h>
+#include <sys/resource.h>
+
+#include <string>
 
 namespace portico::gateway {
 namespace {
@@ -70,6 +73,56 @@ TEST(ImportCsvTest, ContractorOrganisationsDefaultToContractorUsers) {
   ASSERT_TRUE(p.ok());
   ASSERT_EQ(p->rows.size(), 1u);
   EXPECT_EQ(p->rows[0].user_type, schema::UserType::Contractor);
+}
+
+std::string RefusalOf(std::string_view csv) {
+  auto parsed = ParseImportCsv(csv, "imp", false);
+  EXPECT_FALSE(parsed.ok());
+  return parsed.ok() ? "" : parsed.problem().detail;
+}
+
+TEST(ImportCsvTest, AFileThatIsNotUtf8IsRefusedNamingTheLine) {
+  const std::string header = "username,email,display_name,level\r\n";
+  const std::string bad_row = RefusalOf("\xEF\xBB\xBF" + header + "zoe,zoe@example.com,Zo\xC3\xAB,client-base\r\n" +
+                                        "\xff\xfe,a@x.io,A,client-base\n");
+  EXPECT_NE(bad_row.find("line 3"), std::string::npos) << bad_row;
+  EXPECT_EQ(bad_row.find('\xff'), std::string::npos) << "the bytes are not echoed";
+  const std::string bad_header = RefusalOf("username,email,display_name,level,\xC3\n");
+  EXPECT_NE(bad_header.find("line 1"), std::string::npos) << bad_header;
+  EXPECT_EQ(bad_header.find('\xC3'), std::string::npos) << "the bytes are not echoed";
+  // An overlong form and a lone surrogate are not UTF-8 either.
+  EXPECT_NE(RefusalOf(header + "a,a@x.io,\xC0\xAF,client-base\n").find("line 2"), std::string::npos);
+  EXPECT_NE(RefusalOf(header + "\n\na,a@x.io,\xED\xA0\x80,client-base\n").find("line 4"), std::string::npos);
+  // Characters beyond ASCII, written as UTF-8, are welcome.
+  EXPECT_EQ(Parse(header + "zoe,zoe@example.com,Zo\xC3\xAB \xE2\x82\xAC \xF0\x9F\x98\x80,client-base\n").rows.size(), 1u);
+}
+
+// The peak resident memory of this process, in bytes.
+std::size_t PeakResidentBytes() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<std::size_t>(usage.ru_maxrss) * 1024;
+}
+
+// A record is split only as far as the header reaches; its other fields are counted, not
+// kept. Before, 64 MiB of commas became 64 million strings (gigabytes) before the row was
+// found to have too many fields.
+TEST(ImportCsvTest, ARowOfMillionsOfFieldsIsRejectedWithoutKeepingThem) {
+  const std::string commas(std::size_t{64} << 20, ',');
+  const std::string row_csv = "username,email,display_name,level\n" + commas + "\n";
+  const std::size_t peak_before = PeakResidentBytes();
+
+  const auto p = Parse(row_csv);
+  EXPECT_EQ(p.rows_total, 1u);
+  EXPECT_TRUE(p.rows.empty());
+  ASSERT_EQ(p.rejected.size(), 1u);
+  EXPECT_EQ(p.rejected[0].reason, "extra_column");
+  EXPECT_EQ(p.rejected[0].detail, "the row has " + std::to_string(commas.size() + 1) + " fields, the header 4");
+
+  // A header of commas: its first column has no name.
+  EXPECT_EQ(RefusalOf(commas), "unknown column '' in the header row");
+
+  EXPECT_LT(PeakResidentBytes() - peak_before, std::size_t{256} << 20) << "the fields were kept";
 }
 
 }  // namespace

@@ -3,7 +3,9 @@
 // a whole System (log, embedded Kafka, projections).
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <boost/json.hpp>
+#include <future>
 #include <map>
 #include <string>
 
@@ -170,6 +172,58 @@ TEST_F(ImportTest, QuotedFieldsMayHoldCommasQuotesAndLineBreaks) {
   const auto user = sys_->Staff(verb::get, "/v1/users/" + std::string(users[0].at("user_id").as_string()) +
                                                "?min_position=" + std::to_string(RunningSystem::Position(reply)));
   EXPECT_NE(user.body.find("Smith, \\\"Jo\\\""), std::string::npos) << user.body;
+}
+
+// Logins check passwords on the worker pool; an import hashes its passwords on its own pool.
+// Before, an import took every worker thread until its last password was hashed, so logins
+// waited for the whole import: here each of ten logins in a row (two users, within their
+// rate limits) completes while an import of 80 password rows (40 hashes per import thread)
+// is still running.
+TEST_F(ImportTest, LoginsCompleteWhileAnImportHashesPasswords) {
+  const std::string users[] = {"logs-in-meanwhile", "also-logs-in"};
+  for (const auto& user : users) sys_->CreateUser("imp-acme", user, "client-base");
+  std::string csv = "username,email,display_name,level,password\n";
+  for (int i = 1; i <= 80; ++i) {
+    const std::string n = std::to_string(i);
+    const std::string name = "hashed" + n + "@example.com";
+    csv += name + "," + name + ",Hashed " + n + ",client-base,imported pass " + n + "\n";
+  }
+  std::atomic<bool> import_replied{false};
+  auto import = std::async(std::launch::async, [&] {
+    auto reply = PostCsv("/v1/imports?org_id=imp-acme&file_name=passwords.csv", csv);
+    import_replied = true;
+    return reply;
+  });
+  for (int i = 1; i <= 10; ++i) {
+    const std::string& user = users[i % 2];
+    const auto login = sys_->Login(user, RunningSystem::PasswordOf(user));
+    ASSERT_EQ(login.status, 200u) << login.body;
+    EXPECT_FALSE(import_replied) << "login " << i << " waited for the import's passwords";
+  }
+  const auto reply = import.get();
+  ASSERT_EQ(reply.status, 200u) << reply.body.substr(0, 500);
+  EXPECT_EQ(reply.json().at("created").to_number<int>(), 80);
+  EXPECT_EQ(sys_->Login("hashed7", "imported pass 7").status, 200u);
+}
+
+// A file that is not UTF-8 is refused whole, naming the line, before anything is written:
+// its bytes would otherwise be echoed into replies (invalid JSON) and stored in the log.
+TEST_F(ImportTest, AFileThatIsNotUtf8IsRefusedNamingTheLine) {
+  const auto head = sys_->Head();
+  const auto bad_row = PostCsv("/v1/imports?org_id=imp-acme", "username,email,display_name,level\n"
+                                                              "u8ok@example.com,u8ok@example.com,Ok,client-base\n"
+                                                              "\xff\xfe,a@x.io,A,client-base\n");
+  EXPECT_EQ(bad_row.status, 400u);
+  ASSERT_TRUE(bad_row.json().is_object()) << "the reply is not JSON: " << bad_row.body;
+  EXPECT_NE(bad_row.json().at("detail").as_string().find("line 3"), std::string::npos) << bad_row.body;
+
+  const auto bad_header = PostCsv("/v1/imports?org_id=imp-acme", "username,email,display_name,level,\xc3\n"
+                                                                 "u8ok@example.com,u8ok@example.com,Ok,client-base,x\n");
+  EXPECT_EQ(bad_header.status, 400u);
+  ASSERT_TRUE(bad_header.json().is_object()) << "the reply is not JSON: " << bad_header.body;
+  EXPECT_NE(bad_header.json().at("detail").as_string().find("line 1"), std::string::npos) << bad_header.body;
+  EXPECT_EQ(sys_->Head(), head) << "nothing is written";
+  EXPECT_EQ(sys_->Staff(verb::get, "/v1/usernames/u8ok@example.com").json().at("available"), true);
 }
 
 }  // namespace

@@ -202,6 +202,58 @@ TEST_F(ServerTest, HeaderTimeoutClosesIdleConnections) {
   EXPECT_TRUE(idle_after_request.ReadsClosed());
 }
 
+// The body's timeout is a pause between reads, not a bound on the whole body: a body that
+// keeps arriving, slowly, is served even when it takes longer than body_timeout in all.
+TEST_F(ServerTest, ASlowBodyThatKeepsArrivingIsServed) {
+  ServerOptions options;
+  options.body_timeout = std::chrono::milliseconds(1000);
+  options.body_min_rate = 100;  // 1,000 bytes may take 10 s more
+  StartServer(options);
+  TestClient client(port_);
+  client.SendRaw("POST /upload HTTP/1.1\r\nHost: t\r\nContent-Length: 1000\r\n\r\n");
+  for (int piece = 0; piece < 8; ++piece) {  // 1.4 s in all, never a pause of 1 s
+    if (piece > 0) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    client.SendRaw(std::string(125, 'x'));
+  }
+  Response response = client.Read();
+  EXPECT_EQ(response.result(), HttpStatus::ok) << response.body();
+  EXPECT_EQ(BodyJson(response).at("bytes").as_int64(), 1000);
+}
+
+// A body that stops arriving for body_timeout is answered 408 problem, not a silent reset.
+TEST_F(ServerTest, ABodyThatStopsArrivingIs408) {
+  ServerOptions options;
+  options.body_timeout = std::chrono::milliseconds(300);
+  StartServer(options);
+  TestClient client(port_);
+  client.SendRaw("POST /upload HTTP/1.1\r\nHost: t\r\nContent-Length: 1000\r\n\r\n" + std::string(500, 'x'));
+  Response response = client.Read();
+  EXPECT_EQ(response.result(), HttpStatus::request_timeout);
+  EXPECT_EQ(response[field::content_type], "application/problem+json");
+  EXPECT_EQ(BodyJson(response).at("type").as_string(), "urn:portico:problem:request-timeout");
+  EXPECT_TRUE(client.ReadsClosed());
+}
+
+// A client trickling a byte now and then, never pausing for body_timeout, still gets no more
+// than body_timeout plus the body's size at body_min_rate: here 0.5 s + 1 s, then 408.
+TEST_F(ServerTest, ABodyTrickledSlowerThanTheMinimumRateIs408) {
+  ServerOptions options;
+  options.body_timeout = std::chrono::milliseconds(500);
+  options.body_min_rate = 1000;
+  StartServer(options);
+  TestClient client(port_);
+  client.SendRaw("POST /upload HTTP/1.1\r\nHost: t\r\nContent-Length: 1000\r\n\r\n");
+  int sent = 0;
+  for (; sent < 1000 && !client.HasInput(); ++sent) {  // a byte every 100 ms would take 100 s
+    client.SendRaw("x");
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_LT(sent, 1000);
+  Response response = client.Read();
+  EXPECT_EQ(response.result(), HttpStatus::request_timeout);
+  EXPECT_EQ(response[field::content_type], "application/problem+json");
+}
+
 TEST_F(ServerTest, ConnectionsBeyondTheLimitGet503) {
   ServerOptions options;
   options.max_connections = 2;

@@ -81,6 +81,9 @@ class TestClient {
     return parser.release();
   }
 
+  // True when a reply (or the end of the stream) has arrived and waits to be read.
+  bool HasInput() { return socket_.available() > 0; }
+
   void Close() {
     boost::system::error_code ec;
     socket_.close(ec);
