@@ -14,7 +14,7 @@
 // ("the reset token is invalid or has expired"), answered before the password is looked at
 // or hashed; a password that breaks the policy is a 422 naming new_password. Otherwise
 // argon2id on the worker pool, then ConfirmPasswordReset: the new password, and every session
-// of the user ended.
+// of the user ended. Idempotency-Key is scoped by the token (AnonymousIdempotent).
 #include <boost/asio/post.hpp>
 #include <boost/json.hpp>
 #include <memory>
@@ -26,6 +26,7 @@
 #include "gateway/app/attempt_limiter.h"
 #include "gateway/app/json_views.h"
 #include "gateway/app/portal_auth.h"
+#include "gateway/app/workflow_route_helpers.h"
 #include "gateway/http/async.h"
 #include "gateway/http/json_body.h"
 #include "gateway/http/rate_limiter.h"
@@ -111,7 +112,10 @@ void AddPasswordResetRoutes(Router& router, const AlertRouteDeps& deps) {
                     {"detail", "if the user name exists and has an e-mail address, a reset link has been sent to it"}});
              });
 
+  // Idempotency-Key scoped by the token (AnonymousIdempotent): a retry with the same key and
+  // body gets the first reply, not the 422 of a spent token.
   router.Add(Verb::post, "/v1/portal/password-reset/confirm",
+             AnonymousIdempotent(*a->app, "password-reset", {"token"},
              [a, limits](Request& request, RouteContext& context) -> awaitable<Response> {
                auto body = ParseJsonObject(request);
                if (!body.ok()) co_return ProblemResponse(body.problem());
@@ -146,7 +150,7 @@ void AddPasswordResetRoutes(Router& router, const AlertRouteDeps& deps) {
                boost::json::object extra;
                if (out.ok()) extra["ended_sessions"] = out->ended_sessions.size();
                co_return CommandReply(out, std::move(extra));
-             });
+             }));
 }
 
 }  // namespace portico::gateway

@@ -280,5 +280,22 @@ TEST_F(NotificationsTest, ASupersededResetTokenIsAnsweredLikeAnUnknownOne) {
   EXPECT_EQ(sys_->Login("sam", "a fine new password").status, 401u);
 }
 
+// Confirming has no credentials to scope an Idempotency-Key by: it is scoped by the token, so
+// a retry with the same key and body gets the first reply (not the 422 of a spent token) and
+// appends nothing.
+TEST_F(NotificationsTest, ARetriedResetConfirmWithTheSameKeyGetsTheFirstReply) {
+  const std::string token = ResetTokenFor("tia");
+  const std::vector<std::pair<std::string, std::string>> key{{"Idempotency-Key", "confirm-once"}};
+  const auto first = Confirm(token, "a fine new password", key);
+  ASSERT_EQ(first.status, 200u) << first.body;
+  const auto head = sys_->Head();
+  const auto retry = Confirm(token, "a fine new password", key);
+  EXPECT_EQ(retry.status, 200u) << retry.body;
+  EXPECT_EQ(retry.body, first.body);
+  EXPECT_EQ(sys_->Head(), head);
+  EXPECT_EQ(Confirm(token, "another new password", key).status, 422u);  // another body
+  EXPECT_EQ(sys_->Login("tia", "a fine new password").status, 200u);
+}
+
 }  // namespace
 }  // namespace portico::gateway
