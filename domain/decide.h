@@ -37,6 +37,14 @@ Status CheckPasswordPolicy(const Settings& settings, std::string_view password);
 Status CheckPortalManagerAction(const AccessState& state, const PortalManagerAction& command,
                                 std::int64_t now_us);
 
+// The user a password-reset token (its hash) may reset now, else the one FailedPrecondition
+// ("the reset token is invalid or has expired") for an unknown, spent, replaced or expired
+// token, one issued before the user's latest password change, or an archived user. The
+// gateway asks before hashing the new password, so that no such token costs an argon2id hash
+// nor answers differently from an unknown one; ConfirmPasswordReset applies the same rules.
+Result<const User*> UsableResetTokenOwner(const AccessState& state, const schemas::Hash& token_hash,
+                                          std::int64_t now_us);
+
 // GET /v1/usernames/{username}: whether the canonical form of `username` is free (no user,
 // archived or not, has it, and no pending registration reserves it). InvalidArgument when it
 // is not a valid user name.

@@ -4,7 +4,7 @@
 #include "domain/decide_internal.h"
 #include "domain/validate.h"
 
-namespace portico::domain::internal {
+namespace portico::domain {
 namespace {
 
 std::string Key(const schemas::Hash& h) { return std::string(reinterpret_cast<const char*>(h.data()), h.size()); }
@@ -12,6 +12,25 @@ std::string Key(const schemas::Hash& h) { return std::string(reinterpret_cast<co
 Status InvalidToken() { return Status::FailedPrecondition("the reset token is invalid or has expired"); }
 
 }  // namespace
+
+Result<const User*> UsableResetTokenOwner(const AccessState& s, const schemas::Hash& token_hash,
+                                          std::int64_t now_us) {
+  const auto by_token = s.alerting.reset_by_token.find(Key(token_hash));
+  if (by_token == s.alerting.reset_by_token.end()) return InvalidToken();
+  const auto reset = s.alerting.resets.find(by_token->second);
+  if (reset == s.alerting.resets.end() || reset->second.token_hash != by_token->first) return InvalidToken();
+  const User* user = s.FindUser(reset->second.user_id);
+  // Expired, issued before the latest password change, or the user can no longer use it.
+  if (user == nullptr || user->archived || now_us >= reset->second.expires_at_us ||
+      reset->second.requested_at_us < user->password_changed_at_us) {
+    return InvalidToken();
+  }
+  return user;
+}
+
+}  // namespace portico::domain
+
+namespace portico::domain::internal {
 
 Result<Events> DecideOne(const AccessState& s, const RequestPasswordReset& c, std::int64_t now_us) {
   ASSIGN_OR_RETURN(const User* user, RequireUser(s, c.user_id));
@@ -38,16 +57,7 @@ Result<Events> DecideOne(const AccessState& s, const RequestPasswordReset& c, st
 }
 
 Result<Events> DecideOne(const AccessState& s, const ConfirmPasswordReset& c, std::int64_t now_us) {
-  const auto by_token = s.alerting.reset_by_token.find(Key(c.token_hash));
-  if (by_token == s.alerting.reset_by_token.end()) return InvalidToken();
-  const auto reset = s.alerting.resets.find(by_token->second);
-  if (reset == s.alerting.resets.end() || reset->second.token_hash != by_token->first) return InvalidToken();
-  const User* user = s.FindUser(reset->second.user_id);
-  // Expired, issued before the latest password change, or the user can no longer use it.
-  if (user == nullptr || user->archived || now_us >= reset->second.expires_at_us ||
-      reset->second.requested_at_us < user->password_changed_at_us) {
-    return InvalidToken();
-  }
+  ASSIGN_OR_RETURN(const User* user, UsableResetTokenOwner(s, c.token_hash, now_us));
   RETURN_IF_ERROR(CheckPasswordPolicy(s.settings, c.password_plaintext));
   RETURN_IF_ERROR(ValidatePasswordHash(c.password_hash));
   Events out;

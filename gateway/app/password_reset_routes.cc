@@ -10,9 +10,11 @@
 // the same for every user name).
 //
 // POST /v1/portal/password-reset/confirm {token, new_password}: a spent, expired, replaced or
-// unknown token is one 422 ("the reset token is invalid or has expired"); a password that
-// breaks the policy is a 422 naming new_password. Otherwise argon2id on the worker pool, then
-// ConfirmPasswordReset: the new password, and every session of the user ended.
+// unknown token, or one issued before the latest password change, is one 422 naming token
+// ("the reset token is invalid or has expired"), answered before the password is looked at
+// or hashed; a password that breaks the policy is a 422 naming new_password. Otherwise
+// argon2id on the worker pool, then ConfirmPasswordReset: the new password, and every session
+// of the user ended. Idempotency-Key is scoped by the token (AnonymousIdempotent).
 #include <boost/asio/post.hpp>
 #include <boost/json.hpp>
 #include <memory>
@@ -24,6 +26,7 @@
 #include "gateway/app/attempt_limiter.h"
 #include "gateway/app/json_views.h"
 #include "gateway/app/portal_auth.h"
+#include "gateway/app/workflow_route_helpers.h"
 #include "gateway/http/async.h"
 #include "gateway/http/json_body.h"
 #include "gateway/http/rate_limiter.h"
@@ -73,6 +76,19 @@ void IssueResetToken(const AlertRouteDeps& a, const std::string& username) {
                                      found.email, found.display_name, token, now, a.outbox->mail()));
 }
 
+// The user a reset token may reset now, or the one 422 (field "token") that every unusable
+// token gets, whatever is wrong with it: unknown, spent, replaced, expired, or issued before
+// the user's latest password change (domain::UsableResetTokenOwner).
+ProblemOr<std::string> ResetTokenOwner(const AppRouteDeps& d, const schemas::Hash& token_hash) {
+  const std::int64_t now = NowMicros();
+  auto owner = d.processor->Read([&](const domain::AccessState& state) -> Result<std::string> {
+    ASSIGN_OR_RETURN(const domain::User* user, domain::UsableResetTokenOwner(state, token_hash, now));
+    return user->id.value();
+  });
+  if (!owner.ok()) return Problem::FromStatus(owner.status()).WithField("token");
+  return std::move(owner).value();
+}
+
 }  // namespace
 
 void AddPasswordResetRoutes(Router& router, const AlertRouteDeps& deps) {
@@ -96,7 +112,10 @@ void AddPasswordResetRoutes(Router& router, const AlertRouteDeps& deps) {
                     {"detail", "if the user name exists and has an e-mail address, a reset link has been sent to it"}});
              });
 
+  // Idempotency-Key scoped by the token (AnonymousIdempotent): a retry with the same key and
+  // body gets the first reply, not the 422 of a spent token.
   router.Add(Verb::post, "/v1/portal/password-reset/confirm",
+             AnonymousIdempotent(*a->app, "password-reset", {"token"},
              [a, limits](Request& request, RouteContext& context) -> awaitable<Response> {
                auto body = ParseJsonObject(request);
                if (!body.ok()) co_return ProblemResponse(body.problem());
@@ -107,35 +126,31 @@ void AddPasswordResetRoutes(Router& router, const AlertRouteDeps& deps) {
                // Bounds guessing and the argon2id work anyone can make us do.
                if (auto problem = limits->Admit(context.remote_address, {})) co_return ProblemResponse(*problem);
                const schemas::Hash hash = TokenHash(token);
-               const std::string key(reinterpret_cast<const char*>(hash.data()), hash.size());
                const auto* d = a->app;
+               // The token, then the password policy, before paying for a hash.
+               auto owner = ResetTokenOwner(*d, hash);
+               if (!owner.ok()) co_return ProblemResponse(owner.problem());
                const Status policy = d->processor->Read([&](const domain::AccessState& state) {
-                 if (!state.alerting.reset_by_token.contains(key)) {
-                   return Status::FailedPrecondition("the reset token is invalid or has expired");
-                 }
                  return domain::CheckPasswordPolicy(state.settings, password);
                });
-               if (!policy.ok()) {
-                 const bool bad_token = policy.message().find("reset token") != std::string::npos;
-                 co_return ProblemResponse(Problem::FromStatus(policy).WithField(bad_token ? "token" : "new_password"));
-               }
+               if (!policy.ok()) co_return ProblemResponse(Problem::FromStatus(policy).WithField("new_password"));
                auto hashed = co_await OnWorkerPool(*d->pool, [&password] { return HashPassword(password); });
                if (!hashed.ok()) co_return ProblemResponse(Problem::FromStatus(hashed.status()));
                domain::ConfirmPasswordReset command;
                command.token_hash = hash;
                command.password_plaintext = std::move(password);
                command.password_hash = std::move(hashed).value();
-               // The actor is the user the token belongs to, known only once the token is.
-               const std::string user_id = d->processor->Read([&](const domain::AccessState& state) {
-                 auto it = state.alerting.reset_by_token.find(key);
-                 return it == state.alerting.reset_by_token.end() ? std::string() : it->second;
-               });
-               CommandActor actor{schema::ActorKind::PortalUser, user_id, {}};
+               // The actor is the user the token belongs to.
+               CommandActor actor{schema::ActorKind::PortalUser, *owner, {}};
                auto out = co_await d->processor->SubmitAsync(std::move(command), std::move(actor));
+               // Spent or expired while the password was hashed: the same answer as above.
+               if (!out.ok()) {
+                 if (auto still = ResetTokenOwner(*d, hash); !still.ok()) co_return ProblemResponse(still.problem());
+               }
                boost::json::object extra;
                if (out.ok()) extra["ended_sessions"] = out->ended_sessions.size();
                co_return CommandReply(out, std::move(extra));
-             });
+             }));
 }
 
 }  // namespace portico::gateway

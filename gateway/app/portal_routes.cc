@@ -134,6 +134,50 @@ Handler LogoutRoute(const AppRouteDeps* d) {
   };
 }
 
+// What POST /v1/portal/password needs of the caller's own account, read in one go.
+struct OwnAccount {
+  std::string username;  // canonical
+  std::string password_hash;
+  bool locked_out = false;
+};
+
+OwnAccount ReadOwnAccount(const AppRouteDeps& d, const std::string& user_id) {
+  const std::int64_t now = NowMicros();
+  return d.processor->Read([&](const domain::AccessState& state) {
+    OwnAccount account;
+    if (const auto* user = state.FindUser(user_id)) {
+      account = {user->username, user->password_hash, now < user->locked_until_us};
+    }
+    return account;
+  });
+}
+
+Problem LockedOut() {
+  return Problem::FailedPrecondition(
+      "the account is locked out after too many wrong passwords; try again later");
+}
+
+// A refused password change (a wrong current password, or any attempt while locked out)
+// counts exactly as a failed login, so that a stolen session cannot be used to guess the
+// password past the lockout: it is the Login command with the password never verified, which
+// records LoginFailed (bad_password, or locked_out while the lockout lasts) and, at the
+// threshold, UserLockedOut, and cannot start a session. Replies with `refusal`, or with the
+// store's problem when the attempt could not be recorded.
+awaitable<Response> RefuseAsFailedLogin(const AppRouteDeps& d, const projections::ActiveSession& session,
+                                        const OwnAccount& account, Problem refusal) {
+  auto credentials = MakeSessionCredentials();  // required by Login, never used
+  domain::Login cmd;
+  cmd.username = account.username;
+  cmd.password_verified = false;
+  cmd.session_id = credentials.session_id;
+  cmd.token_hash = credentials.token_hash;
+  cmd.user_id = domain::UserId(session.user_id);
+  cmd.checked_hash = account.password_hash;
+  auto out = co_await d.processor->SubmitAsync(std::move(cmd), PortalActor(session));
+  if (!out.ok()) co_return ProblemResponse(Problem::FromStatus(out.status()));
+  co_return ProblemResponse(refusal);
+}
+
 }  // namespace
 
 void AddPortalRoutes(Router& router, const AppRouteDeps& deps) {
@@ -230,10 +274,9 @@ void AddPortalRoutes(Router& router, const AppRouteDeps& deps) {
                if (auto problem = limits->Admit(context.remote_address, "user:" + session.user_id)) {
                  co_return ProblemResponse(*problem);
                }
-               const std::string hash = d->processor->Read([&](const domain::AccessState& state) {
-                 const auto* user = state.FindUser(session.user_id);
-                 return user == nullptr ? std::string() : user->password_hash;
-               });
+               const OwnAccount account = ReadOwnAccount(*d, session.user_id);
+               if (account.locked_out) co_return co_await RefuseAsFailedLogin(*d, session, account, LockedOut());
+               const std::string& hash = account.password_hash;
                const Status policy = d->processor->Read([&](const domain::AccessState& state) {
                  return domain::CheckPasswordPolicy(state.settings, next);
                });
@@ -248,8 +291,9 @@ void AddPortalRoutes(Router& router, const AppRouteDeps& deps) {
                    });
                if (!hashed.ok()) {
                  if (hashed.status().code() == StatusCode::kPermissionDenied) {
-                   co_return ProblemResponse(Problem::BadRequest(hashed.status().message())
-                                                 .WithField("current_password"));
+                   co_return co_await RefuseAsFailedLogin(
+                       *d, session, account,
+                       Problem::BadRequest(hashed.status().message()).WithField("current_password"));
                  }
                  if (hashed.status().code() == StatusCode::kInvalidArgument ||
                      hashed.status().code() == StatusCode::kFailedPrecondition) {

@@ -2,6 +2,8 @@
 // the worker pool; an unknown user name is verified against a dummy hash so both failures
 // take as long and answer the same 401). Every other route authenticates its bearer token:
 // BLAKE2b-256 of the token -> SessionsModel::Validate (401 on any failure), then Touch.
+// POST /v1/portal/password counts a wrong current password exactly as a failed login (the
+// same LoginFailed event and lockout), and refuses any change while the user is locked out.
 #pragma once
 
 #include "gateway/app/staff_routes.h"

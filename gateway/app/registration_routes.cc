@@ -106,7 +106,10 @@ void AddRegistrationRoutes(Router& router, const AppRouteDeps& deps) {
                co_return CommandReply(out);
              }));
 
+  // Idempotency-Key scoped by the organisation code and user name (AnonymousIdempotent): a
+  // retry with the same key and body gets the first reply, not the 409 of a taken user name.
   router.Add(Verb::post, "/v1/portal/register",
+             AnonymousIdempotent(deps, "register", {"organisation_code", "username"},
              [d, limiter](Request& request, RouteContext& context) -> awaitable<Response> {
                auto body = ParseJsonObject(request);
                if (!body.ok()) co_return ProblemResponse(body.problem());
@@ -143,7 +146,7 @@ void AddRegistrationRoutes(Router& router, const AppRouteDeps& deps) {
                  for (const auto& event : out->events) active = active || event.body.AsUserCreated() != nullptr;
                }
                co_return CommandReply(out, {{"user_id", id}, {"status", active ? "active" : "pending"}});
-             });
+             }));
 
   router.Add(Verb::get, "/v1/registrations",
              StaffHandler(deps, [d](Request& request, RouteContext&) -> awaitable<Response> {

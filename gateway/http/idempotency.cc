@@ -14,6 +14,13 @@ namespace {
 
 constexpr std::string_view kHeader = "Idempotency-Key";
 
+// Reads are safe to retry and change nothing, so they have nothing to replay: storing their
+// replies would only let a reused key serve stale data and let a caller grow the store (and
+// idempotency.log) with every fresh key.
+bool IsRead(const Request& request) {
+  return request.method() == Verb::get || request.method() == Verb::head;
+}
+
 bool IsValidKey(std::string_view key) {
   return !key.empty() && key.size() <= 255 &&
          std::all_of(key.begin(), key.end(), [](char c) { return c > 0x20 && c < 0x7f; });
@@ -109,7 +116,7 @@ boost::asio::awaitable<Response> WithIdempotency(IdempotencyStore& store, Reques
                                                  RouteContext& context, const Handler& handler,
                                                  ReplyRetention retention, std::string_view secret_detail) {
   auto header = request.find(kHeader);
-  if (header == request.end()) co_return co_await handler(request, context);
+  if (header == request.end() || IsRead(request)) co_return co_await handler(request, context);
   if (!IsValidKey(header->value())) {
     co_return ProblemResponse(
         Problem::BadRequest("Idempotency-Key must be 1 to 255 visible ASCII characters")

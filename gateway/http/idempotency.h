@@ -27,7 +27,8 @@
 //
 // WithIdempotency runs a handler under these rules when the request has an Idempotency-Key
 // header (1 to 255 visible ASCII characters, else 400 naming the header) and simply runs it
-// when it has none. Wrap it inside authentication, so context.actor is set:
+// when it has none. Idempotency is for commands only: a GET or HEAD ignores the header (a read
+// is safe to retry) and stores nothing, so a reused key never replays a stale read. Wrap it inside authentication, so context.actor is set:
 //   RequireStaff(keys, Idempotent(store, handler)).
 // Implementations must be thread-safe. The store must outlive the router.
 #pragma once

@@ -92,6 +92,45 @@ TEST_F(AccountSecurityTest, AnUnknownUserNameIsAnsweredAndRecordedLikeAWrongPass
   EXPECT_EQ(sys_->Login("as-ann", RunningSystem::PasswordOf("as-ann")).status, 200u);
 }
 
+// A wrong current password on POST /v1/portal/password counts as a failed login, so a stolen
+// session cannot guess the password past the lockout: the threshold (5) of them lock the
+// account, the right password then logs in no more, every attempt is on the audit, and while
+// locked even the right current password changes nothing.
+TEST_F(AccountSecurityTest, WrongCurrentPasswordsLockTheAccountLikeFailedLogins) {
+  sys_->CreateUser("as-acme", "as-lee", "portal-basic");
+  const std::string token = sys_->LoginOk("as-lee");
+  const std::string right = RunningSystem::PasswordOf("as-lee");
+  for (int i = 0; i < 5; ++i) {
+    const auto wrong = sys_->client().Post("/v1/portal/password", token,
+                                           {{"current_password", "a guess " + std::to_string(i)},
+                                            {"new_password", "a brand new secret"}});
+    EXPECT_EQ(wrong.status, 400u) << wrong.body;
+    EXPECT_EQ(Str(wrong, "field"), "current_password");
+  }
+  const auto refused = sys_->client().Post("/v1/portal/password", token,
+                                           {{"current_password", right}, {"new_password", "a brand new secret"}});
+  EXPECT_EQ(refused.status, 422u) << refused.body;
+  EXPECT_EQ(refused.content_type, "application/problem+json");
+  EXPECT_NE(Str(refused, "detail").find("locked out"), std::string::npos) << refused.body;
+  EXPECT_EQ(sys_->Login("as-lee", right).status, 401u);
+  EXPECT_EQ(sys_->Login("as-lee", "a brand new secret").status, 401u);  // nothing was changed
+
+  const auto audit = sys_->Staff(verb::get, "/v1/audit?user_id=as-lee&min_position=" + std::to_string(sys_->Head()));
+  ASSERT_EQ(audit.status, 200u) << audit.body;
+  int bad_password = 0, locked_out = 0, lockouts = 0;
+  const auto events = audit.json();
+  for (const auto& event : events.at("events").as_array()) {
+    if (event.at("type") == "user_locked_out") ++lockouts;
+    if (event.at("type") != "login_failed") continue;
+    EXPECT_EQ(event.at("actor"), "as-lee");
+    bad_password += event.at("data").at("reason") == "bad_password";
+    locked_out += event.at("data").at("reason") == "locked_out";
+  }
+  EXPECT_EQ(bad_password, 5) << audit.body;
+  EXPECT_EQ(lockouts, 1) << audit.body;
+  EXPECT_EQ(locked_out, 3) << "the refused change and both logins: " << audit.body;
+}
+
 // A staff key and portal users sending the same Idempotency-Key: each one's command runs and
 // is stored, none sees another's reply, and each one's retry replays its own.
 TEST_F(AccountSecurityTest, AnIdempotencyKeyBelongsToItsCaller) {

@@ -14,6 +14,8 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "app/http_client.h"
 #include "app/running_system.h"
@@ -146,6 +148,23 @@ class NotificationsTest : public ::testing::Test {
     return at == std::string::npos ? std::string() : link.substr(at + 6);
   }
 
+  // A new user `id` of acme, and the token of the reset link mailed to it.
+  static std::string ResetTokenFor(const std::string& id) {
+    sys_->CreateUser("acme", id, "portal-advanced");
+    const auto requested = sys_->client().Post("/v1/portal/password-reset", "", {{"username", id + "@example.com"}});
+    EXPECT_EQ(requested.status, 202u) << requested.body;
+    auto mail = AwaitMessage("password_reset-", id);
+    EXPECT_TRUE(mail) << "no reset mail for " << id;
+    return mail ? TokenFromLink(std::string(mail->value.at("link").as_string())) : std::string();
+  }
+
+  static HttpReply Confirm(const std::string& token, const std::string& password,
+                           const std::vector<std::pair<std::string, std::string>>& headers = {}) {
+    return sys_->client().Send(verb::post, "/v1/portal/password-reset/confirm", "",
+                               json::serialize(json::object{{"token", token}, {"new_password", password}}),
+                               "application/json", headers);
+  }
+
   static inline RunningSystem* sys_ = nullptr;
 };
 
@@ -243,6 +262,39 @@ TEST_F(NotificationsTest, PasswordResetByMailLink) {
                                          {{"token", token}, {"new_password", "another new password"}});
   EXPECT_EQ(again.status, 422u);
   EXPECT_EQ(again.json().at("detail"), bogus.json().at("detail"));
+}
+
+// A token issued before the latest password change is answered exactly as an unknown token,
+// whatever the new password: neither the policy's answer nor a hash tells that it existed.
+TEST_F(NotificationsTest, ASupersededResetTokenIsAnsweredLikeAnUnknownOne) {
+  const std::string token = ResetTokenFor("sam");
+  Ok(sys_->Staff(verb::post, "/v1/users/sam/password", {{"password", "set by the staff desk"}}));
+  for (const std::string password : {"x", "a fine new password"}) {
+    const auto superseded = Confirm(token, password);
+    const auto unknown = Confirm("not-a-real-token-bbbbbbbbbbbbbbbb", password);
+    EXPECT_EQ(unknown.status, 422u) << unknown.body;
+    EXPECT_EQ(unknown.json().at("field"), "token");
+    EXPECT_EQ(superseded.status, unknown.status) << password;
+    EXPECT_EQ(superseded.body, unknown.body) << password;
+  }
+  EXPECT_EQ(sys_->Login("sam", "a fine new password").status, 401u);
+}
+
+// Confirming has no credentials to scope an Idempotency-Key by: it is scoped by the token, so
+// a retry with the same key and body gets the first reply (not the 422 of a spent token) and
+// appends nothing.
+TEST_F(NotificationsTest, ARetriedResetConfirmWithTheSameKeyGetsTheFirstReply) {
+  const std::string token = ResetTokenFor("tia");
+  const std::vector<std::pair<std::string, std::string>> key{{"Idempotency-Key", "confirm-once"}};
+  const auto first = Confirm(token, "a fine new password", key);
+  ASSERT_EQ(first.status, 200u) << first.body;
+  const auto head = sys_->Head();
+  const auto retry = Confirm(token, "a fine new password", key);
+  EXPECT_EQ(retry.status, 200u) << retry.body;
+  EXPECT_EQ(retry.body, first.body);
+  EXPECT_EQ(sys_->Head(), head);
+  EXPECT_EQ(Confirm(token, "another new password", key).status, 422u);  // another body
+  EXPECT_EQ(sys_->Login("tia", "a fine new password").status, 200u);
 }
 
 }  // namespace

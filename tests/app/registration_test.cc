@@ -194,5 +194,35 @@ TEST_F(RegistrationTest, RemovedOrReplacedCodeNoLongerWorks) {
   EXPECT_EQ(sys_->client().Put("/v1/orgs/reg-acme/registration-code", "", {{"level", "client-base"}}).status, 401u);
 }
 
+// A registrant has no credentials to scope an Idempotency-Key by: it is scoped by the
+// organisation code and user name. A retry with the same key and body gets the first reply
+// (not the 409 of a name now reserved) and appends nothing; another registrant using the same
+// key is not affected by it.
+TEST_F(RegistrationTest, ARetriedRegistrationWithTheSameKeyGetsTheFirstReply) {
+  SetMode("approval");
+  auto with_key = [](const std::string& name, const std::string& display_name) {
+    return sys_->client().Send(verb::post, "/v1/portal/register", "",
+                               json::serialize(json::object{{"organisation_code", code_},
+                                                            {"username", name + "@example.com"},
+                                                            {"display_name", display_name},
+                                                            {"email", name + "@example.com"},
+                                                            {"password", "a fine passphrase"}}),
+                               "application/json", {{"Idempotency-Key", "register-once"}});
+  };
+  const auto first = with_key("ida", "Ida");
+  ASSERT_EQ(first.status, 200u) << first.body;
+  const auto head = sys_->Head();
+  const auto retry = with_key("ida", "Ida");
+  EXPECT_EQ(retry.status, 200u) << retry.body;
+  EXPECT_EQ(retry.body, first.body);
+  EXPECT_EQ(sys_->Head(), head);
+  EXPECT_EQ(with_key("ida", "Ida Changed").status, 422u) << "another body under the same key";
+  EXPECT_EQ(Register(code_, "ida").status, 409u) << "without the key: the name is reserved";
+
+  const auto other = with_key("ivo", "Ivo");
+  ASSERT_EQ(other.status, 200u) << other.body;
+  EXPECT_NE(other.json().at("user_id"), first.json().at("user_id"));
+}
+
 }  // namespace
 }  // namespace portico::gateway

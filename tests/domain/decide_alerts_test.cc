@@ -86,6 +86,28 @@ TEST_F(AlertsDomainTest, ExpiredOrReplacedTokensAreRefused) {
   EXPECT_REJECTED(w.Try(RequestPasswordReset{UserId("ann"), TokenHash(4), w.now - 1}), kInvalidArgument, "future");
 }
 
+// What the gateway asks before hashing a new password: an expired token and one issued
+// before the latest password change get exactly the unknown token's answer.
+TEST_F(AlertsDomainTest, OnlyAUsableResetTokenHasAnOwner) {
+  const std::string hash = "$argon2id$v=19$m=65536,t=2,p=1$bmV3c2FsdA$bmV3aGFzaA";
+  const Status unknown = UsableResetTokenOwner(w.state(), TokenHash(9), w.now).status();
+  EXPECT_EQ(unknown.code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(unknown.message(), "the reset token is invalid or has expired");
+
+  w.Do(RequestPasswordReset{UserId("ann"), TokenHash(1), w.now + 15 * kMinute});
+  auto owner = UsableResetTokenOwner(w.state(), TokenHash(1), w.now);
+  ASSERT_TRUE(owner.ok()) << owner.status().ToString();
+  EXPECT_EQ((*owner)->id.value(), "ann");
+  const Status expired = UsableResetTokenOwner(w.state(), TokenHash(1), w.now + 15 * kMinute).status();
+  EXPECT_EQ(expired.ToString(), unknown.ToString());
+
+  w.Do(RequestPasswordReset{UserId("bob"), TokenHash(2), w.now + 15 * kMinute});
+  w.now += kMinute;
+  w.Do(SetPassword{UserId("bob"), NewPassword{"set by the staff", hash}, false, SessionId("")});
+  const Status superseded = UsableResetTokenOwner(w.state(), TokenHash(2), w.now).status();
+  EXPECT_EQ(superseded.ToString(), unknown.ToString());
+}
+
 TEST_F(AlertsDomainTest, LoginDetailsNeedAnEmailAddress) {
   EXPECT_REJECTED(w.Try(SendLoginDetails{UserId("ann")}), kFailedPrecondition, "no e-mail address");
   CreateUser c;

@@ -145,6 +145,26 @@ TEST_F(WithIdempotencyTest, NoKeyRunsEveryTimeAndFailuresAreNotStored) {
   EXPECT_EQ(runs_, 4);  // a rejected command is run again
 }
 
+// Idempotency is for commands: a GET with a key runs every time (a reused key never replays
+// a stale read) and leaves nothing in the store.
+TEST_F(WithIdempotencyTest, AGetIgnoresTheKeyAndStoresNothing) {
+  auto get = [this] {
+    Request request = MakeRequest(Verb::get, "/v1/orgs/a");
+    request.set("Idempotency-Key", "read-key");
+    RouteContext context;
+    context.actor = "admin";
+    context.caller = CallerKind::kStaff;
+    return RunSync(handler_(request, context));
+  };
+  Response first = get();
+  Response second = get();  // the handler's answer changed in between (runs_)
+  EXPECT_EQ(runs_, 2);
+  EXPECT_NE(second.body(), first.body());
+  EXPECT_EQ(second["Idempotent-Replayed"], "");
+  // Nothing kept under the key: it is new to the store.
+  EXPECT_EQ(store_.Begin(ScopedIdempotencyKey("staff", "admin", "read-key"), "any").state, State::kNew);
+}
+
 TEST_F(WithIdempotencyTest, MalformedKeyIs400NamingTheHeader) {
   Response response = Send(std::string(300, 'k'), "{}");
   EXPECT_EQ(response.result(), HttpStatus::bad_request);
