@@ -34,14 +34,10 @@ Result<CommonOptions> CommonArgs::Finish(bool terminal) const {
   return out;
 }
 
-namespace {
-
-// A notifier that keeps the option's value as given.
-auto Keep(std::optional<std::string>& into) {
-  return [&into](const std::string& v) { into = v; };
+Status RequireNotEmpty(std::string_view name, const std::optional<std::string>& value) {
+  if (value && value->empty()) return Status::InvalidArgument("--" + std::string(name) + " is empty");
+  return Status::Ok();
 }
-
-}  // namespace
 
 Result<std::int64_t> ParseTimeOption(std::string_view name, const std::string& text) {
   auto parsed = ParseTime(text);
@@ -67,10 +63,10 @@ void MomentArgs::Add(po::options_description& desc, const char* at_option, const
   at_name = at_option;
   position_name = position_option;
   desc.add_options()
-      (at_option, po::value<std::string>()->notifier(Keep(at)),
+      (at_option, po::value<std::string>()->notifier(KeepGiven(at)),
        (std::string("TIME ") + what + ": RFC 3339 (2026-11-22T10:00:00Z), microseconds since the epoch, or now")
            .c_str())
-      (position_option, po::value<std::string>()->notifier(Keep(position)),
+      (position_option, po::value<std::string>()->notifier(KeepGiven(position)),
        (std::string("N: ") + what + " as a log position instead of a time").c_str());
 }
 
@@ -88,11 +84,11 @@ Result<MomentSpec> MomentArgs::Finish() const {
 
 void RangeArgs::Add(po::options_description& desc) {
   desc.add_options()
-      ("from", po::value<std::string>()->notifier(Keep(from)), "TIME: only events recorded at or after it")
-      ("to", po::value<std::string>()->notifier(Keep(to)), "TIME: only events recorded at or before it")
-      ("from-position", po::value<std::string>()->notifier(Keep(from_position)),
+      ("from", po::value<std::string>()->notifier(KeepGiven(from)), "TIME: only events recorded at or after it")
+      ("to", po::value<std::string>()->notifier(KeepGiven(to)), "TIME: only events recorded at or before it")
+      ("from-position", po::value<std::string>()->notifier(KeepGiven(from_position)),
        "N: only events at or after position N")
-      ("to-position", po::value<std::string>()->notifier(Keep(to_position)),
+      ("to-position", po::value<std::string>()->notifier(KeepGiven(to_position)),
        "N: only events at or before position N");
 }
 

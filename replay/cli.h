@@ -25,6 +25,15 @@ namespace portico::replay {
 
 namespace po = boost::program_options;
 
+// A notifier that keeps an option's value as given, so that a command can tell an option
+// given empty ("--user ''": a bad argument) from one not given at all.
+inline auto KeepGiven(std::optional<std::string>& into) {
+  return [&into](const std::string& v) { into = v; };
+}
+
+// Refuses an option given with an empty value, naming it.
+Status RequireNotEmpty(std::string_view name, const std::optional<std::string>& value);
+
 // The raw strings of the options every command takes, bound to a description.
 struct CommonArgs {
   std::string data_dir;

@@ -114,10 +114,12 @@ int Rebuild(const RebuildOptions& options, std::ostream& out, std::ostream& err)
 int RebuildMain(const std::vector<std::string>& args, bool terminal, std::ostream& out, std::ostream& err) {
   CommonArgs common;
   RebuildOptions options;
+  std::optional<std::string> snapshot_dir;
   po::options_description desc("rebuild options");
   common.Add(desc);
   desc.add_options()
-      ("snapshot-dir", po::value(&options.snapshot_dir), "the read models' snapshots (default DIR/snapshots)")
+      ("snapshot-dir", po::value<std::string>()->notifier(KeepGiven(snapshot_dir)),
+       "the read models' snapshots (default DIR/snapshots)")
       ("keep-valid", po::bool_switch(&options.keep_valid),
        "remove only damaged snapshots and those beyond the log's head");
   if (auto exit = ParseArgs("rebuild", "--data-dir DIR [--snapshot-dir D] [--keep-valid]", desc, args, out, err)) {
@@ -125,7 +127,10 @@ int RebuildMain(const std::vector<std::string>& args, bool terminal, std::ostrea
   }
   auto parsed = common.Finish(terminal);
   if (!parsed.ok()) return Fail(err, "rebuild", parsed.status());
+  // Given empty, the default directory would be cleared instead of the one meant.
+  if (auto status = RequireNotEmpty("snapshot-dir", snapshot_dir); !status.ok()) return Fail(err, "rebuild", status);
   options.common = *parsed;
+  options.snapshot_dir = snapshot_dir.value_or("");
   return Rebuild(options, out, err);
 }
 

@@ -3,6 +3,10 @@
 // actor, on-behalf-of, a summary, the body and the effect. As with export, a fault found at the
 // end (a head record that disagrees with the last stored event: cli.h, CheckHeadAtEnd) comes
 // after the records already printed; exit 1 says to discard them.
+#include <array>
+#include <optional>
+#include <utility>
+
 #include <boost/json/serialize.hpp>
 
 #include "replay/access_watch.h"
@@ -87,12 +91,13 @@ int Timeline(const TimelineOptions& options, std::ostream& out, std::ostream& er
 int TimelineMain(const std::vector<std::string>& args, bool terminal, std::ostream& out, std::ostream& err) {
   CommonArgs common;
   RangeArgs range;
-  std::string user, org, resource;
+  std::optional<std::string> user, org, resource;
   po::options_description desc("timeline options");
   common.Add(desc);
-  desc.add_options()("user", po::value(&user), "U: a portal user's timeline")("org", po::value(&org),
-                                                                              "O: an organisation's timeline")(
-      "resource", po::value(&resource), "R: a resource's timeline");
+  desc.add_options()
+      ("user", po::value<std::string>()->notifier(KeepGiven(user)), "U: a portal user's timeline")
+      ("org", po::value<std::string>()->notifier(KeepGiven(org)), "O: an organisation's timeline")
+      ("resource", po::value<std::string>()->notifier(KeepGiven(resource)), "R: a resource's timeline");
   range.Add(desc);
   if (auto exit = ParseArgs("timeline", "--data-dir DIR (--user U | --org O | --resource R) [--from TIME] [--to TIME]",
                             desc, args, out, err)) {
@@ -103,21 +108,25 @@ int TimelineMain(const std::vector<std::string>& args, bool terminal, std::ostre
   if (!parsed.ok()) return Fail(err, "timeline", parsed.status());
   auto spec = range.Finish();
   if (!spec.ok()) return Fail(err, "timeline", spec.status());
-  const int subjects = !user.empty() + !org.empty() + !resource.empty();
+  const int subjects = user.has_value() + org.has_value() + resource.has_value();
   if (subjects != 1) {
     return Fail(err, "timeline", Status::InvalidArgument("give exactly one of --user, --org and --resource"));
   }
+  for (const auto& [name, value] :
+       std::array{std::pair{"user", &user}, std::pair{"org", &org}, std::pair{"resource", &resource}}) {
+    if (auto status = RequireNotEmpty(name, *value); !status.ok()) return Fail(err, "timeline", status);
+  }
   options.common = *parsed;
   options.range = *spec;
-  if (!user.empty()) {
+  if (user) {
     options.subject = TimelineOptions::Subject::kUser;
-    options.id = user;
-  } else if (!org.empty()) {
+    options.id = *user;
+  } else if (org) {
     options.subject = TimelineOptions::Subject::kOrg;
-    options.id = org;
+    options.id = *org;
   } else {
     options.subject = TimelineOptions::Subject::kResource;
-    options.id = resource;
+    options.id = *resource;
   }
   return Timeline(options, out, err);
 }

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 
@@ -74,6 +75,25 @@ TEST_F(ReplayCliTest, AnEmptyExpectedHeadIsABadArgumentNotASkippedCheck) {
 
 TEST_F(ReplayCliTest, AnEmptyCapabilityIsABadArgumentNotEveryCapability) {
   ExpectBadArgument(Run("who-can", {"--resource", "r1", "--capability", ""}), "--capability is empty");
+}
+
+TEST_F(ReplayCliTest, AnEmptySubjectIsABadArgumentNamingTheOption) {
+  ASSERT_EQ(Run("timeline", {"--user", "u1"}).exit_code, 0);
+  ExpectBadArgument(Run("timeline", {"--user", ""}), "--user is empty");
+  ExpectBadArgument(Run("timeline", {"--org", ""}), "--org is empty");
+  ExpectBadArgument(Run("timeline", {"--resource", ""}), "--resource is empty");
+  // An empty one beside a real one is still two subjects, not one.
+  ExpectBadArgument(Run("timeline", {"--user", "u1", "--org", ""}), "give exactly one of");
+}
+
+TEST_F(ReplayCliTest, AnEmptySnapshotDirIsABadArgumentNotTheDefaultDirectory) {
+  // The default directory holds a snapshot that must survive the refused command.
+  const std::filesystem::path kept = std::filesystem::path(dir_->path()) / "snapshots" / "access.snapshot";
+  std::filesystem::create_directories(kept.parent_path());
+  std::ofstream(kept) << "damaged, so an unguarded rebuild would remove it";
+  ExpectBadArgument(Run("rebuild", {"--snapshot-dir", ""}), "--snapshot-dir is empty");
+  EXPECT_TRUE(std::filesystem::exists(kept));
+  std::filesystem::remove_all(kept.parent_path());
 }
 
 TEST_F(ReplayCliTest, ANegativePositionIsABadArgumentNotTheLargestOne) {
