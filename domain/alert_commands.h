@@ -22,7 +22,8 @@ struct DefineAlertSet {
   std::vector<AlertSubscriptionEntry> subscriptions;
 };
 
-// Staff assign alert sets to a user (replacing its list); each set must exist.
+// Staff assign alert sets to a user (replacing its list); each set must exist, and a passive
+// user (who never logs in, so could never receive an alert) can only have the list cleared.
 struct AssignAlertSets {
   UserId user_id;
   std::vector<std::string> alert_set_ids;

@@ -58,6 +58,12 @@ Result<Events> DecideOne(const AccessState&, const DefineAlertSet& c, std::int64
 
 Result<Events> DecideOne(const AccessState& s, const AssignAlertSets& c, std::int64_t) {
   ASSIGN_OR_RETURN(const User* user, RequireUser(s, c.user_id));
+  // Alerts reach only users who may see the resource, and a passive user never may: the
+  // assignment would be accepted and then silently deliver nothing. Clearing stays allowed.
+  if (user->type == schema::UserType::Passive && !c.alert_set_ids.empty()) {
+    return Status::FailedPrecondition("user " + Quoted(user->id.value()) +
+                                      " is passive and never logs in, so no alert would reach them");
+  }
   if (c.alert_set_ids.size() > kMaxAlertSets) {
     return Status::InvalidArgument("at most " + std::to_string(kMaxAlertSets) + " alert sets");
   }

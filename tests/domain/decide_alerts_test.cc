@@ -48,6 +48,15 @@ TEST_F(AlertsDomainTest, AlertSetsAddToOwnSubscriptions) {
   EXPECT_REJECTED(w.Try(DefineAlertSet{"bad id!", "x", {}}), kInvalidArgument, "alert set id");
 }
 
+TEST_F(AlertsDomainTest, APassiveUserCannotBeGivenAlertSetsTheyWouldNeverReceive) {
+  w.User("pat", "acme", "client-base", schema::UserType::Passive);
+  w.Do(DefineAlertSet{"ops", "Operations", {{"file_added", true, true}}});
+  EXPECT_REJECTED(w.Try(AssignAlertSets{UserId("pat"), {"ops"}}), kFailedPrecondition, "'pat' is passive");
+  EXPECT_FALSE(w.state().alerting.ChannelsFor("pat", "file_added").any());
+  // Clearing is no promise of delivery, so it stays allowed.
+  w.Do(AssignAlertSets{UserId("pat"), {}});
+}
+
 TEST_F(AlertsDomainTest, ResetTokenIsSingleUseExpiresAndEndsSessions) {
   w.LogIn("ann");
   w.LogIn("ann");
