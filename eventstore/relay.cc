@@ -529,11 +529,18 @@ Result<std::unique_ptr<Relay>> Relay::Start(const EventStore& store, RelayOption
   }
   ASSIGN_OR_RETURN(Position checkpoint, ReadRelayCheckpoint(options.checkpoint_path));
   const Position head = store.Head();
+  // The checkpoint is the one record of the head kept outside the log's write-ahead log. A
+  // damaged WAL record ends the log there at open (point-in-time recovery, db.cc), silently;
+  // events already published past that point show up here.
   if (checkpoint > head) {
     return Status::FailedPrecondition(
-        "relay checkpoint " + std::to_string(checkpoint.value()) + " in " +
-        options.checkpoint_path + " is past the log head " + std::to_string(head.value()) +
-        ": it belongs to another log");
+        "relay checkpoint " + std::to_string(checkpoint.value()) + " in " + options.checkpoint_path +
+        " is past the log head " + std::to_string(head.value()) + ": events " + std::to_string(head.value() + 1) +
+        " to " + std::to_string(checkpoint.value()) +
+        " were published to Kafka but are not in the log. Either the log lost them (a damaged "
+        "write-ahead log ends it early at open: restore the data directory from a backup) or the "
+        "checkpoint belongs to another log (then remove it, and downstream consumers will see "
+        "those positions again)");
   }
   auto impl = std::make_unique<Impl>(store, std::move(options), checkpoint);
   RETURN_IF_ERROR(impl->CreateProducer());

@@ -140,6 +140,10 @@ TEST_F(RelayTest, RefusesACheckpointPastTheLogHead) {
   auto relay = eventstore::Relay::Start(*store_, RelayOptions());
   ASSERT_FALSE(relay.ok());
   EXPECT_EQ(relay.status().code(), StatusCode::kFailedPrecondition) << relay.status().ToString();
+  // The operator learns which events are missing from the log.
+  EXPECT_NE(relay.status().message().find("events 4 to 9 were published to Kafka but are not in the log"),
+            std::string::npos)
+      << relay.status().message();
 }
 
 }  // namespace
