@@ -17,7 +17,14 @@
 // events), in position order.
 // The server checks for news every 100 ms; whatever the client sends is read and ignored
 // (control frames: ping/pong, close, are handled).
+// Each portal user and each staff key may hold at most kStreamsPerCaller streams open at once
+// (stream_quota.h); beyond that the upgrade is refused with a plain HTTP 429 problem.
 #include <algorithm>
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -30,6 +37,7 @@
 #include "gateway/app/alert_routes.h"
 #include "gateway/app/json_views.h"
 #include "gateway/app/portal_auth.h"
+#include "gateway/app/stream_quota.h"
 #include "gateway/app/staff_route_helpers.h"
 #include "gateway/http/async.h"
 #include "gateway/http/auth.h"
@@ -47,6 +55,8 @@ using Socket = websocket::stream<beast::tcp_stream&>;
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 constexpr std::chrono::milliseconds kPollEvery{100};
 constexpr std::string_view kSubprotocol = "portico.v1";
+// Enough for a user with a portal open in several tabs and devices.
+constexpr std::size_t kStreamsPerCaller = 16;
 
 struct Credentials {
   std::string token;
@@ -138,7 +148,8 @@ awaitable<void> FeedStaff(Socket& ws, const AlertRouteDeps& a, std::uint64_t fro
   }
 }
 
-awaitable<void> Serve(const AlertRouteDeps& a, Request& request, beast::tcp_stream& stream, RouteContext& context) {
+awaitable<void> Serve(const AlertRouteDeps& a, StreamQuota& quota, Request& request, beast::tcp_stream& stream,
+                      RouteContext& context) {
   using namespace asio::experimental::awaitable_operators;
   QueryReader q(request.target());
   const auto from = q.OptionalUint("from");
@@ -156,6 +167,16 @@ awaitable<void> Serve(const AlertRouteDeps& a, Request& request, beast::tcp_stre
   }
   context.actor = staff ? *staff : session->user_id;
   context.caller = staff ? CallerKind::kStaff : CallerKind::kPortalUser;
+  // Held until the stream ends. Staff key names and user ids are separate namespaces.
+  const std::optional<StreamQuota::Lease> lease = quota.TryAcquire((staff ? "staff:" : "user:") + context.actor);
+  if (!lease) {
+    co_return co_await RefuseUpgrade(
+        stream, request,
+        Problem::TooManyRequests("at most " + std::to_string(quota.per_caller()) +
+                                     " live streams may be open at once for one user or staff key; close one first",
+                                 std::chrono::seconds(5)),
+        context);
+  }
   // Fixed before the handshake, so nothing that happens after the client's 101 is missed.
   const std::uint64_t start = staff ? from.value_or(a.app->store->Head().value() + 1)
                                     : after.value_or(a.alerts->applied().value());
@@ -182,9 +203,11 @@ awaitable<void> Serve(const AlertRouteDeps& a, Request& request, beast::tcp_stre
 
 void AddStreamRoutes(Router& router, const AlertRouteDeps& deps) {
   const auto* a = &deps;
+  auto quota = std::make_shared<StreamQuota>(kStreamsPerCaller);  // lives as long as the route
   RouteOptions options;
-  options.upgrade = [a](Request& request, beast::tcp_stream& stream, RouteContext& context) -> awaitable<void> {
-    co_await Serve(*a, request, stream, context);
+  options.upgrade = [a, quota](Request& request, beast::tcp_stream& stream,
+                               RouteContext& context) -> awaitable<void> {
+    co_await Serve(*a, *quota, request, stream, context);
   };
   router.Add(
       Verb::get, "/v1/stream",

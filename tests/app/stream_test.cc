@@ -10,8 +10,11 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/websocket.hpp>
 #include <boost/json.hpp>
+#include <chrono>
 #include <memory>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "app/http_client.h"
 #include "app/running_system.h"
@@ -158,6 +161,36 @@ TEST_F(StreamTest, BadCredentialsAreRefusedBeforeTheHandshake) {
   WsClient bad_query(sys_->system().http_url(), "/v1/stream?token=abc", app_testing::kAdminKey);
   EXPECT_EQ(bad_query.response().result_int(), 400u);  // tokens are never taken from the URL
   EXPECT_EQ(sys_->client().Get("/v1/stream", app_testing::kAdminKey).status, 400u);  // not an upgrade
+}
+
+TEST_F(StreamTest, OneUserCannotHoldMoreThanSixteenStreams) {
+  const std::string token = sys_->LoginOk("alice");
+  std::vector<std::unique_ptr<WsClient>> open;
+  for (int i = 0; i < 16; ++i) {
+    open.push_back(std::make_unique<WsClient>(sys_->system().http_url(), "/v1/stream", token));
+    ASSERT_FALSE(open.back()->handshake_error()) << i << ": " << open.back()->handshake_error().message();
+  }
+  WsClient refused(sys_->system().http_url(), "/v1/stream", token);
+  EXPECT_EQ(refused.handshake_error(), websocket::error::upgrade_declined);
+  EXPECT_EQ(refused.response().result_int(), 429u);
+  EXPECT_EQ(refused.response()[boost::beast::http::field::retry_after], "5");
+  // The cap is per user: a staff feed is still served.
+  WsClient staff(sys_->system().http_url(), "/v1/stream", app_testing::kAdminKey);
+  EXPECT_FALSE(staff.handshake_error()) << staff.handshake_error().message();
+  staff.Close();
+
+  // A closed stream gives its place back (once the server has seen it close).
+  open.back()->Close();
+  open.pop_back();
+  bool served = false;
+  for (int attempt = 0; attempt < 200 && !served; ++attempt) {
+    WsClient again(sys_->system().http_url(), "/v1/stream", token);
+    served = !again.handshake_error();
+    if (served) again.Close();
+    else std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_TRUE(served);
+  for (auto& ws : open) ws->Close();
 }
 
 }  // namespace
