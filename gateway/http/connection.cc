@@ -46,17 +46,44 @@ bool Expects100Continue(const Request& header) {
 
 // ServerShared
 
-ServerShared::Admission ServerShared::Admit() {
+ServerShared::Admitted ServerShared::Admit() {
   std::lock_guard lock(mutex_);
   if (served_ < options.max_connections) {
     ++served_;
-    return Admission::kServe;
+    return {Admission::kServe, nullptr};
+  }
+  // The evicted connection still counts until it is gone, so the count may pass the limit by
+  // the evictions in progress; each ends within a request.
+  if (auto evicted = EvictLongestIdle()) {
+    ++served_;
+    return {Admission::kServe, std::move(evicted)};
   }
   if (refused_ < options.max_connections) {
     ++refused_;
-    return Admission::kRefuse;
+    return {Admission::kRefuse, nullptr};
   }
-  return Admission::kDrop;
+  return {Admission::kDrop, nullptr};
+}
+
+std::shared_ptr<Connection> ServerShared::EvictLongestIdle() {
+  // Entries are erased by ~Connection under mutex_, so every key here points to a connection
+  // whose members are still alive: reading its atomics needs no reference. Taking one (lock)
+  // is left to the single candidate, and it is released by the caller, outside mutex_ (the
+  // last reference's destructor takes mutex_).
+  const std::weak_ptr<Connection>* longest = nullptr;
+  std::int64_t longest_since = 0;
+  for (const auto& [connection, weak] : connections_) {
+    const std::int64_t since = connection->idle_since();
+    if (connection->refused() || since == 0 || connection->evicted()) continue;
+    if (longest == nullptr || since < longest_since) {
+      longest = &weak;
+      longest_since = since;
+    }
+  }
+  if (longest == nullptr) return nullptr;
+  std::shared_ptr<Connection> evicted = longest->lock();
+  if (evicted == nullptr || !evicted->MarkEvicted()) return nullptr;
+  return evicted;
 }
 
 void ServerShared::Register(const std::shared_ptr<Connection>& connection) {
@@ -124,14 +151,17 @@ void Connection::ForceClose() {
 
 asio::awaitable<void> Connection::Run() {
   const ServerOptions& options = shared_->options;
-  while (!shared_->stopping.load()) {
+  while (!shared_->stopping.load() && !evicted_.load()) {
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(options.header_limit));
     parser_->body_limit(boost::none);  // the route's limit applies once the header is read
     idle_ = true;
+    const std::int64_t now = std::chrono::steady_clock::now().time_since_epoch().count();
+    idle_since_.store(now | 1, std::memory_order_relaxed);  // never 0, which means busy
     stream_.expires_after(options.header_timeout);
     auto [ec, bytes] = co_await http::async_read_header(stream_, buffer_, *parser_, kUseTuple);
     idle_ = false;
+    idle_since_.store(0, std::memory_order_relaxed);
     if (ec) {
       co_await OnReadError(ec, nullptr, kDefaultBodyLimit);
       co_return;
@@ -143,7 +173,7 @@ asio::awaitable<void> Connection::Run() {
     }
     if (!co_await ServeOne()) co_return;
   }
-  ForceClose();  // stopping: this connection is idle between requests
+  ForceClose();  // stopping or evicted: this connection is idle between requests
 }
 
 asio::awaitable<bool> Connection::ServeOne() {
@@ -194,7 +224,7 @@ asio::awaitable<bool> Connection::ServeOne() {
   }
   Response response = co_await shared_->router.Invoke(std::move(match), request, context);
   Record(route, response.result_int(), started);
-  const bool keep_alive = request.keep_alive() && !shared_->stopping.load();
+  const bool keep_alive = request.keep_alive() && !shared_->stopping.load() && !evicted_.load();
   co_return co_await Write(std::move(response), request.version(), keep_alive);
 }
 

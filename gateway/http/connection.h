@@ -18,6 +18,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -37,12 +38,22 @@ class Connection;
 
 struct ServerShared {
   enum class Admission { kServe, kRefuse, kDrop };
+  struct Admitted {
+    Admission admission = Admission::kDrop;
+    // Set when the new connection is served in the place of this idle one, which the caller
+    // must close (Connection::CloseIfIdle, on its executor).
+    std::shared_ptr<Connection> evicted;
+  };
 
   ServerShared(ServerOptions o, const Router& r) : options(std::move(o)), router(r) {}
 
-  // Counts a new connection in: served below the limit, refused (answered 503) up to twice
-  // the limit, dropped beyond.
-  Admission Admit();
+  // Counts a new connection in: served below the limit; at the limit, served in the place of
+  // the served connection that has waited longest for a request header (an idle keep-alive
+  // connection, or one trickling its header), which is evicted; when none waits, refused
+  // (answered 503) up to twice the limit, dropped beyond. So idle connections cannot keep
+  // clients with requests to make out: only connections with work in progress (a request
+  // being read or handled, a WebSocket) hold the slots.
+  Admitted Admit();
   void Register(const std::shared_ptr<Connection>& connection);
   void Unregister(const Connection* connection, bool refused);
   // The registered connections still alive.
@@ -59,6 +70,10 @@ struct ServerShared {
  private:
   std::mutex mutex_;
   std::condition_variable drained_;
+  // The served connection waiting longest for a request header and not yet evicted; marks
+  // it evicted. Null when there is none.
+  std::shared_ptr<Connection> EvictLongestIdle();  // REQUIRES(mutex_)
+
   std::unordered_map<const Connection*, std::weak_ptr<Connection>> connections_;  // GUARDED_BY
   std::size_t served_ = 0;   // GUARDED_BY(mutex_)
   std::size_t refused_ = 0;  // GUARDED_BY(mutex_)
@@ -84,6 +99,15 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void ForceClose();
 
   boost::asio::any_io_executor executor() { return stream_.get_executor(); }
+
+  bool refused() const { return refused_; }
+  // When it began waiting for its current request header (steady clock, nanoseconds since its
+  // epoch); 0 while a request is in progress. Readable from any thread.
+  std::int64_t idle_since() const { return idle_since_.load(std::memory_order_relaxed); }
+  // Marks the connection evicted: it serves no further request (one in progress is answered
+  // with Connection: close). False when it was already.
+  bool MarkEvicted() { return !evicted_.exchange(true); }
+  bool evicted() const { return evicted_.load(); }
 
  private:
   Connection(boost::asio::ip::tcp::socket socket, std::shared_ptr<ServerShared> shared,
@@ -114,6 +138,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::string remote_address_;
   const bool refused_;
   bool idle_ = false;  // waiting for a request header; only touched on the strand
+  std::atomic<std::int64_t> idle_since_{0};  // see idle_since()
+  std::atomic<bool> evicted_{false};
   // The body's deadlines. Not the stream's own timeout: that closes the socket, and the
   // client would get a reset instead of a 408.
   boost::asio::steady_timer body_timer_;

@@ -16,7 +16,9 @@ HttpMetrics::HttpMetrics(MetricsRegistry& registry, const Router& router,
                          std::function<double()> active_connections)
     : registry_(registry),
       rejected_(registry.GetCounter("portico_http_connections_rejected_total",
-                                    "Connections refused because of the connection limit")) {
+                                    "Connections refused because of the connection limit")),
+      evicted_(registry.GetCounter("portico_http_connections_evicted_total",
+                                   "Idle connections closed at the connection limit to serve a new one")) {
   auto init = [&registry](Series& series, Labels labels) {
     series.labels = std::move(labels);
     series.latency = &registry.GetHistogram(kLatency, kLatencyHelp, series.labels);

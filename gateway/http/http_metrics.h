@@ -2,6 +2,7 @@
 //   portico_http_requests_total{route,method,status}      counter
 //   portico_http_request_duration_seconds{route,method}   histogram (DefaultLatencyBuckets)
 //   portico_http_connections_rejected_total                counter (over the connection limit)
+//   portico_http_connections_evicted_total                 counter (idle ones closed to make room)
 //   portico_http_connections_active                        gauge (read from a callback)
 // `route` is the route's pattern, or "unmatched" for requests no route took (404, 405, and
 // requests refused before routing), so label values stay bounded whatever paths clients send.
@@ -31,6 +32,7 @@ class HttpMetrics {
   // One answered request; `route` null for unmatched ones.
   void Record(const Route* route, unsigned status, double seconds);
   void RecordRejectedConnection() { rejected_.Increment(); }
+  void RecordEvictedConnection() { evicted_.Increment(); }
 
  private:
   struct Series {
@@ -43,6 +45,7 @@ class HttpMetrics {
   std::vector<std::unique_ptr<Series>> routes_;  // by Route::index
   Series unmatched_;
   Counter& rejected_;
+  Counter& evicted_;
 };
 
 }  // namespace portico::gateway

@@ -171,9 +171,13 @@ class Server::Impl {
         co_await pause.async_wait(kUseTuple);
         continue;
       }
-      const auto admission = shared_->Admit();
+      const auto [admission, evicted] = shared_->Admit();
       if (admission != ServerShared::Admission::kServe && shared_->metrics) {
         shared_->metrics->RecordRejectedConnection();
+      }
+      if (evicted) {
+        if (shared_->metrics) shared_->metrics->RecordEvictedConnection();
+        asio::post(evicted->executor(), [evicted] { evicted->CloseIfIdle(); });
       }
       if (admission == ServerShared::Admission::kDrop) {
         boost::system::error_code ignored;

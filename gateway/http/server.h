@@ -18,11 +18,16 @@
 //   - a malformed request is answered 400 problem and the connection closed;
 //   - the handler runs on the connection's strand (Router::Invoke); the reply gets the
 //     security headers (response.h) and is written within write_timeout.
-// Connection limit: at most max_connections connections are served. Beyond it a connection
-// is still accepted, its first request header read, and answered 503 problem with
+// Connection limit: at most max_connections connections are served. At the limit a new
+// connection takes the place of the served one that has waited longest for a request header
+// (idle keep-alive, or trickling its header), which is closed (or, if a request has begun on
+// it meanwhile, closed after answering it, with Connection: close), so clients holding idle
+// connections cannot lock out clients with requests to make. Only when every served
+// connection has work in progress (a request being read or handled, a WebSocket) is a new
+// connection still accepted, its first request header read, and answered 503 problem with
 // Retry-After: 1 and Connection: close, so a client sees a clear answer rather than a reset;
 // beyond twice the limit a connection is closed at once. Rejections are counted in
-// portico_http_connections_rejected_total.
+// portico_http_connections_rejected_total, evictions in portico_http_connections_evicted_total.
 // Whenever the server closes a connection it shuts down its sending side and discards what
 // the client still sends for up to linger_timeout, so the last reply is not lost to a reset.
 //
