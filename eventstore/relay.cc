@@ -517,6 +517,19 @@ RelayOptions MakeRelayOptions(const KafkaConfig& config, std::string bootstrap_s
   return options;
 }
 
+Result<Position> ReadRelayCheckpointWithin(const std::string& path, Position head) {
+  ASSIGN_OR_RETURN(const Position checkpoint, ReadRelayCheckpoint(path));
+  if (checkpoint <= head) return checkpoint;
+  return Status::FailedPrecondition(
+      "relay checkpoint " + std::to_string(checkpoint.value()) + " in " + path + " is past the log head " +
+      std::to_string(head.value()) + ": events " + std::to_string(head.value() + 1) + " to " +
+      std::to_string(checkpoint.value()) +
+      " were published to Kafka but are not in the log. Either the log lost them (a damaged "
+      "write-ahead log ends it early at open: restore the data directory from a backup) or the "
+      "checkpoint belongs to another log (then remove it, and downstream consumers will see "
+      "those positions again)");
+}
+
 Result<std::unique_ptr<Relay>> Relay::Start(const EventStore& store, RelayOptions options) {
   if (options.bootstrap_servers.empty()) {
     return Status::InvalidArgument("relay: no bootstrap servers");
@@ -527,21 +540,7 @@ Result<std::unique_ptr<Relay>> Relay::Start(const EventStore& store, RelayOption
   if (options.batch_events == 0 || options.max_in_flight == 0) {
     return Status::InvalidArgument("relay: batch_events and max_in_flight must be > 0");
   }
-  ASSIGN_OR_RETURN(Position checkpoint, ReadRelayCheckpoint(options.checkpoint_path));
-  const Position head = store.Head();
-  // The checkpoint is the one record of the head kept outside the log's write-ahead log. A
-  // damaged WAL record ends the log there at open (point-in-time recovery, db.cc), silently;
-  // events already published past that point show up here.
-  if (checkpoint > head) {
-    return Status::FailedPrecondition(
-        "relay checkpoint " + std::to_string(checkpoint.value()) + " in " + options.checkpoint_path +
-        " is past the log head " + std::to_string(head.value()) + ": events " + std::to_string(head.value() + 1) +
-        " to " + std::to_string(checkpoint.value()) +
-        " were published to Kafka but are not in the log. Either the log lost them (a damaged "
-        "write-ahead log ends it early at open: restore the data directory from a backup) or the "
-        "checkpoint belongs to another log (then remove it, and downstream consumers will see "
-        "those positions again)");
-  }
+  ASSIGN_OR_RETURN(const Position checkpoint, ReadRelayCheckpointWithin(options.checkpoint_path, store.Head()));
   auto impl = std::make_unique<Impl>(store, std::move(options), checkpoint);
   RETURN_IF_ERROR(impl->CreateProducer());
   impl->StartThread();

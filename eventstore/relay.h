@@ -131,4 +131,11 @@ class Relay {
 Result<Position> ReadRelayCheckpoint(const std::string& path);
 Status WriteRelayCheckpoint(const std::string& path, Position checkpoint);
 
+// The checkpoint at `path` (ReadRelayCheckpoint), refused when it is past `head`. The
+// checkpoint is the one record of the head kept outside the log's write-ahead log: a damaged
+// WAL record ends the log there at open (point-in-time recovery), silently, and events already
+// published past that point show up here. FailedPrecondition naming the missing positions and
+// what to do. Relay::Start checks this; so must whoever discards a checkpoint before starting.
+Result<Position> ReadRelayCheckpointWithin(const std::string& path, Position head);
+
 }  // namespace portico::eventstore

@@ -129,6 +129,9 @@ Status StartRelay(System::Parts& parts, const ServeOptions& options) {
   if (parts.kafka.embedded()) {
     // The embedded broker starts empty every time; sending the log again from the start
     // lets a subscriber (kcat, a downstream system) see the history the broker can hold.
+    // The checkpoint is still checked first: it is what reveals a log cut short at open.
+    auto checkpoint = eventstore::ReadRelayCheckpointWithin(relay_options.checkpoint_path, parts.store->Head());
+    if (!checkpoint.ok()) return Prefix("relay", checkpoint.status());
     std::error_code ignored;
     std::filesystem::remove(relay_options.checkpoint_path, ignored);
   }
