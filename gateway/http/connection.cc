@@ -81,8 +81,8 @@ std::shared_ptr<Connection> ServerShared::EvictLongestIdle() {
     }
   }
   if (longest == nullptr) return nullptr;
-  std::shared_ptr<Connection> evicted = longest->lock();
-  if (evicted == nullptr || !evicted->MarkEvicted()) return nullptr;
+  std::shared_ptr<Connection> evicted = longest->lock();  // null: it is being destroyed
+  if (evicted != nullptr) evicted->MarkEvicted();
   return evicted;
 }
 

@@ -105,8 +105,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // epoch); 0 while a request is in progress. Readable from any thread.
   std::int64_t idle_since() const { return idle_since_.load(std::memory_order_relaxed); }
   // Marks the connection evicted: it serves no further request (one in progress is answered
-  // with Connection: close). False when it was already.
-  bool MarkEvicted() { return !evicted_.exchange(true); }
+  // with Connection: close). Only ServerShared marks it, under its mutex, after checking
+  // evicted(), so no connection is evicted twice.
+  void MarkEvicted() { evicted_.store(true); }
   bool evicted() const { return evicted_.load(); }
 
  private:
