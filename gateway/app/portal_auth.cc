@@ -6,8 +6,8 @@
 #include <vector>
 
 #include "common/hex.h"
-#include "gateway/http/async.h"
 #include "gateway/http/auth.h"
+#include "gateway/http/freshness.h"
 
 namespace portico::gateway {
 
@@ -53,10 +53,13 @@ const schema::SessionStartedT* FindSessionStarted(const CommandOutcome& outcome)
 boost::asio::awaitable<std::optional<Problem>> AwaitSessionVisible(const AppRouteDeps& deps,
                                                                    Position position) {
   constexpr std::chrono::milliseconds kVisibleWait{2000};
-  const auto* d = &deps;
-  const bool visible = co_await OnWorkerPool(*deps.pool, [d, position] {
-    return d->runner->WaitForPosition(position, kVisibleWait, "access");
-  });
+  // Polled on a timer rather than waited for on the worker pool, whose threads hash the
+  // passwords of other logins.
+  const auto* runner = deps.runner;
+  const PositionReached applied = [runner](Position p) {
+    return runner->WaitForPosition(p, std::chrono::milliseconds(0), "access");
+  };
+  const bool visible = co_await PollUntilReached(applied, position, kVisibleWait);
   if (visible) co_return std::nullopt;
   co_return Problem::Unavailable("the session is not yet visible");
 }

@@ -42,8 +42,9 @@ NewSessionCredentials MakeSessionCredentials();
 // The SessionStarted event among a command's events, or null.
 const schema::SessionStartedT* FindSessionStarted(const CommandOutcome& outcome);
 
-// After a session started at `position`: waits (bounded, on the pool) until the access model
-// has applied it, so the token validates on its very next request here; the 503 otherwise.
+// After a session started at `position`: waits (bounded, holding no thread) until the access
+// model has applied it, so the token validates on its very next request here; the 503
+// otherwise.
 boost::asio::awaitable<std::optional<Problem>> AwaitSessionVisible(const AppRouteDeps& deps,
                                                                    Position position);
 

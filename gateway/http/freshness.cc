@@ -76,9 +76,15 @@ ProblemOr<std::optional<Position>> ReadMinPosition(QueryReader& query) {
   return std::optional<Position>(Position(*value));
 }
 
-// Asks `reached` until it says yes or `timeout` passes, pausing on a timer in between (so no
-// thread is held): 1 ms first, doubling up to 20 ms, which keeps the extra latency of a
-// read-your-write small without spinning.
+Problem NotFreshEnough(Position position) {
+  return Problem::Unavailable("the read model has not yet applied position " +
+                              std::to_string(position.value()));
+}
+
+}  // namespace
+
+// 1 ms first, doubling up to 20 ms, keeps the extra latency of a read-your-write small
+// without spinning.
 boost::asio::awaitable<bool> PollUntilReached(const PositionReached& reached, Position target,
                                               std::chrono::milliseconds timeout) {
   constexpr std::chrono::milliseconds kFirstPause{1};
@@ -93,13 +99,6 @@ boost::asio::awaitable<bool> PollUntilReached(const PositionReached& reached, Po
   }
   co_return true;
 }
-
-Problem NotFreshEnough(Position position) {
-  return Problem::Unavailable("the read model has not yet applied position " +
-                              std::to_string(position.value()));
-}
-
-}  // namespace
 
 boost::asio::awaitable<std::optional<Problem>> AwaitMinPosition(QueryReader& query,
                                                                 PositionNotifier& notifier,

@@ -71,4 +71,9 @@ boost::asio::awaitable<std::optional<Problem>> AwaitMinPosition(
     QueryReader& query, const PositionReached& reached,
     std::chrono::milliseconds timeout = kDefaultFreshnessWait);
 
+// Asks `reached(target)` until it says yes (true) or `timeout` passes (false), pausing on a
+// timer in between, so no thread is held while the read model catches up.
+boost::asio::awaitable<bool> PollUntilReached(const PositionReached& reached, Position target,
+                                              std::chrono::milliseconds timeout);
+
 }  // namespace portico::gateway
