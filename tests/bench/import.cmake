@@ -5,6 +5,6 @@
 #   ./build/tests/import_bench --rows 10000    # a quick run
 if(TARGET portico::app)
   add_executable(import_bench ${CMAKE_CURRENT_LIST_DIR}/import_bench.cc)
-  target_link_libraries(import_bench PRIVATE portico::app Threads::Threads portico::allocator portico::warnings)
+  target_link_libraries(import_bench PRIVATE portico::app portico_app_testing Threads::Threads portico::allocator portico::warnings)
   target_include_directories(import_bench PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
 endif()
