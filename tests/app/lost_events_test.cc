@@ -14,7 +14,6 @@ namespace portico::gateway {
 namespace {
 
 using app_testing::RunningSystem;
-using boost::beast::http::verb;
 
 TEST(LostEventsTest, ServeRefusesALogThatLacksEventsAlreadyPublished) {
   RunningSystem sys("lost-events");
