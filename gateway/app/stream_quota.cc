@@ -13,12 +13,9 @@ StreamQuota::Lease::~Lease() {
 
 std::optional<StreamQuota::Lease> StreamQuota::TryAcquire(const std::string& caller) {
   std::lock_guard lock(mutex_);
-  std::size_t& open = open_[caller];
-  if (open >= per_caller_) {
-    if (open == 0) open_.erase(caller);  // a zero quota: keep the map free of idle entries
-    return std::nullopt;
-  }
-  ++open;
+  const auto it = open_.find(caller);
+  if ((it == open_.end() ? 0 : it->second) >= per_caller_) return std::nullopt;
+  ++open_[caller];
   return Lease(this, caller);
 }
 

@@ -140,7 +140,7 @@ Connection::Connection(tcp::socket socket, std::shared_ptr<ServerShared> shared,
 Connection::~Connection() { shared_->Unregister(this, refused_); }
 
 void Connection::CloseIfIdle() {
-  if (idle_) ForceClose();
+  if (idle_since() != 0) ForceClose();
 }
 
 void Connection::ForceClose() {
@@ -155,12 +155,10 @@ asio::awaitable<void> Connection::Run() {
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(options.header_limit));
     parser_->body_limit(boost::none);  // the route's limit applies once the header is read
-    idle_ = true;
     const std::int64_t now = std::chrono::steady_clock::now().time_since_epoch().count();
     idle_since_.store(now | 1, std::memory_order_relaxed);  // never 0, which means busy
     stream_.expires_after(options.header_timeout);
     auto [ec, bytes] = co_await http::async_read_header(stream_, buffer_, *parser_, kUseTuple);
-    idle_ = false;
     idle_since_.store(0, std::memory_order_relaxed);
     if (ec) {
       co_await OnReadError(ec, nullptr, kDefaultBodyLimit);

@@ -138,8 +138,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
   std::string remote_address_;
   const bool refused_;
-  bool idle_ = false;  // waiting for a request header; only touched on the strand
-  std::atomic<std::int64_t> idle_since_{0};  // see idle_since()
+  std::atomic<std::int64_t> idle_since_{0};  // see idle_since(); written on the strand only
   std::atomic<bool> evicted_{false};
   // The body's deadlines. Not the stream's own timeout: that closes the socket, and the
   // client would get a reset instead of a 408.
