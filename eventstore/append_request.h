@@ -25,6 +25,9 @@ struct AppendRequest {
   EventStore::AppendCallback done;     // runs once, on the writer thread
   std::optional<Position> expected_head;  // AppendOptions
   std::int64_t recorded_at_us = 0;        // AppendOptions: 0 for the writer's clock
+  // Part of an atomic append (AppendAtomicallyAsync) that goes on with the next request: the
+  // writer keeps them in one batch and appends all of them or none.
+  bool joined_with_next = false;
 };
 
 // OK when `stream` is a valid stream id (keys.h), the idempotency key is at most

@@ -37,6 +37,7 @@ void BatchBuilder::Begin(std::size_t max_events) {
   batch_.Clear();
   undo_.clear();
   batch_keys_.clear();
+  group_.reset();
   batch_start_ = head_;
   batch_start_recorded_at_us_ = recorded_at_us_;
   // One clock reading per batch: the events of a batch share their recorded time (unless
@@ -124,8 +125,33 @@ Result<AppendResult> BatchBuilder::Add(AppendRequest& request) {
   }
   undo_.emplace_back(version, *version);
   *version = result.stream_version.value();
-  if (!request.idempotency_key.empty()) batch_keys_[request.idempotency_key] = record;
+  if (!request.idempotency_key.empty()) {
+    batch_keys_[request.idempotency_key] = record;
+    if (group_) group_->keys.push_back(request.idempotency_key);
+  }
   return result;
+}
+
+void BatchBuilder::BeginGroup() {
+  batch_.SetSavePoint();
+  group_ = GroupStart{head_, recorded_at_us_, undo_.size(), {}};
+}
+
+void BatchBuilder::EndGroup() {
+  (void)batch_.PopSavePoint();  // cannot fail: BeginGroup set it
+  group_.reset();
+}
+
+void BatchBuilder::RollbackGroup() {
+  (void)batch_.RollbackToSavePoint();  // cannot fail: BeginGroup set it
+  head_ = group_->head;
+  recorded_at_us_ = group_->recorded_at_us;
+  while (undo_.size() > group_->undo_size) {
+    *undo_.back().first = undo_.back().second;
+    undo_.pop_back();
+  }
+  for (const std::string& key : group_->keys) batch_keys_.erase(key);
+  group_.reset();
 }
 
 rocksdb::Status BatchBuilder::PutEvents(AppendRequest& request, std::uint64_t first_version) {

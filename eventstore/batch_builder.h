@@ -7,13 +7,15 @@
 // added to one batch see each other: a second append to a stream sees the version the first left,
 // and a repeated idempotency key the first one's result. An append that is rejected (version
 // conflict, idempotency key reused for other events, a failed lookup) writes nothing and consumes
-// no position; it does not affect the others. An append with an expected head is rejected
-// unless the head (including the batch so far) is exactly there.
+// no position; it does not affect the others, except those of its atomic group (BeginGroup),
+// which the writer then rolls back. An append with an expected head is rejected unless the
+// head (including the batch so far) is exactly there.
 //
 // Thread safety: none; the writer thread owns it. The Db and LogReader must outlive it.
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -51,6 +53,14 @@ class BatchBuilder {
   // rejects it. The result is provisional until Commit.
   Result<AppendResult> Add(AppendRequest& request);
 
+  // An atomic group (AppendAtomicallyAsync): the Adds between BeginGroup and EndGroup stand
+  // or fall together. RollbackGroup takes every one of them back (their entries in the
+  // batch, the head, the stream versions, the idempotency keys) as if none had been added;
+  // the Adds before BeginGroup stay. Groups do not nest.
+  void BeginGroup();
+  void EndGroup();
+  void RollbackGroup();
+
   // True when Add added something, so the batch must be written.
   bool has_writes() const { return head_.position != batch_start_.position; }
   // Adds the new head record and returns the batch to write. Call once, after the last Add.
@@ -81,6 +91,15 @@ class BatchBuilder {
   std::int64_t batch_clock_us_ = 0;  // the wall clock when this batch began
   HeadRecord batch_start_;
   std::int64_t batch_start_recorded_at_us_ = 0;
+
+  // Where the open atomic group began: what RollbackGroup restores.
+  struct GroupStart {
+    HeadRecord head;
+    std::int64_t recorded_at_us = 0;
+    std::size_t undo_size = 0;
+    std::vector<std::string> keys;  // idempotency keys the group added to batch_keys_
+  };
+  std::optional<GroupStart> group_;
 
   rocksdb::WriteBatch batch_;
   std::unordered_map<std::string, std::uint64_t> versions_;        // committed, plus this batch

@@ -11,6 +11,7 @@
 //   (including Head) made after an append was acknowledged sees that append.
 // - Global positions start at 1 and are gapless and strictly increasing. Recorded times never
 //   decrease along the log, so PositionAt(time) is well defined.
+// - AppendAtomicallyAsync appends to several streams at once, all of it or none.
 // - Expected version: Any, NoStream, StreamExists or Exact(v). A mismatch is an Aborted
 //   status carrying the stream's current version.
 // - Stream ids are 1 to 1024 bytes with no NUL byte; idempotency keys at most 1024 bytes
@@ -85,6 +86,14 @@ struct AppendOptions {
   std::int64_t recorded_at_us = 0;
 };
 
+// One stream's part of an append across streams (EventStore::AppendAtomicallyAsync).
+struct StreamAppend {
+  StreamId stream;
+  ExpectedVersion expected = ExpectedVersion::Any();
+  std::vector<std::string> envelopes;  // as for Append: built for `stream`, non-empty
+  AppendOptions options;
+};
+
 // One event read back from the log. `envelope()` is valid while this object lives and is
 // unmoved... after a move, call envelope() again (it re-derives from `bytes`).
 struct StoredEvent {
@@ -111,6 +120,7 @@ struct Options {
 class EventStore {
  public:
   using AppendCallback = std::function<void(Result<AppendResult>)>;
+  using AtomicAppendCallback = std::function<void(Result<std::vector<AppendResult>>)>;
 
   // Opens (or creates) the log in options.dir, recovers the head, and verifies the tail of the
   // hash chain. Fails with Corruption if the tail does not verify.
@@ -150,6 +160,19 @@ class EventStore {
   virtual void AppendAsync(const StreamId& stream, ExpectedVersion expected,
                            std::vector<std::string> envelopes, AppendOptions options,
                            AppendCallback done) = 0;
+
+  // Appends the parts, in order, all of them or none: they go into one synced WriteBatch
+  // (a batch of their own when they hold more than max_batch_events), so a crash cannot
+  // leave some of them durable without the others. Each part is checked as an AppendAsync
+  // would be, after the parts before it: its expected version, its expected head (which
+  // counts the earlier parts' events) and its idempotency key, by which a part can be
+  // answered from an earlier append (deduplicated, appending nothing) while the others go
+  // in. When one part is rejected, none is appended, and `done` gets that part's error.
+  // Otherwise `done` gets one result per part, in order. `done` runs as AppendAsync's does;
+  // an invalid part (InvalidArgument naming it), an empty `parts` or a read-only or closing
+  // store get it called at once, on the calling thread.
+  virtual void AppendAtomicallyAsync(std::vector<StreamAppend> parts,
+                                     AtomicAppendCallback done) = 0;
 
   // Up to `max` events of `stream`, starting at version `from` inclusive, going forwards or
   // backwards. Backwards from StreamVersion(UINT64_MAX) starts at the newest event; forwards

@@ -2,6 +2,8 @@
 
 #include <pthread.h>
 
+#include <optional>
+
 #include "eventstore/db.h"
 #include "eventstore/logger.h"
 #include "eventstore/wal_sync_watch.h"
@@ -45,6 +47,43 @@ std::uint64_t GroupCommitWriter::Submit(AppendRequest request) {
   return epoch;
 }
 
+void GroupCommitWriter::SubmitAtomically(std::vector<AppendRequest> parts) {
+  bool accepted = false;
+  {
+    std::lock_guard lock(mutex_);
+    if (!stopping_) {
+      for (AppendRequest& part : parts) queue_.push_back(std::move(part));
+      accepted = true;
+    }
+  }
+  if (!accepted) {
+    for (AppendRequest& part : parts) part.done(Status::Unavailable("the event store is closing"));
+    return;
+  }
+  work_.notify_one();
+}
+
+namespace {
+
+// The requests from `begin` to the end of the atomic group it begins (just `begin` when it
+// is a plain append), as [begin, end) with their event count.
+struct Unit {
+  std::size_t end = 0;
+  std::size_t events = 0;
+};
+Unit UnitAt(const std::vector<AppendRequest>& requests, std::size_t begin) {
+  Unit unit{begin, 0};
+  bool joined = true;
+  while (joined) {
+    unit.events += requests[unit.end].envelopes.size();
+    joined = requests[unit.end].joined_with_next;
+    ++unit.end;
+  }
+  return unit;
+}
+
+}  // namespace
+
 void GroupCommitWriter::Run() {
   pthread_setname_np(pthread_self(), "portico-writer");  // as seen in top, perf and gdb
   std::vector<AppendRequest> taken;
@@ -57,18 +96,18 @@ void GroupCommitWriter::Run() {
       taken.swap(queue_);
       epoch = epoch_++;
     }
-    // Consecutive appends, up to max_batch_events_ events per batch (an append larger than
-    // that gets a batch of its own).
+    // Consecutive appends, up to max_batch_events_ events per batch (an append or atomic
+    // group larger than that gets a batch of its own).
     std::size_t begin = 0;
     while (begin < taken.size()) {
-      std::size_t end = begin;
-      std::size_t events = 0;
-      do {
-        events += taken[end].envelopes.size();
-        ++end;
-      } while (end < taken.size() && events + taken[end].envelopes.size() <= max_batch_events_);
-      CommitBatch(std::span(taken).subspan(begin, end - begin), events, epoch);
-      begin = end;
+      Unit batch = UnitAt(taken, begin);
+      while (batch.end < taken.size()) {
+        const Unit next = UnitAt(taken, batch.end);
+        if (batch.events + next.events > max_batch_events_) break;
+        batch = {next.end, batch.events + next.events};
+      }
+      CommitBatch(std::span(taken).subspan(begin, batch.end - begin), batch.events, epoch);
+      begin = batch.end;
     }
     taken.clear();
   }
@@ -78,11 +117,42 @@ void GroupCommitWriter::CommitBatch(std::span<AppendRequest> requests, std::size
                                     std::uint64_t epoch) {
   builder_.Begin(event_count);
   results_.clear();
-  for (AppendRequest& request : requests) {
-    results_.push_back(broken_.ok() ? builder_.Add(request) : Result<AppendResult>(broken_));
+  for (std::size_t i = 0; i < requests.size();) {
+    if (!broken_.ok()) {
+      results_.push_back(broken_);
+      ++i;
+    } else if (requests[i].joined_with_next) {
+      i += AddAtomicGroup(requests.subspan(i));
+    } else {
+      results_.push_back(builder_.Add(requests[i]));
+      ++i;
+    }
   }
   if (builder_.has_writes() && WriteAndAnswer(requests, epoch)) return;
   Answer(requests, epoch);
+}
+
+std::size_t GroupCommitWriter::AddAtomicGroup(std::span<AppendRequest> requests) {
+  const std::size_t first = results_.size();
+  builder_.BeginGroup();
+  std::size_t parts = 0;
+  std::optional<Status> rejected;
+  bool joined = true;
+  while (joined) {
+    AppendRequest& part = requests[parts++];
+    joined = part.joined_with_next;
+    if (rejected) continue;  // counting the rest of the group
+    results_.push_back(builder_.Add(part));
+    if (!results_.back().ok()) rejected = results_.back().status();
+  }
+  if (!rejected) {
+    builder_.EndGroup();
+    return parts;
+  }
+  builder_.RollbackGroup();
+  results_.erase(results_.begin() + static_cast<std::ptrdiff_t>(first), results_.end());
+  results_.insert(results_.end(), parts, Result<AppendResult>(*rejected));
+  return parts;
 }
 
 bool GroupCommitWriter::WriteAndAnswer(std::span<AppendRequest> requests, std::uint64_t epoch) {

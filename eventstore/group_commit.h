@@ -1,7 +1,9 @@
 // Internal: the one writer thread of the log (group commit).
 //
 // Any thread Submits appends. The writer takes every append waiting, in arrival order,
-// builds them into as few WriteBatches as `max_batch_events` allows (BatchBuilder), and
+// builds them into as few WriteBatches as `max_batch_events` allows (BatchBuilder; the parts
+// of an atomic append are never split between batches, and get a batch of their own when
+// they hold more events than that), and
 // writes each batch with one RocksDB Write (sync=true unless options say otherwise). As soon
 // as the batch is durable, it answers the batch's appends: it runs their callbacks, in order,
 // and wakes the blocking appenders of the batch with one system call (batch_signal.h). With
@@ -53,6 +55,11 @@ class GroupCommitWriter {
   // on this thread when the writer is stopping.
   std::uint64_t Submit(AppendRequest request);
 
+  // Queues the parts of an atomic append (AppendAtomicallyAsync), each validated, together:
+  // they are kept in one batch and go in all or none. Every part but the last has
+  // joined_with_next set. When the writer is stopping, each part's `done` runs at once.
+  void SubmitAtomically(std::vector<AppendRequest> parts);
+
   // True on the writer thread (in an append's callback), where a read must not wait for the
   // batch being answered.
   bool OnWriterThread() const { return std::this_thread::get_id() == thread_.get_id(); }
@@ -67,6 +74,10 @@ class GroupCommitWriter {
   void Run();
   void CommitBatch(std::span<AppendRequest> requests, std::size_t event_count,
                    std::uint64_t epoch);
+  // Adds the atomic group that begins at requests[0] to the batch, or none of it, and
+  // pushes a result per part to results_ (every part the rejected one's error when one is
+  // rejected). Returns the number of parts.
+  std::size_t AddAtomicGroup(std::span<AppendRequest> requests);
   // Runs the callbacks of `requests` with results_, then wakes their blocking appenders.
   void Answer(std::span<AppendRequest> requests, std::uint64_t epoch);
   // Seals and writes the builder's batch, answering its appends inside the Write once it is

@@ -145,6 +145,69 @@ void RocksDbEventStore::AppendAsync(const StreamId& stream, ExpectedVersion expe
   (void)writer_->Submit(std::move(request).value());
 }
 
+namespace {
+
+// Gathers the answers of an atomic append's parts, which the writer gives one by one (all
+// on its thread, or all on the caller's when the store is closing), and answers the whole
+// once the last part's has come. The writer gives every part the same error when one part
+// is rejected, so the first error is the rejected part's.
+class AtomicAnswers {
+ public:
+  AtomicAnswers(std::size_t parts, EventStore::AtomicAppendCallback done)
+      : parts_(parts), done_(std::move(done)) {
+    results_.reserve(parts);
+  }
+  void Add(Result<AppendResult> result) {
+    if (!result.ok() && error_.ok()) error_ = result.status();
+    if (result.ok()) results_.push_back(*result);
+    if (++answered_ < parts_) return;
+    if (error_.ok()) {
+      done_(std::move(results_));
+    } else {
+      done_(error_);
+    }
+  }
+
+ private:
+  const std::size_t parts_;
+  EventStore::AtomicAppendCallback done_;
+  std::size_t answered_ = 0;
+  std::vector<AppendResult> results_;
+  Status error_;
+};
+
+}  // namespace
+
+void RocksDbEventStore::AppendAtomicallyAsync(std::vector<StreamAppend> parts,
+                                              AtomicAppendCallback done) {
+  if (parts.empty()) {
+    done(Status::InvalidArgument("an atomic append needs at least one part"));
+    return;
+  }
+  std::vector<AppendRequest> requests;
+  requests.reserve(parts.size());
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    StreamAppend& part = parts[i];
+    Result<AppendRequest> request = MakeRequest(part.stream, part.expected,
+                                                std::move(part.envelopes), std::move(part.options));
+    if (!request.ok()) {
+      const Status& error = request.status();
+      done(error.code() == StatusCode::kInvalidArgument
+               ? Status::InvalidArgument("part " + std::to_string(i + 1) + " of the atomic append: " +
+                                         error.message())
+               : error);
+      return;
+    }
+    requests.push_back(std::move(request).value());
+  }
+  auto answers = std::make_shared<AtomicAnswers>(requests.size(), std::move(done));
+  for (std::size_t i = 0; i < requests.size(); ++i) {
+    requests[i].joined_with_next = i + 1 < requests.size();
+    requests[i].done = [answers](Result<AppendResult> result) { answers->Add(std::move(result)); };
+  }
+  writer_->SubmitAtomically(std::move(requests));
+}
+
 Status RocksDbEventStore::SeeAnsweredAppends() const {
   if (writer_ == nullptr) return Status::Ok();
   if (writer_->OnWriterThread()) {

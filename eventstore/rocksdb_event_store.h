@@ -29,6 +29,7 @@ class RocksDbEventStore final : public EventStore {
   void AppendAsync(const StreamId& stream, ExpectedVersion expected,
                    std::vector<std::string> envelopes, AppendOptions options,
                    AppendCallback done) override;
+  void AppendAtomicallyAsync(std::vector<StreamAppend> parts, AtomicAppendCallback done) override;
   Result<std::vector<StoredEvent>> ReadStream(const StreamId& stream, StreamVersion from,
                                               Direction direction, std::size_t max) const override;
   Result<std::vector<StoredEvent>> ReadAll(Position from, std::size_t max) const override;

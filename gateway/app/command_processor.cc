@@ -44,15 +44,14 @@ bool VerifyPassword(const std::string& hash, const std::string& password) {
   return crypto_pwhash_str_verify(hash.c_str(), password.data(), password.size()) == 0;
 }
 
-// A command whose appends are queued, from Decide until its last append is answered.
+// A command whose append is queued, from Decide until the store answers it.
 struct CommandProcessor::Pending {
   std::uint64_t generation = 0;    // of the model it was decided against
   std::int64_t recorded_at_us = 0;  // the time its events were folded with
   CommandOutcome outcome;
   Done done;
   // GUARDED_BY(acks_mu_):
-  std::size_t appends_left = 0;
-  Status failure;  // the first of its appends that failed
+  Status failure;  // why it was not stored
   bool finished = false;
   bool stored = false;
   // Commands decided after it that append nothing (or were rejected): answered after it.
@@ -190,37 +189,39 @@ void CommandProcessor::AppendLocked(std::vector<domain::DomainEvent> events,
   pending->recorded_at_us = now_us;
   pending->done = std::move(done);
 
-  // One append per run of consecutive events on one stream (see the header: a known gap).
-  struct Run {
-    std::string stream;
-    std::vector<std::string> envelopes;
-    Position first;  // the position its first event will get
-    std::string key;
-  };
-  std::vector<Run> runs;
+  // One part per run of consecutive events on one stream, appended atomically.
+  std::vector<eventstore::StreamAppend> parts;
+  std::vector<Position> expected_firsts;  // the position each part's first event will get
   const std::string store_key = StoreKey(actor, idempotency_key);
   for (std::size_t i = 0; i < events.size();) {
-    Run run{events[i].stream, {}, Position(state_.position + 1), {}};
-    for (; i < events.size() && events[i].stream == run.stream; ++i) {
+    eventstore::StreamAppend part{StreamId(events[i].stream), eventstore::ExpectedVersion::Any(),
+                                  {}, {}};
+    expected_firsts.emplace_back(state_.position + 1);
+    // The store checks each part against the head it expects, so that nothing decided
+    // against a model that went wrong is stored (see the header).
+    part.options.expected_head = Position(state_.position);
+    part.options.recorded_at_us = now_us;
+    if (!store_key.empty()) {
+      part.options.idempotency_key =
+          parts.empty() ? store_key : store_key + "#" + std::to_string(parts.size());
+    }
+    for (; i < events.size() && events[i].stream == part.stream.value(); ++i) {
       schemas::EventMeta meta;
       meta.actor_kind = actor.kind;
       meta.actor_id = actor.id;
       meta.on_behalf_of = actor.on_behalf_of;
       meta.correlation_id = idempotency_key;
       meta.idempotency_key = idempotency_key;
-      run.envelopes.push_back(domain::EncodeEvent(events[i], std::move(meta)));
+      part.envelopes.push_back(domain::EncodeEvent(events[i], std::move(meta)));
       // Fold it as the store will stamp it (Evolve reads the position and the time).
-      std::string stamped = run.envelopes.back();
+      std::string stamped = part.envelopes.back();
       schemas::StoreFields fields;
       fields.position = state_.position + 1;
       fields.recorded_at_us = now_us;
       (void)schemas::StampEnvelope(stamped, fields);
       domain::Evolve(state_, *schema::GetEnvelope(stamped.data()));
     }
-    if (!store_key.empty()) {
-      run.key = runs.empty() ? store_key : store_key + "#" + std::to_string(runs.size());
-    }
-    runs.push_back(std::move(run));
+    parts.push_back(std::move(part));
   }
   recorded_at_us_ = now_us;
   for (const auto& event : events) {
@@ -230,54 +231,53 @@ void CommandProcessor::AppendLocked(std::vector<domain::DomainEvent> events,
   }
   pending->outcome.position = Position(state_.position);
   pending->outcome.events = std::move(events);
-  pending->appends_left = runs.size();
   {
     std::lock_guard acks(acks_mu_);
     tail_ = pending;
     ++in_flight_;
   }
-  for (std::size_t r = 0; r < runs.size(); ++r) {
-    Run& run = runs[r];
-    const bool last = r + 1 == runs.size();
-    eventstore::AppendOptions options{std::move(run.key), Position(run.first.value() - 1), now_us};
-    store_.AppendAsync(StreamId(run.stream), eventstore::ExpectedVersion::Any(),
-                       std::move(run.envelopes), std::move(options),
-                       [this, pending, first = run.first, last](auto result) {
-                         OnAppended(pending, first, last, std::move(result));
-                       });
-  }
+  store_.AppendAtomicallyAsync(
+      std::move(parts), [this, pending, firsts = std::move(expected_firsts)](auto result) {
+        OnAppended(pending, firsts, std::move(result));
+      });
 }
 
-void CommandProcessor::OnAppended(const std::shared_ptr<Pending>& pending, Position expected_first,
-                                  bool last, Result<eventstore::AppendResult> result) {
-  // Stored, but not as folded (deduplicated by the store's idempotency key, or another time):
-  // the command stands, the model is rebuilt.
-  const bool misfolded = result.ok() && (result->deduplicated ||
-                                         result->first_position != expected_first ||
-                                         result->recorded_at_us != pending->recorded_at_us);
+void CommandProcessor::OnAppended(const std::shared_ptr<Pending>& pending,
+                                  const std::vector<Position>& expected_firsts,
+                                  Result<std::vector<eventstore::AppendResult>> result) {
+  // Stored, but not as folded (a part deduplicated by the store's idempotency key, or
+  // another time): the command stands, the model is rebuilt.
+  bool misfolded = false;
+  bool deduplicated = false;
+  if (result.ok()) {
+    for (std::size_t i = 0; i < result->size(); ++i) {
+      const eventstore::AppendResult& part = (*result)[i];
+      deduplicated = deduplicated || part.deduplicated;
+      misfolded = misfolded || part.deduplicated || part.first_position != expected_firsts[i] ||
+                  part.recorded_at_us != pending->recorded_at_us;
+    }
+  }
   std::vector<std::pair<Result<CommandOutcome>, Done>> followers;
   {
     std::lock_guard acks(acks_mu_);
-    if (!result.ok() && pending->failure.ok()) {
+    if (!result.ok()) {
       // An earlier failure of this model makes every later append fail its expected head;
       // but an append in a batch whose write failed midway may be durable, and says so.
       const bool after_earlier_failure = failed_generation_ >= pending->generation &&
                                          !eventstore::IsOutcomeUnknown(result.status());
       pending->failure = after_earlier_failure ? NotStoredBecauseOfEarlier() : result.status();
     }
-    // ...except a deduplicated one: the store answers it from its idempotency key before
+    // ...except a deduplicated part: the store answers it from its idempotency key before
     // looking at the head. Decided after an append of this model that was not stored, it
     // must not be acknowledged either (nor the commands that wait on it).
-    if (result.ok() && result->deduplicated && pending->failure.ok() &&
-        unstored_generation_ >= pending->generation) {
+    if (deduplicated && unstored_generation_ >= pending->generation) {
       pending->failure = NotStoredBecauseOfEarlier();
     }
     if (!result.ok()) unstored_generation_ = std::max(unstored_generation_, pending->generation);
     if (!result.ok() || misfolded) {
       failed_generation_ = std::max(failed_generation_, pending->generation);
     }
-    if (result.ok() && last) pending->outcome.position = result->last_position;
-    if (--pending->appends_left > 0) return;
+    if (result.ok()) pending->outcome.position = result->back().last_position;
     pending->finished = true;
     pending->stored = pending->failure.ok();
     followers.swap(pending->followers);

@@ -5,7 +5,8 @@
 //
 //   under the lock, in order:  Decide against the write model, encode the events with the
 //                              caller's metadata, fold them into the model at the positions
-//                              and time they will get, and queue their appends (AppendAsync)
+//                              and time they will get, and queue their append
+//                              (AppendAtomicallyAsync)
 //   without the lock:          the store makes the appends durable, batch by batch
 //   once durable:              mark the sessions the command ended as ended on this node,
 //                              then reply
@@ -22,12 +23,11 @@
 // every command decided before it is durable, including commands that append nothing or are
 // rejected (their answer may rest on events still being stored).
 //
-// Known gap: a command whose events span several streams (disabling an organisation ends
-// its users' sessions on their own streams) is appended as several appends, one per run of
-// consecutive events on one stream, queued together so the group commit writes them in as
-// few synced batches as it can (an import of 100,000 users is 100,000 streams). A crash
-// between batches leaves a prefix durable.
-// Cross-stream atomicity needs a multi-stream append in the store.
+// A command's events may span several streams (disabling an organisation ends its users'
+// sessions on their own streams; an import of 100,000 users touches 100,000 streams). They
+// are one atomic append of one part per run of consecutive events on one stream: one synced
+// batch, so a crash never leaves a command half-stored. Each part has its own idempotency
+// key (the caller's, scoped, then "#1", "#2"... for the later parts).
 //
 // This node is expected to be the log's only writer; a foreign append makes the next of ours
 // fail its expected head, and the model is rebuilt (the log is the truth).
@@ -127,9 +127,11 @@ class CommandProcessor {
                     const std::string& idempotency_key, std::int64_t now_us, Done done);
   // Answers `done` with `result` once every command decided so far is durable.
   void AnswerAfterPending(Result<CommandOutcome> result, Done done);
-  // The writer thread's callback for one append of `pending`.
-  void OnAppended(const std::shared_ptr<Pending>& pending, Position expected_first, bool last,
-                  Result<eventstore::AppendResult> result);
+  // The writer thread's callback for the append of `pending`, whose parts' first events
+  // were folded at `expected_firsts`.
+  void OnAppended(const std::shared_ptr<Pending>& pending,
+                  const std::vector<Position>& expected_firsts,
+                  Result<std::vector<eventstore::AppendResult>> result);
 
   eventstore::EventStore& store_;
   projections::SessionsModel& sessions_;

@@ -18,6 +18,8 @@
 #include <vector>
 
 #include "domain/evolve.h"
+#include "eventstore/store_testing.h"
+#include "gateway/http/idempotency.h"
 #include "projections/access_model.h"
 #include "projections/sessions_model.h"
 #include "schemas/envelope_run.h"
@@ -55,18 +57,15 @@ class GatedStore final : public eventstore::EventStore {
   }
   void AppendAsync(const StreamId& stream, eventstore::ExpectedVersion expected, std::vector<std::string> envelopes,
                    eventstore::AppendOptions options, AppendCallback done) override {
-    auto append = [this, stream, expected, envelopes = std::move(envelopes), options = std::move(options),
-                   done = std::move(done)]() mutable {
+    PassOrHold([this, stream, expected, envelopes = std::move(envelopes), options = std::move(options),
+                done = std::move(done)]() mutable {
       inner_.AppendAsync(stream, expected, std::move(envelopes), std::move(options), std::move(done));
-    };
-    {
-      std::lock_guard lock(mu_);
-      if (closed_) {
-        held_.emplace_back(std::move(append));
-        return;
-      }
-    }
-    append();
+    });
+  }
+  void AppendAtomicallyAsync(std::vector<eventstore::StreamAppend> parts, AtomicAppendCallback done) override {
+    PassOrHold([this, parts = std::move(parts), done = std::move(done)]() mutable {
+      inner_.AppendAtomicallyAsync(std::move(parts), std::move(done));
+    });
   }
   Result<std::vector<eventstore::StoredEvent>> ReadStream(const StreamId& stream, StreamVersion from,
                                                           eventstore::Direction direction,
@@ -100,6 +99,18 @@ class GatedStore final : public eventstore::EventStore {
   Status VerifyRange(Position from, Position to) const override { return inner_.VerifyRange(from, to); }
 
  private:
+  // Runs `append` now, or when the gate opens if it is closed.
+  void PassOrHold(std::function<void()> append) {
+    {
+      std::lock_guard lock(mu_);
+      if (closed_) {
+        held_.emplace_back(std::move(append));
+        return;
+      }
+    }
+    append();
+  }
+
   eventstore::EventStore& inner_;
   std::mutex mu_;
   bool closed_ = false;                       // GUARDED_BY(mu_)
@@ -313,6 +324,48 @@ TEST_F(CommandProcessorTest, ADeduplicatedAppendAfterAFailedOneIsNotAcknowledged
   auto retried = Run(Resource("r-dup"), "key-2");
   ASSERT_TRUE(retried.ok()) << retried.status().ToString();
   EXPECT_EQ(store_->Head(), head);
+  EXPECT_TRUE(Model() == FoldLog());
+}
+
+// A command whose events span streams is stored whole or not at all. Here the store refuses
+// the part on the first user's stream (its idempotency key was used for other events), and
+// the part before it, on the import's stream, which the store would take on its own, is not
+// stored either.
+TEST_F(CommandProcessorTest, ACommandSpanningStreamsIsStoredWholeOrNotAtAll) {
+  domain::ImportUsers import;
+  import.import_id = "imp1";
+  import.org_id = domain::OrgId("acme");
+  import.file_name = "users.csv";
+  import.rows_total = 2;
+  for (std::uint32_t n = 1; n <= 2; ++n) {
+    domain::ImportRowInput row;
+    row.row = n;
+    row.user_id = domain::UserId("imp1-" + std::to_string(n));
+    row.username = "imported" + std::to_string(n);
+    row.display_name = "Imported";
+    row.email = row.username + "@example.com";
+    row.level = "client-base";
+    import.rows.push_back(row);
+  }
+  // The store's key for the command's second part (see command_processor.h), taken.
+  const std::string taken =
+      ScopedIdempotencyKey(CallerKindName(CallerKind::kStaff), "staff:test", "import-key") + "#1";
+  ASSERT_TRUE(store_
+                  ->Append(StreamId("elsewhere"), eventstore::ExpectedVersion::Any(),
+                           {eventstore::testing::NoteEnvelope("elsewhere", "other events")}, taken)
+                  .ok());
+  const Position head = store_->Head();
+
+  auto refused = Run(import, "import-key");
+  EXPECT_EQ(refused.status().code(), StatusCode::kFailedPrecondition) << refused.status().ToString();
+  EXPECT_EQ(store_->Head(), head) << "part of the command was stored";
+  EXPECT_EQ(Model().workflows.FindImport("imp1"), nullptr);
+  EXPECT_TRUE(Model() == FoldLog());
+
+  auto stored = Run(import, "another-key");
+  ASSERT_TRUE(stored.ok()) << stored.status().ToString();
+  EXPECT_NE(Model().FindUser("imp1-2"), nullptr);
+  EXPECT_NE(Model().workflows.FindImport("imp1"), nullptr);
   EXPECT_TRUE(Model() == FoldLog());
 }
 

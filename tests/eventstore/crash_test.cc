@@ -136,7 +136,8 @@ void CheckLog(EventStore& store, std::vector<StoredEvent>* log) {
   }
   ASSERT_EQ(store.Head(), Position(log->size()));
   // Every append is whole: event i of n follows event i - 1 of the same append, and the
-  // last append of the log is complete.
+  // last append of the log is complete. So is every atomic append: the first event of part
+  // j + 1 follows the last of part j.
   for (std::size_t p = 0; p < log->size(); ++p) {
     const StoredEvent& event = (*log)[p];
     auto parsed = ParseCrashEventText(NoteText(event));
@@ -152,6 +153,13 @@ void CheckLog(EventStore& store, std::vector<StoredEvent>* log) {
       ASSERT_TRUE(next);
       ASSERT_EQ(next->first.stream, append.stream) << "half-written append at position " << p + 1;
       ASSERT_EQ(next->second, index + 1) << "half-written append at position " << p + 1;
+    } else if (append.part + 1 < append.parts) {
+      ASSERT_LT(p + 1, log->size()) << "half-written atomic append at the end of the log";
+      auto next = ParseCrashEventText(NoteText((*log)[p + 1]));
+      ASSERT_TRUE(next);
+      ASSERT_EQ(next->first.part, append.part + 1) << "half-written atomic append at " << p + 1;
+      ASSERT_EQ(next->first.parts, append.parts) << "half-written atomic append at " << p + 1;
+      ASSERT_EQ(next->second, 0u) << "half-written atomic append at position " << p + 1;
     }
   }
   const Status verified = store.VerifyRange(Position(0), Position(0));
@@ -166,7 +174,7 @@ void CheckAcks(const std::vector<CrashAppend>& acks, const std::vector<StoredEve
     for (std::uint64_t i = 0; i < ack.count; ++i) {
       const StoredEvent& event = log[ack.first_position + i - 1];
       const std::string expected =
-          NoteEnvelope(ack.stream, CrashEventText(ack.stream, ack.first_version, i, ack.count),
+          NoteEnvelope(ack.stream, CrashEventText(ack, i),
                        CrashIdempotencyKey(ack.stream, ack.first_version));
       ASSERT_EQ(Unstamp(event.bytes), expected) << "at position " << event.position.value();
       ASSERT_EQ(event.envelope().stream_version(), ack.first_version + i);
