@@ -104,7 +104,7 @@ void AddAlertRoutes(Router& router, const AlertRouteDeps& deps) {
   router.Add(Verb::get, "/v1/alert-sets",
              staff([d](Request& request, RouteContext&) -> awaitable<Response> {
                QueryReader q(request.target());
-               if (auto problem = co_await AwaitFresh(q, *d->runner, "access")) {
+               if (auto problem = co_await AwaitFresh(q, *d->runner, *d->store, "access")) {
                  co_return ProblemResponse(*problem);
                }
                if (auto problem = q.Finish()) co_return ProblemResponse(*problem);
@@ -137,7 +137,7 @@ void AddAlertRoutes(Router& router, const AlertRouteDeps& deps) {
              PortalRoute(*d, [d](Request& request, RouteContext&, const projections::ActiveSession& session)
                            -> awaitable<Response> {
                QueryReader q(request.target());
-               if (auto problem = co_await AwaitFresh(q, *d->runner, "access")) {
+               if (auto problem = co_await AwaitFresh(q, *d->runner, *d->store, "access")) {
                  co_return ProblemResponse(*problem);
                }
                if (auto problem = q.Finish()) co_return ProblemResponse(*problem);
@@ -184,7 +184,7 @@ void AddAlertRoutes(Router& router, const AlertRouteDeps& deps) {
              PortalRoute(*d, [d, a](Request& request, RouteContext&, const projections::ActiveSession& session)
                            -> awaitable<Response> {
                QueryReader q(request.target());
-               if (auto problem = co_await AwaitFresh(q, *d->runner, "alerts")) {
+               if (auto problem = co_await AwaitFresh(q, *d->runner, *d->store, "alerts")) {
                  co_return ProblemResponse(*problem);
                }
                const bool unread = q.OptionalBool("unread").value_or(false);

@@ -196,7 +196,7 @@ void AddImportRoutes(Router& router, const AppRouteDeps& deps) {
                QueryReader q(request.target());
                // The template depends on no position, but min_position is accepted (and
                // validated, and waited for) as on every GET (API.md).
-               if (auto problem = co_await AwaitFresh(q, *d->runner)) co_return ProblemResponse(*problem);
+               if (auto problem = co_await AwaitFresh(q, *d->runner, *d->store)) co_return ProblemResponse(*problem);
                if (auto problem = q.Finish()) co_return ProblemResponse(*problem);
                Response reply = TextResponse(HttpStatus::ok, "text/csv; charset=utf-8", std::string(ImportTemplateCsv()));
                reply.set(boost::beast::http::field::content_disposition, "attachment; filename=\"portico-users.csv\"");
@@ -210,7 +210,7 @@ void AddImportRoutes(Router& router, const AppRouteDeps& deps) {
   router.Add(Verb::get, "/v1/imports",
              StaffHandler(deps, [d](Request& request, RouteContext&) -> awaitable<Response> {
                QueryReader q(request.target());
-               if (auto problem = co_await AwaitFresh(q, *d->runner, "access")) {
+               if (auto problem = co_await AwaitFresh(q, *d->runner, *d->store, "access")) {
                  co_return ProblemResponse(*problem);
                }
                const auto org = q.OptionalString("org_id", kId);
@@ -235,7 +235,7 @@ void AddImportRoutes(Router& router, const AppRouteDeps& deps) {
   router.Add(Verb::get, "/v1/imports/{import_id}",
              StaffHandler(deps, [d](Request& request, RouteContext& context) -> awaitable<Response> {
                QueryReader q(request.target());
-               if (auto problem = co_await AwaitFresh(q, *d->runner, "access")) {
+               if (auto problem = co_await AwaitFresh(q, *d->runner, *d->store, "access")) {
                  co_return ProblemResponse(*problem);
                }
                if (auto problem = q.Finish()) co_return ProblemResponse(*problem);

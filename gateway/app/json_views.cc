@@ -144,11 +144,13 @@ Response CommandReply(const Result<CommandOutcome>& outcome, boost::json::object
 // there). WaitForPosition with a zero bound only checks, and still tells the runner that
 // someone waits for the position (its log fallback depends on that).
 boost::asio::awaitable<std::optional<Problem>> AwaitFresh(
-    QueryReader& query, const projections::ProjectionRunner& runner, std::string projection) {
+    QueryReader& query, const projections::ProjectionRunner& runner,
+    const eventstore::EventStore& store, std::string projection) {
   PositionReached reached = [&runner, projection = std::move(projection)](Position p) {
     return runner.WaitForPosition(p, std::chrono::milliseconds(0), projection);
   };
-  co_return co_await AwaitMinPosition(query, reached);
+  LogHead head = [&store] { return store.Head(); };
+  co_return co_await AwaitMinPosition(query, reached, head);
 }
 
 }  // namespace portico::gateway

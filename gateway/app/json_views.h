@@ -37,9 +37,11 @@ boost::json::object SessionJson(const projections::ActiveSession& session);
 Response CommandReply(const Result<CommandOutcome>& outcome, boost::json::object extra = {});
 
 // min_position on a GET: waits until the runner (`projection`, or all) has applied it,
-// pausing on timers in between (AwaitMinPosition), so the wait holds no thread.
+// pausing on timers in between (AwaitMinPosition), so the wait holds no thread; a position
+// beyond the store's head is a 400 at once.
 boost::asio::awaitable<std::optional<Problem>> AwaitFresh(QueryReader& query,
                                                           const projections::ProjectionRunner& runner,
+                                                          const eventstore::EventStore& store,
                                                           std::string projection = {});
 
 }  // namespace portico::gateway

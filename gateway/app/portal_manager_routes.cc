@@ -77,7 +77,7 @@ void AddPortalManagerRoutes(Router& router, const AppRouteDeps& deps) {
   router.Add(Verb::get, "/v1/portal/users",
              PortalRoute(deps, [d](Request& request, RouteContext&, const ActiveSession& session) -> awaitable<Response> {
                QueryReader q(request.target());
-               if (auto problem = co_await AwaitFresh(q, *d->runner, "access")) {
+               if (auto problem = co_await AwaitFresh(q, *d->runner, *d->store, "access")) {
                  co_return ProblemResponse(*problem);
                }
                if (auto problem = q.Finish()) co_return ProblemResponse(*problem);

@@ -98,7 +98,7 @@ Handler PortalGet(const AppRouteDeps* d, PortalRead read) {
     context.actor = session->user_id;
     context.caller = CallerKind::kPortalUser;
     QueryReader q(request.target());
-    if (auto problem = co_await AwaitFresh(q, *d->runner, "access")) {
+    if (auto problem = co_await AwaitFresh(q, *d->runner, *d->store, "access")) {
       co_return ProblemResponse(*problem);
     }
     Response reply = read(*session, q, context);

@@ -151,7 +151,7 @@ void AddRegistrationRoutes(Router& router, const AppRouteDeps& deps) {
   router.Add(Verb::get, "/v1/registrations",
              StaffHandler(deps, [d](Request& request, RouteContext&) -> awaitable<Response> {
                QueryReader q(request.target());
-               if (auto problem = co_await AwaitFresh(q, *d->runner, "access")) {
+               if (auto problem = co_await AwaitFresh(q, *d->runner, *d->store, "access")) {
                  co_return ProblemResponse(*problem);
                }
                const auto status = q.OptionalEnum("status", {"pending", "approved", "rejected", "all"}).value_or("pending");

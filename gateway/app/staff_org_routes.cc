@@ -32,7 +32,7 @@ void AddStaffOrgRoutes(Router& router, const AppRouteDeps& deps) {
   router.Add(Verb::get, "/v1/orgs/{org_id}",
              StaffHandler(deps, [d](Request& request, RouteContext& context) -> awaitable<Response> {
                QueryReader q(request.target());
-               if (auto problem = co_await AwaitFresh(q, *d->runner, "access")) {
+               if (auto problem = co_await AwaitFresh(q, *d->runner, *d->store, "access")) {
                  co_return ProblemResponse(*problem);
                }
                if (auto problem = q.Finish()) co_return ProblemResponse(*problem);

@@ -15,7 +15,7 @@ void AddStaffQueryRoutes(Router& router, const AppRouteDeps& deps) {
   router.Add(Verb::get, "/v1/check",
              StaffHandler(deps, [d](Request& request, RouteContext&) -> awaitable<Response> {
                QueryReader q(request.target());
-               if (auto problem = co_await AwaitFresh(q, *d->runner, "access")) {
+               if (auto problem = co_await AwaitFresh(q, *d->runner, *d->store, "access")) {
                  co_return ProblemResponse(*problem);
                }
                auto user = q.RequiredString("user_id", kId);
@@ -36,7 +36,7 @@ void AddStaffQueryRoutes(Router& router, const AppRouteDeps& deps) {
   router.Add(Verb::get, "/v1/audit",
              StaffHandler(deps, [d](Request& request, RouteContext&) -> awaitable<Response> {
                QueryReader q(request.target());
-               if (auto problem = co_await AwaitFresh(q, *d->runner, "audit")) {
+               if (auto problem = co_await AwaitFresh(q, *d->runner, *d->store, "audit")) {
                  co_return ProblemResponse(*problem);
                }
                projections::AuditFilter filter;
@@ -85,7 +85,7 @@ void AddStaffQueryRoutes(Router& router, const AppRouteDeps& deps) {
                const auto limit = q.OptionalInt("limit", {.min = 1, .max = 1000}).value_or(100);
                // The log holds whatever a projection has applied: waiting for the projections
                // is more than enough, and validates min_position as every other GET does.
-               if (auto problem = co_await AwaitFresh(q, *d->runner)) co_return ProblemResponse(*problem);
+               if (auto problem = co_await AwaitFresh(q, *d->runner, *d->store)) co_return ProblemResponse(*problem);
                if (auto problem = q.Finish()) co_return ProblemResponse(*problem);
                auto events = co_await OnWorkerPool(*d->pool, [d, from, limit]() -> Result<boost::json::array> {
                  ASSIGN_OR_RETURN(auto read, d->store->ReadAll(Position(from), static_cast<std::size_t>(limit)));

@@ -16,7 +16,7 @@ void AddStaffSettingsRoutes(Router& router, const AppRouteDeps& deps) {
   router.Add(Verb::get, "/v1/settings",
              StaffHandler(deps, [d](Request& request, RouteContext&) -> awaitable<Response> {
                QueryReader q(request.target());
-               if (auto problem = co_await AwaitFresh(q, *d->runner, "access")) {
+               if (auto problem = co_await AwaitFresh(q, *d->runner, *d->store, "access")) {
                  co_return ProblemResponse(*problem);
                }
                if (auto problem = q.Finish()) co_return ProblemResponse(*problem);
@@ -58,7 +58,7 @@ void AddStaffSettingsRoutes(Router& router, const AppRouteDeps& deps) {
   router.Add(Verb::get, "/v1/levels",
              StaffHandler(deps, [d](Request& request, RouteContext&) -> awaitable<Response> {
                QueryReader q(request.target());
-               if (auto problem = co_await AwaitFresh(q, *d->runner, "access")) {
+               if (auto problem = co_await AwaitFresh(q, *d->runner, *d->store, "access")) {
                  co_return ProblemResponse(*problem);
                }
                if (auto problem = q.Finish()) co_return ProblemResponse(*problem);

@@ -43,7 +43,7 @@ void AddStaffUserRoutes(Router& router, const AppRouteDeps& deps) {
   router.Add(Verb::get, "/v1/users/{user_id}",
              StaffHandler(deps, [d](Request& request, RouteContext& context) -> awaitable<Response> {
                QueryReader q(request.target());
-               if (auto problem = co_await AwaitFresh(q, *d->runner, "access")) {
+               if (auto problem = co_await AwaitFresh(q, *d->runner, *d->store, "access")) {
                  co_return ProblemResponse(*problem);
                }
                if (auto problem = q.Finish()) co_return ProblemResponse(*problem);
@@ -66,7 +66,7 @@ void AddStaffUserRoutes(Router& router, const AppRouteDeps& deps) {
                QueryReader q(request.target());
                // The write model is never behind the log, so waiting for the access projection
                // is more than enough; it validates min_position as every other GET does.
-               if (auto problem = co_await AwaitFresh(q, *d->runner, "access")) {
+               if (auto problem = co_await AwaitFresh(q, *d->runner, *d->store, "access")) {
                  co_return ProblemResponse(*problem);
                }
                if (auto problem = q.Finish()) co_return ProblemResponse(*problem);

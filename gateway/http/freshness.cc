@@ -81,6 +81,13 @@ Problem NotFreshEnough(Position position) {
                               std::to_string(position.value()));
 }
 
+Problem BeyondTheHead(Position position, Position head) {
+  return Problem::BadRequest("min_position " + std::to_string(position.value()) +
+                             " is beyond the log, whose last position is " +
+                             std::to_string(head.value()))
+      .WithField("min_position");
+}
+
 }  // namespace
 
 // 1 ms first, doubling up to 20 ms, keeps the extra latency of a read-your-write small
@@ -113,9 +120,20 @@ boost::asio::awaitable<std::optional<Problem>> AwaitMinPosition(QueryReader& que
 boost::asio::awaitable<std::optional<Problem>> AwaitMinPosition(QueryReader& query,
                                                                 const PositionReached& reached,
                                                                 std::chrono::milliseconds timeout) {
+  co_return co_await AwaitMinPosition(query, reached, LogHead(), timeout);
+}
+
+boost::asio::awaitable<std::optional<Problem>> AwaitMinPosition(QueryReader& query,
+                                                                const PositionReached& reached,
+                                                                const LogHead& head,
+                                                                std::chrono::milliseconds timeout) {
   auto position = ReadMinPosition(query);
   if (!position.ok()) co_return position.problem();
   if (!*position) co_return std::nullopt;
+  // The head only when the read model is behind: the usual request never asks for it.
+  if (head && !reached(**position)) {
+    if (const Position last = head(); **position > last) co_return BeyondTheHead(**position, last);
+  }
   if (co_await PollUntilReached(reached, **position, timeout)) co_return std::nullopt;
   co_return NotFreshEnough(**position);
 }

@@ -12,9 +12,13 @@
 // to answer: 400 for a malformed value, 503 with Retry-After: 1 when the read model did not
 // get there within the timeout (default 2 s). The second overload is for read models without
 // a notifier: it asks `reached(position)`, which must answer at once, again and again (after
-// 1 ms, then twice as long each time up to 20 ms) on a timer. Neither holds a thread while it
-// waits: the worker pool also hashes passwords, and a client sending a min_position that never
-// comes must not be able to starve logins.
+// 1 ms, then twice as long each time up to 20 ms) on a timer. Given the log's head, it
+// answers a position beyond it at once with 400 naming min_position: no read model gets
+// there before a command is stored there, and a caller only learns positions of stored
+// commands (one from before the log was restored from an older copy, say, would otherwise
+// wait and get 503 again and again). Neither holds a thread while it waits: the worker pool
+// also hashes passwords, and a client sending a min_position that never comes must not be
+// able to starve logins.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -67,8 +71,14 @@ boost::asio::awaitable<std::optional<Problem>> AwaitMinPosition(
     QueryReader& query, PositionNotifier& notifier,
     std::chrono::milliseconds timeout = kDefaultFreshnessWait);
 
+// The log's head, as far as commands have been acknowledged; must not block.
+using LogHead = std::function<Position()>;
+
 boost::asio::awaitable<std::optional<Problem>> AwaitMinPosition(
     QueryReader& query, const PositionReached& reached,
+    std::chrono::milliseconds timeout = kDefaultFreshnessWait);
+boost::asio::awaitable<std::optional<Problem>> AwaitMinPosition(
+    QueryReader& query, const PositionReached& reached, const LogHead& head,
     std::chrono::milliseconds timeout = kDefaultFreshnessWait);
 
 // Asks `reached(target)` until it says yes (true) or `timeout` passes (false), pausing on a

@@ -162,5 +162,26 @@ TEST(MinPositionTest, PollingWaitAnswers503NamingThePosition) {
   EXPECT_NE(problem->detail.find("18446744073709551615"), std::string::npos) << problem->detail;
 }
 
+TEST(MinPositionTest, APositionBeyondTheLogsHeadIsABadRequestAtOnce) {
+  PositionReached never = [](Position) { return false; };
+  LogHead head = [] { return Position(7); };
+  QueryReader beyond("/x?min_position=8");
+  // With a 10 s bound: a wait would end in 503, not 400.
+  auto problem = RunSync(AwaitMinPosition(beyond, never, head, std::chrono::seconds(10)));
+  ASSERT_TRUE(problem);
+  EXPECT_EQ(problem->status, 400u);
+  EXPECT_EQ(problem->field, "min_position");
+  EXPECT_NE(problem->detail.find("last position is 7"), std::string::npos) << problem->detail;
+
+  QueryReader at_head("/x?min_position=7");  // within the log: waits, as the read model lags
+  auto waited = RunSync(AwaitMinPosition(at_head, never, head, std::chrono::milliseconds(5)));
+  ASSERT_TRUE(waited);
+  EXPECT_EQ(waited->status, 503u);
+
+  PositionReached reached = [](Position p) { return p.value() <= 9; };
+  QueryReader applied("/x?min_position=9");  // applied beyond the head it was told: fine
+  EXPECT_FALSE(RunSync(AwaitMinPosition(applied, reached, head, std::chrono::milliseconds(5))));
+}
+
 }  // namespace
 }  // namespace portico::gateway
