@@ -48,6 +48,7 @@ std::uint64_t GroupCommitWriter::Submit(AppendRequest request) {
 }
 
 void GroupCommitWriter::SubmitAtomically(std::vector<AppendRequest> parts) {
+  for (std::size_t i = 0; i < parts.size(); ++i) parts[i].joined_with_next = i + 1 < parts.size();
   bool accepted = false;
   {
     std::lock_guard lock(mutex_);

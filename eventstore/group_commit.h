@@ -56,8 +56,8 @@ class GroupCommitWriter {
   std::uint64_t Submit(AppendRequest request);
 
   // Queues the parts of an atomic append (AppendAtomicallyAsync), each validated, together:
-  // they are kept in one batch and go in all or none. Every part but the last has
-  // joined_with_next set. When the writer is stopping, each part's `done` runs at once.
+  // they are kept in one batch and go in all or none (it sets their joined_with_next). When
+  // the writer is stopping, each part's `done` runs at once.
   void SubmitAtomically(std::vector<AppendRequest> parts);
 
   // True on the writer thread (in an append's callback), where a read must not wait for the

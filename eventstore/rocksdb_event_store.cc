@@ -201,9 +201,8 @@ void RocksDbEventStore::AppendAtomicallyAsync(std::vector<StreamAppend> parts,
     requests.push_back(std::move(request).value());
   }
   auto answers = std::make_shared<AtomicAnswers>(requests.size(), std::move(done));
-  for (std::size_t i = 0; i < requests.size(); ++i) {
-    requests[i].joined_with_next = i + 1 < requests.size();
-    requests[i].done = [answers](Result<AppendResult> result) { answers->Add(std::move(result)); };
+  for (AppendRequest& request : requests) {
+    request.done = [answers](Result<AppendResult> result) { answers->Add(std::move(result)); };
   }
   writer_->SubmitAtomically(std::move(requests));
 }
