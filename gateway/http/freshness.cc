@@ -120,7 +120,8 @@ boost::asio::awaitable<std::optional<Problem>> AwaitMinPosition(QueryReader& que
 boost::asio::awaitable<std::optional<Problem>> AwaitMinPosition(QueryReader& query,
                                                                 const PositionReached& reached,
                                                                 std::chrono::milliseconds timeout) {
-  co_return co_await AwaitMinPosition(query, reached, LogHead(), timeout);
+  const LogHead unknown;  // a named local, not a temporary kept across the co_await
+  co_return co_await AwaitMinPosition(query, reached, unknown, timeout);
 }
 
 boost::asio::awaitable<std::optional<Problem>> AwaitMinPosition(QueryReader& query,

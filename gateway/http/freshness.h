@@ -71,7 +71,9 @@ boost::asio::awaitable<std::optional<Problem>> AwaitMinPosition(
     QueryReader& query, PositionNotifier& notifier,
     std::chrono::milliseconds timeout = kDefaultFreshnessWait);
 
-// The log's head, as far as commands have been acknowledged; must not block.
+// The log's last position, as far as appends have been acknowledged. Asked on the handler's
+// thread, so it must answer at once (EventStore::Head waits at most for the batch being
+// answered to become readable).
 using LogHead = std::function<Position()>;
 
 boost::asio::awaitable<std::optional<Problem>> AwaitMinPosition(
