@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <future>
+#include <memory>
 #include <random>
 #include <string>
 #include <thread>
@@ -85,11 +86,13 @@ void AppendToAll(EventStore& store, const std::vector<std::string>& streams,
                      EnvelopesOf(planned.back()),
                      {.idempotency_key = CrashIdempotencyKey(streams[k], versions[k] + 1)}});
   }
-  std::promise<Result<std::vector<AppendResult>>> answered;
-  store.AppendAtomicallyAsync(std::move(parts), [&answered](auto result) {
-    answered.set_value(std::move(result));
+  // Shared: the writer thread may still be inside set_value when get() returns here.
+  auto answered = std::make_shared<std::promise<Result<std::vector<AppendResult>>>>();
+  auto future = answered->get_future();
+  store.AppendAtomicallyAsync(std::move(parts), [answered](auto result) {
+    answered->set_value(std::move(result));
   });
-  auto results = answered.get_future().get();
+  auto results = future.get();
   if (!results.ok()) Fail("atomic append", results.status());
   std::string lines;  // one write for the whole, as it was stored
   for (std::size_t k = 0; k < streams.size(); ++k) {
