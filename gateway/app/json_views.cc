@@ -139,17 +139,22 @@ Response CommandReply(const Result<CommandOutcome>& outcome, boost::json::object
   return JsonResponse(HttpStatus::ok, extra);
 }
 
+// WaitForPosition with a zero bound only checks, and still tells the runner that someone waits
+// for the position (its log fallback depends on that).
+PositionReached AppliedBy(const projections::ProjectionRunner& runner, std::string projection) {
+  return [&runner, projection = std::move(projection)](Position p) {
+    return runner.WaitForPosition(p, std::chrono::milliseconds(0), projection);
+  };
+}
+
 // The wait is a timer on the handler's executor, not a worker-pool thread: blocking there held
 // one of its few threads per request for up to the whole bound (and logins hash passwords
-// there). WaitForPosition with a zero bound only checks, and still tells the runner that
-// someone waits for the position (its log fallback depends on that).
+// there).
 boost::asio::awaitable<std::optional<Problem>> AwaitFresh(
     QueryReader& query, const projections::ProjectionRunner& runner,
     const eventstore::EventStore& store, std::string projection) {
-  PositionReached reached = [&runner, projection = std::move(projection)](Position p) {
-    return runner.WaitForPosition(p, std::chrono::milliseconds(0), projection);
-  };
-  LogHead head = [&store] { return store.Head(); };
+  const PositionReached reached = AppliedBy(runner, std::move(projection));
+  const LogHead head = [&store] { return store.Head(); };
   co_return co_await AwaitMinPosition(query, reached, head);
 }
 

@@ -9,6 +9,7 @@
 
 #include "domain/state.h"
 #include "gateway/app/command_processor.h"
+#include "gateway/http/freshness.h"
 #include "gateway/http/problem.h"
 #include "gateway/http/query.h"
 #include "gateway/http/types.h"
@@ -35,6 +36,10 @@ boost::json::object SessionJson(const projections::ActiveSession& session);
 
 // {"position": N, ...extra} for a command, or its problem.
 Response CommandReply(const Result<CommandOutcome>& outcome, boost::json::object extra = {});
+
+// Whether the runner (`projection`, or all) has applied a position, asked without waiting:
+// what PollUntilReached and AwaitMinPosition poll. `runner` must outlive it.
+PositionReached AppliedBy(const projections::ProjectionRunner& runner, std::string projection = {});
 
 // min_position on a GET: waits until the runner (`projection`, or all) has applied it,
 // pausing on timers in between (AwaitMinPosition), so the wait holds no thread; a position

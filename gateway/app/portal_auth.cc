@@ -7,6 +7,7 @@
 
 #include "common/hex.h"
 #include "gateway/http/auth.h"
+#include "gateway/app/json_views.h"
 #include "gateway/http/freshness.h"
 
 namespace portico::gateway {
@@ -55,10 +56,7 @@ boost::asio::awaitable<std::optional<Problem>> AwaitSessionVisible(const AppRout
   constexpr std::chrono::milliseconds kVisibleWait{2000};
   // Polled on a timer rather than waited for on the worker pool, whose threads hash the
   // passwords of other logins.
-  const auto* runner = deps.runner;
-  const PositionReached applied = [runner](Position p) {
-    return runner->WaitForPosition(p, std::chrono::milliseconds(0), "access");
-  };
+  const PositionReached applied = AppliedBy(*deps.runner, "access");
   const bool visible = co_await PollUntilReached(applied, position, kVisibleWait);
   if (visible) co_return std::nullopt;
   co_return Problem::Unavailable("the session is not yet visible");

@@ -119,13 +119,6 @@ boost::asio::awaitable<std::optional<Problem>> AwaitMinPosition(QueryReader& que
 
 boost::asio::awaitable<std::optional<Problem>> AwaitMinPosition(QueryReader& query,
                                                                 const PositionReached& reached,
-                                                                std::chrono::milliseconds timeout) {
-  const LogHead unknown;  // a named local, not a temporary kept across the co_await
-  co_return co_await AwaitMinPosition(query, reached, unknown, timeout);
-}
-
-boost::asio::awaitable<std::optional<Problem>> AwaitMinPosition(QueryReader& query,
-                                                                const PositionReached& reached,
                                                                 const LogHead& head,
                                                                 std::chrono::milliseconds timeout) {
   auto position = ReadMinPosition(query);

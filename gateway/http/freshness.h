@@ -76,9 +76,7 @@ boost::asio::awaitable<std::optional<Problem>> AwaitMinPosition(
 // answered to become readable).
 using LogHead = std::function<Position()>;
 
-boost::asio::awaitable<std::optional<Problem>> AwaitMinPosition(
-    QueryReader& query, const PositionReached& reached,
-    std::chrono::milliseconds timeout = kDefaultFreshnessWait);
+// `head` may be empty (unknown): then a position beyond the log waits as any other.
 boost::asio::awaitable<std::optional<Problem>> AwaitMinPosition(
     QueryReader& query, const PositionReached& reached, const LogHead& head,
     std::chrono::milliseconds timeout = kDefaultFreshnessWait);

@@ -137,7 +137,8 @@ TEST(MinPositionTest, PollingWaitHoldsNoThread) {
   std::atomic<std::uint64_t> applied{0};
   PositionReached reached = [&applied](Position p) { return applied.load() >= p.value(); };
   QueryReader query("/x?min_position=5");
-  auto waiting = asio::co_spawn(io, AwaitMinPosition(query, reached, std::chrono::seconds(10)),
+  const LogHead unknown;
+  auto waiting = asio::co_spawn(io, AwaitMinPosition(query, reached, unknown, std::chrono::seconds(10)),
                                 asio::use_future);
   asio::co_spawn(
       io,
@@ -155,7 +156,7 @@ TEST(MinPositionTest, PollingWaitHoldsNoThread) {
 TEST(MinPositionTest, PollingWaitAnswers503NamingThePosition) {
   PositionReached never = [](Position) { return false; };
   QueryReader query("/x?min_position=18446744073709551615");
-  auto problem = RunSync(AwaitMinPosition(query, never, std::chrono::milliseconds(5)));
+  auto problem = RunSync(AwaitMinPosition(query, never, LogHead(), std::chrono::milliseconds(5)));
   ASSERT_TRUE(problem);
   EXPECT_EQ(problem->status, 503u);
   EXPECT_EQ(problem->retry_after, std::chrono::seconds(1));
