@@ -1,14 +1,9 @@
 #include "eventstore/relay.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <atomic>
-#include <cerrno>
 #include <charconv>
 #include <condition_variable>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
@@ -18,6 +13,7 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include "common/durable_file.h"
 #include "common/log.h"
 #include "schemas/envelope.h"
 
@@ -40,19 +36,6 @@ bool Every(Clock::time_point& last, std::chrono::milliseconds interval) {
   if (last != Clock::time_point{} && now - last < interval) return false;
   last = now;
   return true;
-}
-
-Status ErrnoStatus(const std::string& what, const std::string& path) {
-  return Status::Internal(what + " " + path + ": " + std::strerror(errno));
-}
-
-Status FsyncPath(const std::string& path, int flags) {
-  const int fd = ::open(path.c_str(), flags | O_CLOEXEC);
-  if (fd < 0) return ErrnoStatus("open", path);
-  const int rc = ::fsync(fd);
-  ::close(fd);
-  if (rc != 0) return ErrnoStatus("fsync", path);
-  return Status::Ok();
 }
 
 }  // namespace
@@ -81,32 +64,7 @@ Result<Position> ReadRelayCheckpoint(const std::string& path) {
 }
 
 Status WriteRelayCheckpoint(const std::string& path, Position checkpoint) {
-  const std::string content =
-      std::string(kCheckpointPrefix) + std::to_string(checkpoint.value()) + "\n";
-  const std::string temp = path + ".tmp";
-  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return ErrnoStatus("open", temp);
-  std::size_t written = 0;
-  while (written < content.size()) {
-    const ssize_t n = ::write(fd, content.data() + written, content.size() - written);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      const Status s = ErrnoStatus("write", temp);
-      ::close(fd);
-      return s;
-    }
-    written += static_cast<std::size_t>(n);
-  }
-  if (::fsync(fd) != 0) {
-    const Status s = ErrnoStatus("fsync", temp);
-    ::close(fd);
-    return s;
-  }
-  ::close(fd);
-  if (::rename(temp.c_str(), path.c_str()) != 0) return ErrnoStatus("rename", temp);
-  std::string dir = std::filesystem::path(path).parent_path().string();
-  if (dir.empty()) dir = ".";
-  return FsyncPath(dir, O_RDONLY | O_DIRECTORY);
+  return ReplaceFileDurably(path, std::string(kCheckpointPrefix) + std::to_string(checkpoint.value()) + "\n");
 }
 
 class Relay::Impl {

@@ -1,17 +1,14 @@
 #include "projections/snapshot_file.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <cstdint>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string_view>
 
 #include <sodium.h>
+
+#include "common/durable_file.h"
 
 namespace portico::projections {
 namespace {
@@ -62,10 +59,6 @@ std::string Checksum(std::string_view data) {
   return out;
 }
 
-Status Errno(const std::string& what, const std::string& path) {
-  return Status::Internal(what + " " + path + ": " + std::strerror(errno));
-}
-
 }  // namespace
 
 Status WriteSnapshotFile(const std::string& path, const SnapshotRecord& record) {
@@ -77,35 +70,7 @@ Status WriteSnapshotFile(const std::string& path, const SnapshotRecord& record) 
   data += record.blob;
   data += Checksum(data);
 
-  const std::string temp = path + ".tmp";
-  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return Errno("open", temp);
-  std::size_t written = 0;
-  while (written < data.size()) {
-    const ssize_t n = ::write(fd, data.data() + written, data.size() - written);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      const Status s = Errno("write", temp);
-      ::close(fd);
-      return s;
-    }
-    written += static_cast<std::size_t>(n);
-  }
-  if (::fsync(fd) != 0) {
-    const Status s = Errno("fsync", temp);
-    ::close(fd);
-    return s;
-  }
-  ::close(fd);
-  if (::rename(temp.c_str(), path.c_str()) != 0) return Errno("rename", temp);
-  std::string dir = std::filesystem::path(path).parent_path().string();
-  if (dir.empty()) dir = ".";
-  const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd < 0) return Errno("open", dir);
-  const int rc = ::fsync(dfd);
-  ::close(dfd);
-  if (rc != 0) return Errno("fsync", dir);
-  return Status::Ok();
+  return ReplaceFileDurably(path, data);
 }
 
 Result<std::optional<SnapshotRecord>> ReadSnapshotFile(const std::string& path) {

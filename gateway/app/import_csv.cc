@@ -94,10 +94,12 @@ class CsvReader {
   }
 
  private:
-  // The record is spoilt: skip to the end of its line and say why.
+  // The record is spoilt: skip to the end of its line (LF, CR or CRLF, as Next ends records)
+  // and say why. The next record starts on the next line.
   Record Fail(Record& record, std::string why) {
-    while (pos_ < text_.size() && text_[pos_] != '\n') ++pos_;
-    if (pos_ < text_.size()) ++pos_;
+    while (pos_ < text_.size() && text_[pos_] != '\n' && text_[pos_] != '\r') ++pos_;
+    if (pos_ < text_.size() && text_[pos_] == '\r') ++pos_;
+    if (pos_ < text_.size() && text_[pos_] == '\n') ++pos_;
     record.quoting_error = std::move(why);
     return std::move(record);
   }

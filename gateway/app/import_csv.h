@@ -3,7 +3,7 @@
 //
 // The file: UTF-8 (a leading BOM is ignored), RFC 4180: fields separated by commas, a field
 // may be quoted with "..." (a quote inside doubled ""), quoted fields may hold commas and line
-// breaks; records end with LF or CRLF; blank lines are skipped. The first record is the
+// breaks; records end with LF, CRLF or CR alone; blank lines are skipped. The first record is the
 // header naming the columns, in any order and case:
 //   username       required  1-128 characters; the login name (e-mail addresses qualify)
 //   email          required  up to 254 characters
@@ -17,8 +17,9 @@
 // whole file (400); so does a file holding bytes that are not UTF-8 (the problem names the
 // first such line, counted from 1 with the header). Every other problem rejects only its row,
 // with a reason:
-//   quoting_error   a quote inside an unquoted field, text after a closing quote, or a quoted
-//                   field never closed (it then runs to the end of the file)
+//   quoting_error   a quote inside an unquoted field or text after a closing quote (the row
+//                   then ends at the end of its line), or a quoted field never closed (it then
+//                   runs to the end of the file)
 //   missing_column  fewer fields than the header has columns
 //   extra_column    more fields than the header has columns (those past the header's count
 //                   are counted, never kept)

@@ -3,10 +3,13 @@
 #include <librdkafka/rdkafka.h>
 
 #include <atomic>
+#include <charconv>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 
+#include "common/durable_file.h"
 #include "common/log.h"
 
 namespace portico::gateway {
@@ -19,11 +22,30 @@ const std::shared_ptr<spdlog::logger>& Log() {
 
 std::string CheckpointPath(const OutboxOptions& o) { return o.data_dir + "/notifications.checkpoint"; }
 
-std::uint64_t LoadCheckpoint(const std::string& path) {
-  std::ifstream in(path);
+// The checkpoint file holds the position as decimal digits and a newline. No file: nothing was
+// sent yet. A damaged one is an error: read as 0 it would send every mail ever sent again, and
+// a wrong large value would silently send none.
+Result<std::uint64_t> LoadCheckpoint(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) {
+    if (ec) return Status::Unavailable("cannot look for " + path + ": " + ec.message());
+    return std::uint64_t{0};
+  }
+  std::ifstream in(path, std::ios::binary);
+  std::string text;
+  if (in) text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  if (!in && !in.eof()) return Status::Unavailable("cannot read " + path);
+  std::string_view digits = text;
+  if (digits.ends_with('\n')) digits.remove_suffix(1);
   std::uint64_t position = 0;
-  if (in) in >> position;
-  return in ? position : 0;
+  const auto [end, err] = std::from_chars(digits.data(), digits.data() + digits.size(), position);
+  if (digits.empty() || err != std::errc() || end != digits.data() + digits.size()) {
+    return Status::Corruption("the notifications checkpoint " + path +
+                              " is damaged: it should hold the log position of the last event whose mails "
+                              "were sent, as digits and a newline. Write that position into it, or delete "
+                              "it to send every notification again");
+  }
+  return position;
 }
 
 // A file name from an id: the ids are made of [A-Za-z0-9._-]; anything else becomes '_'.
@@ -61,9 +83,13 @@ struct NotificationOutbox::Kafka {
 Result<std::unique_ptr<NotificationOutbox>> NotificationOutbox::Start(OutboxOptions options) {
   std::unique_ptr<NotificationOutbox> outbox(new NotificationOutbox(std::move(options)));
   std::error_code ec;
-  std::filesystem::create_directories(outbox->options_.data_dir + "/mail", ec);
+  // Mails carry reset links with their raw tokens: only portico's own user may read them.
+  const std::filesystem::path mail_dir = outbox->options_.data_dir + "/mail";
+  std::filesystem::create_directories(mail_dir, ec);
   if (ec) return Status::Unavailable("cannot create the mail directory: " + ec.message());
-  outbox->checkpoint_ = LoadCheckpoint(CheckpointPath(outbox->options_));
+  std::filesystem::permissions(mail_dir, std::filesystem::perms::owner_all, std::filesystem::perm_options::replace, ec);
+  if (ec) return Status::Unavailable("cannot restrict the mail directory to its owner: " + ec.message());
+  ASSIGN_OR_RETURN(outbox->checkpoint_, LoadCheckpoint(CheckpointPath(outbox->options_)));
   RETURN_IF_ERROR(outbox->CreateProducer());
   Log()->info("notifications to topic {} (checkpoint at position {})", outbox->options_.topic,
               outbox->checkpoint_);
@@ -142,24 +168,37 @@ void NotificationOutbox::Stop() {
 }
 
 void NotificationOutbox::Run() {
+  // The last position whose mails were all acknowledged, saved at most every
+  // kCheckpointInterval, whenever the queue runs empty, and when stopping.
+  std::uint64_t acknowledged = 0;
+  std::uint64_t saved = 0;
+  auto saved_at = std::chrono::steady_clock::now();
+  const auto save = [&] {
+    if (acknowledged > saved && SaveCheckpoint(acknowledged)) saved = acknowledged;
+    saved_at = std::chrono::steady_clock::now();
+  };
   for (;;) {
     Item item;
+    bool queue_empty = false;
     {
       std::unique_lock lock(mu_);
       cv_.wait(lock, [this] { return stop_ || !queue_.empty(); });
-      if (stop_) return;
+      if (stop_) break;
       item = std::move(queue_.front());
       queue_.pop_front();
+      queue_empty = queue_.empty();
     }
     if (item.intent) item.notification = ComposeMail(*item.intent, options_.mail);
-    if (!Produce(item.notification)) return;
+    if (!Produce(item.notification)) break;
     WriteEml(item.notification);
     {
       std::lock_guard lock(mu_);
       ++delivered_;
     }
-    if (item.last_of_position) SaveCheckpoint(item.position);
+    if (item.last_of_position) acknowledged = item.position;
+    if (queue_empty || std::chrono::steady_clock::now() - saved_at >= kCheckpointInterval) save();
   }
+  save();
 }
 
 bool NotificationOutbox::Produce(const Notification& n) {
@@ -205,31 +244,30 @@ void NotificationOutbox::WriteEml(const Notification& n) {
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
     out << NotificationEml(n, options_.mail);
+    out.close();  // the buffered bytes reach the file here, and so do their errors
     if (!out) {
       Log()->error("dev mailer: cannot write {}", tmp.string());
       return;
     }
   }
   std::error_code ec;
+  std::filesystem::permissions(tmp, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write,
+                               std::filesystem::perm_options::replace, ec);
+  if (ec) Log()->warn("dev mailer: cannot restrict {} to its owner: {}", tmp.string(), ec.message());
   std::filesystem::rename(tmp, final_path, ec);
   if (ec) Log()->error("dev mailer: cannot rename {}: {}", tmp.string(), ec.message());
 }
 
-void NotificationOutbox::SaveCheckpoint(std::uint64_t position) {
+bool NotificationOutbox::SaveCheckpoint(std::uint64_t position) {
   const std::string path = CheckpointPath(options_);
-  {
-    std::ofstream out(path + ".tmp", std::ios::trunc);
-    out << position << "\n";
-    if (!out) {
-      Log()->error("cannot write {}", path);
-      return;
-    }
+  if (const Status saved = ReplaceFileDurably(path, std::to_string(position) + "\n"); !saved.ok()) {
+    Log()->error("cannot save the checkpoint (mails up to position {} may be sent again after a restart): {}",
+                 position, saved.ToString());
+    return false;
   }
-  std::error_code ec;
-  std::filesystem::rename(path + ".tmp", path, ec);
-  if (ec) Log()->error("cannot rename {}: {}", path, ec.message());
   std::lock_guard lock(mu_);
   checkpoint_ = std::max(checkpoint_, position);
+  return true;
 }
 
 }  // namespace portico::gateway

@@ -10,15 +10,19 @@
 // waits for the broker's acknowledgement, then writes the .eml. A file
 // DATA_DIR/notifications.checkpoint holds the position of the last event whose mails were all
 // acknowledged; the projection's rebuild at start offers every event's mails again, and those
-// at or below the checkpoint are skipped. A crash between the acknowledgement and the
-// checkpoint sends those mails again with the same ids: downstream dedupes by id (the .eml
-// file name is the id, so the dev mailer does). A reset mail lost in a crash before its
+// at or below the checkpoint are skipped. The checkpoint is saved durably (common/
+// durable_file.h) at most every kCheckpointInterval, whenever the queue runs empty, and when
+// stopping. A crash between the acknowledgement and the checkpoint sends those mails again with
+// the same ids: downstream dedupes by id (the .eml file name is the id, so the dev mailer
+// does). A damaged checkpoint file stops Start() with a Corruption naming it (read as 0, it
+// would send every mail ever sent again). A reset mail lost in a crash before its
 // acknowledgement is not re-sent (its token was never stored): the user asks again.
 //
 // Thread-safe. Stop() (also the destructor) stops after the notification in flight; the
 // ones still queued are lost from the queue but not from the log (re-derived next start).
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -35,6 +39,9 @@
 #include "projections/alerts_model.h"
 
 namespace portico::gateway {
+
+// How often, at most, the sending thread saves the checkpoint while the queue is busy.
+inline constexpr std::chrono::milliseconds kCheckpointInterval{200};
 
 struct OutboxOptions {
   std::string bootstrap_servers;
@@ -78,7 +85,8 @@ class NotificationOutbox final : public projections::NotificationSink {
   void Run();
   bool Produce(const Notification& n);  // true once acknowledged; false when stopping
   void WriteEml(const Notification& n);
-  void SaveCheckpoint(std::uint64_t position);
+  // True once `position` is durably the checkpoint; logs and returns false otherwise.
+  bool SaveCheckpoint(std::uint64_t position);
 
   OutboxOptions options_;
   struct Kafka;

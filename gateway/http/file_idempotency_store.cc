@@ -2,9 +2,11 @@
 
 #include <fcntl.h>
 #include <sodium.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <charconv>
 #include <cstdint>
 #include <cstring>
 #include <deque>
@@ -13,6 +15,7 @@
 #include <optional>
 #include <vector>
 
+#include "common/durable_file.h"
 #include "common/log.h"
 
 namespace portico::gateway {
@@ -71,10 +74,15 @@ std::optional<Record> Decode(std::string_view& in) {
     field.assign(payload.substr(4, n));
     payload.remove_prefix(4 + n);
   }
-  if (!payload.empty() || fields[2].size() != 3) return std::nullopt;
+  unsigned status = 0;
+  const std::string& digits = fields[2];
+  if (!payload.empty() || digits.size() != 3 ||
+      std::from_chars(digits.data(), digits.data() + 3, status).ptr != digits.data() + 3) {
+    return std::nullopt;
+  }
   in.remove_prefix(8 + size);
   Record record{std::move(fields[0]), std::move(fields[1]), {}};
-  record.reply.status = static_cast<unsigned>(std::stoul(fields[2]));
+  record.reply.status = status;
   record.reply.content_type = std::move(fields[3]);
   record.reply.body = std::move(fields[4]);
   return record;
@@ -84,30 +92,11 @@ Status ErrnoStatus(const std::string& what, const std::string& path) {
   return Status::Unavailable(what + " " + path + ": " + std::strerror(errno));
 }
 
-Status WriteAll(int fd, std::string_view bytes) {
-  while (!bytes.empty()) {
-    const ssize_t n = ::write(fd, bytes.data(), bytes.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return Status::Unavailable(std::string("write: ") + std::strerror(errno));
-    bytes.remove_prefix(static_cast<std::size_t>(n));
-  }
-  return Status::Ok();
-}
-
-// Replaces `path` with exactly `records` (temporary file, fsync, rename).
+// Replaces `path` with exactly `records`, durably (common/durable_file.h).
 Status Rewrite(const std::string& path, const std::deque<Record>& records) {
-  const std::string tmp = path + ".tmp";
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return ErrnoStatus("cannot create", tmp);
   std::string bytes;
   for (const auto& record : records) bytes += Encode(record);
-  Status written = WriteAll(fd, bytes);
-  if (written.ok() && ::fsync(fd) != 0) written = ErrnoStatus("cannot fsync", tmp);
-  ::close(fd);
-  if (written.ok() && ::rename(tmp.c_str(), path.c_str()) != 0) {
-    written = ErrnoStatus("cannot rename onto", path);
-  }
-  return written;
+  return ReplaceFileDurably(path, bytes, 0600);
 }
 
 }  // namespace
@@ -135,7 +124,14 @@ Result<std::unique_ptr<FileIdempotencyStore>> FileIdempotencyStore::Open(const s
   if (!rest.empty() || total > 2 * capacity) RETURN_IF_ERROR(Rewrite(path, records));
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
   if (fd < 0) return ErrnoStatus("cannot open", path);
-  std::unique_ptr<FileIdempotencyStore> store(new FileIdempotencyStore(path, capacity, fd));
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) {
+    const Status failed = ErrnoStatus("cannot stat", path);
+    ::close(fd);
+    return failed;
+  }
+  std::unique_ptr<FileIdempotencyStore> store(
+      new FileIdempotencyStore(path, capacity, fd, static_cast<std::uint64_t>(st.st_size)));
   for (auto& record : records) {
     // A key completed twice in the file (only after a lost record) keeps its first reply.
     if (store->memory_.Begin(record.key, record.fingerprint).state != State::kNew) continue;
@@ -145,8 +141,9 @@ Result<std::unique_ptr<FileIdempotencyStore>> FileIdempotencyStore::Open(const s
   return store;
 }
 
-FileIdempotencyStore::FileIdempotencyStore(std::string path, std::size_t capacity, int fd)
-    : path_(std::move(path)), memory_(capacity), fd_(fd) {}
+FileIdempotencyStore::FileIdempotencyStore(std::string path, std::size_t capacity, int fd,
+                                           std::uint64_t file_size)
+    : path_(std::move(path)), memory_(capacity), fd_(fd), file_size_(file_size) {}
 
 FileIdempotencyStore::~FileIdempotencyStore() { ::close(fd_); }
 
@@ -169,12 +166,30 @@ void FileIdempotencyStore::Complete(std::string_view key, StoredReply reply) {
     record = Encode(Record{std::string(key), std::move(it->second), reply});
     in_flight_.erase(it);
     // One write() per record under the lock: records never interleave.
-    if (Status written = WriteAll(fd_, record); !written.ok()) {
-      NamedLogger("gateway")->error("idempotency store {}: {}; this reply will not survive a restart",
-                                    path_, written.ToString());
-    }
+    AppendLocked(record);
   }
   memory_.Complete(key, std::move(reply));
+}
+
+void FileIdempotencyStore::AppendLocked(std::string_view record) {
+  if (stopped_appending_) return;
+  const Status written = WriteAllToFile(fd_, record, path_);
+  if (written.ok()) {
+    file_size_ += record.size();
+    return;
+  }
+  // A failed write (a full disk, say) may leave part of the record: cut it off, or Open()
+  // would stop at it and lose every record appended after it.
+  if (::ftruncate(fd_, static_cast<off_t>(file_size_)) == 0) {
+    NamedLogger("gateway")->error("idempotency store {}: {}; this reply will not survive a restart", path_,
+                                  written.ToString());
+    return;
+  }
+  const int cut_error = errno;
+  stopped_appending_ = true;
+  NamedLogger("gateway")->error("idempotency store {}: {}, and the part written cannot be cut off ({}); no reply completed "
+             "from now on survives a restart",
+             path_, written.ToString(), std::strerror(cut_error));
 }
 
 void FileIdempotencyStore::Abandon(std::string_view key) {

@@ -10,7 +10,9 @@
 //
 // Record: u32 payload size, u32 checksum (first 4 bytes of BLAKE2b of the payload), payload =
 // the five fields, each a u32 size then its bytes (status as 3 ASCII digits). Open() stops at
-// the first torn or damaged record and truncates the file there. It keeps the newest
+// the first torn or damaged record and truncates the file there; so that only a crash can
+// leave one (at the end), a write that fails midway (a full disk) is cut off at once, and if
+// that fails too no more records are appended. It keeps the newest
 // `capacity` replies and rewrites the file (temporary file, fsync, rename) when it holds more
 // than twice that many records. Between starts the file grows by one record per completed
 // request.
@@ -19,6 +21,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -48,7 +51,9 @@ class FileIdempotencyStore final : public IdempotencyStore {
   std::size_t loaded() const { return loaded_; }
 
  private:
-  FileIdempotencyStore(std::string path, std::size_t capacity, int fd);
+  FileIdempotencyStore(std::string path, std::size_t capacity, int fd, std::uint64_t file_size);
+  // Appends one encoded record; on a failed write, cuts the file back to its last whole record.
+  void AppendLocked(std::string_view record);
 
   const std::string path_;
   InMemoryIdempotencyStore memory_;
@@ -56,6 +61,8 @@ class FileIdempotencyStore final : public IdempotencyStore {
   std::size_t loaded_ = 0;
   std::mutex mu_;
   std::unordered_map<std::string, std::string> in_flight_;  // key -> fingerprint; GUARDED_BY(mu_)
+  std::uint64_t file_size_;          // GUARDED_BY(mu_): the end of the last whole record
+  bool stopped_appending_ = false;   // GUARDED_BY(mu_): a torn record could not be cut off
 };
 
 }  // namespace portico::gateway

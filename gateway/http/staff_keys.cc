@@ -4,14 +4,12 @@
 //   line   := name " " hash "\n"
 //   name   := [A-Za-z0-9._-]{1,64}
 //   hash   := 64 lowercase hex digits: BLAKE2b-256 (crypto_generichash, no key) of the key
-// It never holds a key itself. It is replaced whole: written to "<file>.tmp", fsync'd,
-// renamed over the file, then the directory is fsync'd.
+// It never holds a key itself. It is replaced whole (ReplaceFileDurably, common/durable_file.h:
+// written to "<file>.tmp", fsync'd, renamed over the file, then the directory is fsync'd).
 #include "gateway/http/staff_keys.h"
 
-#include <fcntl.h>
 #include <sodium.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <array>
@@ -23,6 +21,7 @@
 #include <mutex>
 #include <sstream>
 
+#include "common/durable_file.h"
 #include "common/hex.h"
 #include "common/log.h"
 
@@ -79,36 +78,6 @@ std::string_view Trim(std::string_view s) {
 }
 
 std::string ErrnoText(const std::string& what) { return what + ": " + std::strerror(errno); }
-
-// Writes `contents` to `path` atomically and durably with mode 0600.
-Status WriteFileDurably(const std::string& path, const std::string& contents) {
-  const std::string temp = path + ".tmp";
-  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return Status::Internal(ErrnoText("cannot create " + temp));
-  bool ok = ::fchmod(fd, 0600) == 0;
-  for (std::size_t done = 0; ok && done < contents.size();) {
-    ssize_t n = ::write(fd, contents.data() + done, contents.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    ok = n > 0;
-    if (ok) done += static_cast<std::size_t>(n);
-  }
-  ok = ok && ::fsync(fd) == 0;
-  Status failure = ok ? Status::Ok() : Status::Internal(ErrnoText("cannot write " + temp));
-  ::close(fd);
-  if (!ok) return failure;
-  if (::rename(temp.c_str(), path.c_str()) != 0) {
-    return Status::Internal(ErrnoText("cannot rename " + temp));
-  }
-  const auto slash = path.rfind('/');
-  const std::string dir =
-      slash == std::string::npos ? "." : path.substr(0, std::max<std::size_t>(slash, 1));
-  int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir_fd >= 0) {
-    ::fsync(dir_fd);
-    ::close(dir_fd);
-  }
-  return Status::Ok();
-}
 
 }  // namespace
 
@@ -204,7 +173,7 @@ Status StaffKeys::Persist() const {
   std::string contents(kHeader);
   contents += '\n';
   for (const auto& [hash, name] : by_hash_) contents += name + " " + HexEncode(hash) + "\n";
-  return WriteFileDurably(path_, contents);
+  return ReplaceFileDurably(path_, contents, 0600);
 }
 
 Status StaffKeys::Put(std::string_view name, std::string_view key) {

@@ -53,6 +53,27 @@ TEST(ImportCsvTest, EachBrokenRowHasItsReasonAndTheRestGoOn) {
   }
 }
 
+// Old Mac "CSV" files end lines with CR alone: a quoting error spoils its own row, not the
+// rows after it.
+TEST(ImportCsvTest, AQuotingErrorInACarriageReturnFileSpoilsOnlyItsRow) {
+  const auto p = Parse("username,email,display_name,level\r"
+                       "bad\"x,b@example.com,B,client-base\r"
+                       "ok,ok@example.com,Ok,client-base\r"
+                       "\"c\"x,c@example.com,C,client-base\r\n"
+                       "also,also@example.com,Also,client-base\r");
+  EXPECT_EQ(p.rows_total, 4u);
+  ASSERT_EQ(p.rows.size(), 2u);
+  EXPECT_EQ(p.rows[0].row, 2u);
+  EXPECT_EQ(p.rows[0].username, "ok");
+  EXPECT_EQ(p.rows[1].row, 4u);
+  EXPECT_EQ(p.rows[1].username, "also");
+  ASSERT_EQ(p.rejected.size(), 2u);
+  EXPECT_EQ(p.rejected[0].row, 1u);
+  EXPECT_EQ(p.rejected[0].reason, "quoting_error");
+  EXPECT_EQ(p.rejected[1].row, 3u);
+  EXPECT_EQ(p.rejected[1].reason, "quoting_error");
+}
+
 TEST(ImportCsvTest, AnUnclosedQuoteSpoilsTheRestOfTheFileOnly) {
   const auto p = Parse("username,email,display_name,level\nok,ok@example.com,Ok,l\n\"open,x,y,z\nmore,m,M,l\n");
   EXPECT_EQ(p.rows.size(), 1u);

@@ -1,7 +1,10 @@
 #include "gateway/http/idempotency.h"
 
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 #include <unistd.h>
+
+#include <csignal>
 
 #include <filesystem>
 #include <fstream>
@@ -247,6 +250,41 @@ TEST_F(FileIdempotencyStoreTest, ATornTailIsDroppedAndTheRestKept) {
   auto store = Open();  // the file was repaired: both records read back
   EXPECT_EQ(store->loaded(), 2u);
   EXPECT_EQ(store->Begin("b", "fp").state, State::kReplay);
+}
+
+// A write that fails midway (here the file-size limit, as a full disk would) must not leave part
+// of a record in the file: the next start reads up to the first damaged record, and every reply
+// completed after it would be lost.
+TEST_F(FileIdempotencyStoreTest, AWriteFailingMidwayLeavesNoPartOfItsRecord) {
+  {
+    auto store = Open();
+    ASSERT_EQ(store->Begin("before", "fp").state, State::kNew);
+    store->Complete("before", {200, "application/json", "{}"});
+    const auto size = std::filesystem::file_size(path_);
+
+    struct rlimit original {};
+    ASSERT_EQ(::getrlimit(RLIMIT_FSIZE, &original), 0);
+    const auto previous_handler = std::signal(SIGXFSZ, SIG_IGN);  // EFBIG instead of the signal
+    struct rlimit limited = original;
+    limited.rlim_cur = size + 100;  // room for part of the next record only
+    ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &limited), 0);
+    ASSERT_EQ(store->Begin("torn", "fp").state, State::kNew);
+    store->Complete("torn", {200, "application/json", std::string(4096, 'x')});
+    ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &original), 0);
+    std::signal(SIGXFSZ, previous_handler);
+    EXPECT_EQ(std::filesystem::file_size(path_), size) << "part of the failed record was left";
+
+    ASSERT_EQ(store->Begin("after", "fp").state, State::kNew);
+    store->Complete("after", {201, "application/json", R"({"after":true})"});
+  }
+  auto store = Open();
+  EXPECT_EQ(store->loaded(), 2u);
+  EXPECT_EQ(store->Begin("before", "fp").state, State::kReplay);
+  auto after = store->Begin("after", "fp");
+  ASSERT_EQ(after.state, State::kReplay);
+  EXPECT_EQ(after.reply->status, 201u);
+  EXPECT_EQ(after.reply->body, R"({"after":true})");
+  EXPECT_EQ(store->Begin("torn", "fp").state, State::kNew);  // its reply did not survive: it runs again
 }
 
 TEST_F(FileIdempotencyStoreTest, KeepsTheNewestWithinCapacityAndCompacts) {
