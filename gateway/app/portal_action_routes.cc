@@ -98,17 +98,6 @@ void AddPortalActionRoutes(Router& router, const AppRouteDeps& deps) {
                extra["intent_id"] = cmd.intent_id;
                return cmd;
              })));
-
-  router.Add(Verb::put, "/v1/portal/me",
-             PortalRoute(deps, JsonCommand(d, [](ObjectReader& r, const ActiveSession& session, const RouteContext&,
-                                                 boost::json::object&) -> domain::Command {
-               domain::UpdateContactDetails cmd;
-               cmd.user_id = Me(session);
-               cmd.display_name = r.RequiredString("display_name", {.min_length = 1, .max_length = 200});
-               cmd.email = r.RequiredString("email", {.min_length = 1, .max_length = 254});
-               cmd.phone = r.OptionalString("phone", {.max_length = 40}).value_or("");
-               return cmd;
-             })));
 }
 
 }  // namespace portico::gateway

@@ -84,10 +84,7 @@ ProblemOr<projections::ActiveSession> AuthenticateToken(const AppRouteDeps& deps
   auto check = deps.sessions->Validate(TokenHash(token), now);
   if (!check.valid()) return BadSession();
   deps.sessions->Touch(domain::SessionId(check.session.session_id), now);
-  if (check.session.must_reset_password && !password_change_allowed &&
-      MustResetNow(deps, check.session.user_id)) {
-    return PasswordChangeRequired();
-  }
+  if (!password_change_allowed && MustChangePasswordNow(deps, check.session)) return PasswordChangeRequired();
   return std::move(check.session);
 }
 
@@ -117,6 +114,10 @@ Problem PasswordChangeRequired() {
       "this user must change its password first (POST /v1/portal/password); until then only "
       "GET /v1/portal/me and POST /v1/portal/logout are allowed";
   return problem;
+}
+
+bool MustChangePasswordNow(const AppRouteDeps& deps, const projections::ActiveSession& session) {
+  return session.must_reset_password && MustResetNow(deps, session.user_id);
 }
 
 CommandActor PortalActor(const projections::ActiveSession& session) {

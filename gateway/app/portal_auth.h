@@ -64,6 +64,10 @@ ProblemOr<projections::ActiveSession> Authenticate(const AppRouteDeps& deps, con
 bool PasswordChangeAllowed(const Request& request);
 // The 403 every other route answers such a user.
 Problem PasswordChangeRequired();
+// True when the session's user must change its password before anything but those calls: the
+// read model says so and this node's write model agrees (it may have applied a change the read
+// model has not yet). Also checked by the portal's /v1/stream while it is open.
+bool MustChangePasswordNow(const AppRouteDeps& deps, const projections::ActiveSession& session);
 
 // A portal user as the actor of a command (on_behalf_of: the impersonating staff key).
 CommandActor PortalActor(const projections::ActiveSession& session);

@@ -8,6 +8,7 @@
 
 #include "common/hex.h"
 #include "domain/catalogue.h"
+#include "domain/check.h"
 #include "domain/decide.h"
 #include "domain/validate.h"
 #include "gateway/app/attempt_limiter.h"
@@ -134,11 +135,14 @@ Handler LogoutRoute(const AppRouteDeps* d) {
   };
 }
 
-// What POST /v1/portal/password needs of the caller's own account, read in one go.
+// What POST /v1/portal/password and PUT /v1/portal/me need of the caller's own account, read
+// in one go.
 struct OwnAccount {
   std::string username;  // canonical
   std::string password_hash;
+  std::string email;
   bool locked_out = false;
+  bool may_update_profile = false;  // holds profile.update now
 };
 
 OwnAccount ReadOwnAccount(const AppRouteDeps& d, const std::string& user_id) {
@@ -146,7 +150,8 @@ OwnAccount ReadOwnAccount(const AppRouteDeps& d, const std::string& user_id) {
   return d.processor->Read([&](const domain::AccessState& state) {
     OwnAccount account;
     if (const auto* user = state.FindUser(user_id)) {
-      account = {user->username, user->password_hash, now < user->locked_until_us};
+      account = {user->username, user->password_hash, user->email, now < user->locked_until_us,
+                 domain::Check(state, *user, domain::Capability::kProfileUpdate, nullptr, now).allowed};
     }
     return account;
   });
@@ -312,6 +317,49 @@ void AddPortalRoutes(Router& router, const AppRouteDeps& deps) {
                boost::json::object extra;
                if (out.ok()) extra["ended_sessions"] = out->ended_sessions.size();
                co_return CommandReply(out, std::move(extra));
+             }));
+
+  // The caller's own contact details. A new e-mail address is where password-reset links go,
+  // so changing it takes the current password, as changing the password does: otherwise a
+  // stolen session could move the address to the thief's and take the account over with a
+  // reset. Wrong guesses count as failed logins (RefuseAsFailedLogin).
+  router.Add(Verb::put, "/v1/portal/me",
+             PortalRoute(deps, [d, limits](Request& request, RouteContext& context,
+                                           const projections::ActiveSession& session) -> awaitable<Response> {
+               auto body = ParseJsonObject(request);
+               if (!body.ok()) co_return ProblemResponse(body.problem());
+               ObjectReader r(*body);
+               domain::UpdateContactDetails cmd;
+               cmd.user_id = domain::UserId(session.user_id);
+               cmd.display_name = r.RequiredString("display_name", {.min_length = 1, .max_length = 200});
+               cmd.email = r.RequiredString("email", {.min_length = 1, .max_length = 254});
+               cmd.phone = r.OptionalString("phone", {.max_length = 40}).value_or("");
+               auto current = r.OptionalString("current_password", {.min_length = 1, .max_length = 1024});
+               if (auto problem = r.Finish()) co_return ProblemResponse(*problem);
+               const OwnAccount account = ReadOwnAccount(*d, session.user_id);
+               // Without profile.update the command is refused as it stands: no password asked.
+               if (cmd.email != account.email && account.may_update_profile) {
+                 if (!current) {
+                   co_return ProblemResponse(
+                       Problem::BadRequest("changing the e-mail address needs the current password")
+                           .WithField("current_password"));
+                 }
+                 if (auto problem = limits->Admit(context.remote_address, "user:" + session.user_id)) {
+                   co_return ProblemResponse(*problem);
+                 }
+                 if (account.locked_out) co_return co_await RefuseAsFailedLogin(*d, session, account, LockedOut());
+                 const std::string& hash = account.password_hash;
+                 const bool verified = co_await OnWorkerPool(
+                     *d->pool, [&hash, &current] { return !hash.empty() && VerifyPassword(hash, *current); });
+                 if (!verified) {
+                   co_return co_await RefuseAsFailedLogin(
+                       *d, session, account,
+                       Problem::BadRequest("the current password is wrong").WithField("current_password"));
+                 }
+               }
+               auto out = co_await d->processor->SubmitAsync(std::move(cmd), PortalActor(session),
+                                                             IdempotencyKey(request));
+               co_return CommandReply(out);
              }));
 
   router.Add(Verb::get, "/v1/portal/me",

@@ -110,14 +110,19 @@ awaitable<void> FeedPortal(Socket& ws, const AlertRouteDeps& a, const schemas::H
                            std::uint64_t after) {
   for (;;) {
     const auto check = a.app->sessions->Validate(token_hash, NowMicros());
-    if (!check.valid()) {
-      const auto verdict = check.verdict == projections::SessionVerdict::kUnknown
+    // A user told to change its password (a staff force-reset) may use nothing but the
+    // password change, and an open stream is no exception.
+    const bool must_change_password = check.valid() && MustChangePasswordNow(*a.app, check.session);
+    if (!check.valid() || must_change_password) {
+      const auto verdict = must_change_password ? std::string("password_change_required")
+                           : check.verdict == projections::SessionVerdict::kUnknown
                                ? std::string("ended")
                                : std::string(projections::SessionVerdictName(check.verdict));
       // Messages are built before co_await: GCC 12 cannot keep an initializer list's array
       // alive across a suspension ("array used as initializer").
       const boost::json::value notice = {{"type", "session_ended"}, {"reason", verdict}};
-      const websocket::close_reason reason(websocket::close_code::policy_error, "session ended");
+      const websocket::close_reason reason(websocket::close_code::policy_error,
+                                           must_change_password ? "password change required" : "session ended");
       if (co_await Send(ws, notice)) co_await ws.async_close(reason, kTuple);
       co_return;
     }

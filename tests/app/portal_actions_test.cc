@@ -164,7 +164,8 @@ TEST_F(PortalActionsTest, PaymentIntentsAreRecordedOnInvoices) {
 TEST_F(PortalActionsTest, OwnContactDetailsAreUpdated) {
   const auto updated = sys_->client().Put("/v1/portal/me", ada_,
                                           {{"display_name", "Ada L."}, {"email", "ada.l@example.com"},
-                                           {"phone", "+61 2 5550 1234"}});
+                                           {"phone", "+61 2 5550 1234"},
+                                           {"current_password", RunningSystem::PasswordOf("ada")}});
   ASSERT_EQ(updated.status, 200u) << updated.body;
   const auto me = sys_->client().Get("/v1/portal/me?min_position=" + std::to_string(RunningSystem::Position(updated)),
                                      ada_);
@@ -182,6 +183,39 @@ TEST_F(PortalActionsTest, OwnContactDetailsAreUpdated) {
   EXPECT_EQ(sys_->client().Put("/v1/portal/me", fay_, {{"display_name", "F"}, {"email", "f@example.com"}}).status,
             403u);
   EXPECT_EQ(sys_->client().Put("/v1/portal/me", ada_, {{"display_name", "A"}, {"email", "nope"}}).status, 400u);
+
+  // The same address (only the name and phone change) needs no password.
+  const auto renamed = sys_->client().Put("/v1/portal/me", ada_,
+                                          {{"display_name", "Ada Lovelace"}, {"email", "ada.l@example.com"}});
+  EXPECT_EQ(renamed.status, 200u) << renamed.body;
+}
+
+// A new e-mail address is where password-reset links go: changing it takes the current
+// password, so a stolen session cannot move the address and take the account over with a
+// reset. Refused changes leave the address as it was.
+TEST_F(PortalActionsTest, ChangingTheEmailAddressTakesTheCurrentPassword) {
+  const auto missing = sys_->client().Put("/v1/portal/me", ada_,
+                                          {{"display_name", "Ada"}, {"email", "thief@example.net"}});
+  EXPECT_EQ(missing.status, 400u) << missing.body;
+  EXPECT_EQ(missing.json().at("field").as_string(), "current_password") << missing.body;
+  const auto wrong = sys_->client().Put("/v1/portal/me", ada_,
+                                        {{"display_name", "Ada"}, {"email", "thief@example.net"},
+                                         {"current_password", "a guess"}});
+  EXPECT_EQ(wrong.status, 400u) << wrong.body;
+  EXPECT_EQ(wrong.json().at("field").as_string(), "current_password") << wrong.body;
+
+  const auto me = sys_->client().Get("/v1/portal/me?min_position=" + std::to_string(sys_->Head()), ada_);
+  ASSERT_EQ(me.status, 200u) << me.body;
+  EXPECT_NE(me.json().at("user").at("email").as_string(), "thief@example.net");
+  const auto audit = sys_->Staff(verb::get, "/v1/audit?user_id=ada&type=login_failed&min_position=" +
+                                                std::to_string(sys_->Head()));
+  ASSERT_EQ(audit.status, 200u) << audit.body;
+  EXPECT_FALSE(audit.json().at("events").as_array().empty()) << "the wrong guess is not a failed login";
+
+  const auto changed = sys_->client().Put("/v1/portal/me", ada_,
+                                          {{"display_name", "Ada"}, {"email", "ada@example.org"},
+                                           {"current_password", RunningSystem::PasswordOf("ada")}});
+  EXPECT_EQ(changed.status, 200u) << changed.body;
 }
 
 }  // namespace

@@ -28,7 +28,7 @@ namespace json = boost::json;
 namespace websocket = boost::beast::websocket;
 using tcp = boost::asio::ip::tcp;
 
-// A blocking WebSocket client; every read has a generous deadline (the socket's timeout).
+// A blocking WebSocket client; every message read has a deadline (Next).
 class WsClient {
  public:
   WsClient(const std::string& url, const std::string& target, const std::string& bearer,
@@ -38,7 +38,7 @@ class WsClient {
     const auto port = hostport.substr(hostport.rfind(':') + 1);
     tcp::resolver resolver(io_);
     boost::asio::connect(ws_.next_layer(), resolver.resolve(host, port));
-    timeval tv{20, 0};  // a bound on every blocking read
+    timeval tv{20, 0};  // a bound on the blocking handshake's reads
     ::setsockopt(ws_.next_layer().native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
     ws_.set_option(websocket::stream_base::decorator([bearer, subprotocols](websocket::request_type& request) {
       if (!bearer.empty()) request.set(boost::beast::http::field::authorization, "Bearer " + bearer);
@@ -50,11 +50,27 @@ class WsClient {
   const boost::system::error_code& handshake_error() const { return ec_; }
   const websocket::response_type& response() const { return response_; }
 
-  // The next message as JSON; null when the socket closed or failed.
+  // The next message as JSON; null when the socket closed or failed, or after 20 s without
+  // one (closed() is then timed_out). The deadline is kept by running the read for at most
+  // that long: a blocking read would retry past SO_RCVTIMEO (Asio polls again on EAGAIN), and
+  // a test whose message never comes would hang instead of failing.
   json::value Next() {
     boost::beast::flat_buffer buffer;
     boost::system::error_code ec;
-    ws_.read(buffer, ec);
+    bool done = false;
+    ws_.async_read(buffer, [&](boost::system::error_code read_ec, std::size_t) {
+      ec = read_ec;
+      done = true;
+    });
+    io_.restart();
+    io_.run_for(std::chrono::seconds(20));
+    if (!done) {
+      boost::system::error_code ignored;
+      ws_.next_layer().cancel(ignored);
+      io_.restart();
+      io_.run();  // the read completes, aborted
+      ec = boost::asio::error::timed_out;
+    }
     if (ec) {
       closed_ = ec;
       return nullptr;
@@ -124,6 +140,26 @@ TEST_F(StreamTest, PortalUserGetsItsAlertsThenTheEndOfItsSession) {
   EXPECT_TRUE(ws.Next().is_null());  // then the server closes
   EXPECT_EQ(ws.closed(), websocket::error::closed) << ws.closed().message();
   EXPECT_EQ(ws.close_reason().code, websocket::close_code::policy_error);
+}
+
+// A user told by staff to change its password may use nothing but the password change: its
+// open stream ends too, with a reason the client can act on.
+TEST_F(StreamTest, AForcedPasswordResetEndsTheUsersStream) {
+  sys_->CreateUser("acme", "rita", "portal-advanced");
+  const std::string token = sys_->LoginOk("rita");
+  WsClient ws(sys_->system().http_url(), "/v1/stream", token);
+  ASSERT_FALSE(ws.handshake_error()) << ws.handshake_error().message();
+
+  const auto reset = sys_->Staff(verb::post, "/v1/users/rita/force-reset", json::object{});
+  ASSERT_EQ(reset.status, 200u) << reset.body;
+  const auto ended = ws.Next();
+  ASSERT_TRUE(ended.is_object()) << ws.closed().message();
+  EXPECT_EQ(ended.at("type"), "session_ended");
+  EXPECT_EQ(ended.at("reason"), "password_change_required");
+  EXPECT_TRUE(ws.Next().is_null());
+  EXPECT_EQ(ws.close_reason().code, websocket::close_code::policy_error);
+  // The session itself lives on for the password change.
+  EXPECT_EQ(sys_->client().Get("/v1/portal/me", token).status, 200u);
 }
 
 TEST_F(StreamTest, BrowsersAuthenticateThroughTheSubprotocol) {
