@@ -145,6 +145,9 @@ Result<Events> DecideOne(const AccessState& s, const UpdateContactDetails& c, st
   updated.display_name = c.display_name;
   updated.email = c.email;
   updated.phone = c.phone;
+  if (const User* user = s.FindUser(c.user_id.value()); user != nullptr && user->email != c.email) {
+    updated.previous_email = user->email;
+  }
   Events out;
   out.push_back(MakeEvent(UserStream(c.user_id.value()), std::move(updated)));
   return out;

@@ -219,6 +219,18 @@ void AlertsModel::AccountMail(const domain::AccessState& s, const schema::Envelo
       if (u != nullptr && !u->email.empty()) mails.push_back(MailFor(*u, "login_details", "login_details-" + pos(), at));
       return;
     }
+    case schema::EventBody::ContactDetailsUpdated: {
+      // A changed address: a notice to the old one, so that its owner learns of a change it
+      // did not make.
+      const auto* e = env.body_as_ContactDetailsUpdated();
+      const domain::User* u = s.FindUser(Sv(e->user_id()));
+      if (u != nullptr && !Sv(e->previous_email()).empty()) {
+        MailIntent m = MailFor(*u, "email_changed", "email_changed-" + pos(), at);
+        m.to = std::string(Sv(e->previous_email()));
+        mails.push_back(std::move(m));
+      }
+      return;
+    }
     case schema::EventBody::UserLockedOut: {
       const domain::User* u = s.FindUser(Sv(env.body_as_UserLockedOut()->user_id()));
       if (u != nullptr && !u->email.empty()) {

@@ -63,7 +63,7 @@ struct Alert {
 // A mail an event calls for; NotificationOutbox composes and sends it.
 struct MailIntent {
   std::string notification_id;  // stable: "<kind>-<position>" or "alert-<position>-<user_id>"
-  std::string kind;             // "alert", "welcome", "login_details", "lockout"
+  std::string kind;             // "alert", "welcome", "login_details", "lockout", "email_changed"
   std::string user_id;
   std::string to;
   std::string display_name;

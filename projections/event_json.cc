@@ -276,7 +276,8 @@ void Render(JsonObject& o, const schema::PaymentIntentRecorded& b) {
       .Int("amount_cents", b.amount_cents()).Str("currency", b.currency()).Str("method", b.method());
 }
 void Render(JsonObject& o, const schema::ContactDetailsUpdated& b) {
-  o.Str("user_id", b.user_id()).Str("display_name", b.display_name()).Str("email", b.email()).Str("phone", b.phone());
+  o.Str("user_id", b.user_id()).Str("display_name", b.display_name()).Str("email", b.email()).Str("phone", b.phone())
+      .Str("previous_email", b.previous_email());
 }
 
 // Issue 6 (schemas/alert_events.fbs). Reset token hashes are left out, as session ones are.

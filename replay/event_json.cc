@@ -179,7 +179,7 @@ json::object Body(const schema::PaymentIntentRecorded& e) {
 }
 json::object Body(const schema::ContactDetailsUpdated& e) {
   return {{"user_id", Str(e.user_id())}, {"display_name", Str(e.display_name())}, {"email", Str(e.email())},
-          {"phone", Str(e.phone())}};
+          {"phone", Str(e.phone())}, {"previous_email", Str(e.previous_email())}};
 }
 
 // Issue 6 (schemas/alert_events.fbs); reset token hashes are left out.

@@ -81,6 +81,13 @@ Notification ComposeMail(const projections::MailIntent& m, const MailSettings& s
     n.text = Greeting(m.display_name) + "Your account (user name " + m.username +
              ") was locked after too many failed log-in attempts, until " + UtcTime(m.locked_until_us) +
              ".\nIf this was not you, tell your contact at the provider.\n";
+  } else if (m.kind == "email_changed") {
+    // Sent to the old address; the new one is not named in it.
+    n.subject = "Your client portal e-mail address was changed";
+    n.link = login;
+    n.text = Greeting(m.display_name) + "The e-mail address of your client portal account (user name " + m.username +
+             ") was changed, and mails now go to the new address.\nIf this was not you, tell your contact at the "
+             "provider at once.\n";
   } else if (m.alert) {
     n.subject = m.alert->text;
     n.link = settings.portal_url + "/resources/" + m.alert->resource_id;

@@ -187,9 +187,10 @@ void FileIdempotencyStore::AppendLocked(std::string_view record) {
   }
   const int cut_error = errno;
   stopped_appending_ = true;
-  NamedLogger("gateway")->error("idempotency store {}: {}, and the part written cannot be cut off ({}); no reply completed "
-             "from now on survives a restart",
-             path_, written.ToString(), std::strerror(cut_error));
+  NamedLogger("gateway")->error(
+      "idempotency store {}: {}, and the part written cannot be cut off ({}); no reply completed from now on "
+      "survives a restart",
+      path_, written.ToString(), std::strerror(cut_error));
 }
 
 void FileIdempotencyStore::Abandon(std::string_view key) {

@@ -222,6 +222,27 @@ TEST_F(NotificationsTest, EmailAlertsOnlyForVisibleThings) {
   EXPECT_EQ(olga, 0);
 }
 
+// A changed e-mail address gets a notice at the OLD address (its owner learns of a change it
+// may not have made), naming neither the new address nor any secret. A change of name alone
+// sends nothing.
+TEST_F(NotificationsTest, AChangedAddressIsToldToTheOldOne) {
+  sys_->CreateUser("acme", "cora", "portal-advanced");
+  const std::string token = sys_->LoginOk("cora");
+  Ok(sys_->client().Put("/v1/portal/me", token, {{"display_name", "Cora B."}, {"email", "cora@example.com"}}));
+  Ok(sys_->client().Put("/v1/portal/me", token,
+                        {{"display_name", "Cora B."},
+                         {"email", "cora.new@example.org"},
+                         {"current_password", RunningSystem::PasswordOf("cora")}}));
+  auto notice = AwaitMessage("email_changed-", "cora");
+  ASSERT_TRUE(notice);
+  CheckMessage(*notice, "email_changed", "cora", "cora@example.com");
+  EXPECT_EQ(json::serialize(notice->value).find("cora.new@example.org"), std::string::npos)
+      << "the notice names the new address: " << json::serialize(notice->value);
+  int notices = 0;
+  for (const auto& m : ConsumeWithKcat()) notices += m.value.at("kind") == "email_changed" && m.value.at("user_id") == "cora";
+  EXPECT_EQ(notices, 1) << "the change of name alone sent a notice too";
+}
+
 TEST_F(NotificationsTest, PasswordResetByMailLink) {
   sys_->CreateUser("acme", "rita", "portal-advanced");
   const std::string old_session = sys_->LoginOk("rita");
