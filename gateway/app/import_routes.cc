@@ -203,8 +203,10 @@ void AddImportRoutes(Router& router, const AppRouteDeps& deps) {
                co_return reply;
              }));
 
+  // An import's reply lists every row, so it is not kept for Idempotency-Key retries: a retry
+  // runs PostImport again, which answers from the recorded import.
   router.Add(Verb::post, "/v1/imports",
-             StaffHandler(deps, [d](Request& request, RouteContext& context) { return PostImport(d, request, context); }),
+             StaffRunAgainHandler(deps, [d](Request& request, RouteContext& context) { return PostImport(d, request, context); }),
              RouteOptions{.body_limit = kImportBodyLimit});
 
   router.Add(Verb::get, "/v1/imports",

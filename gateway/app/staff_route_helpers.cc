@@ -21,6 +21,11 @@ Handler StaffSecretHandler(const AppRouteDeps& deps, Handler inner, std::string 
   return RequireStaff(*deps.keys, std::move(inner));
 }
 
+Handler StaffRunAgainHandler(const AppRouteDeps& deps, Handler inner) {
+  if (deps.idempotency != nullptr) inner = IdempotentRunAgain(*deps.idempotency, std::move(inner));
+  return RequireStaff(*deps.keys, std::move(inner));
+}
+
 CommandActor StaffActor(const RouteContext& context) {
   return CommandActor{schema::ActorKind::Staff, context.actor, {}};
 }

@@ -35,6 +35,9 @@ Handler StaffHandler(const AppRouteDeps& deps, Handler inner);
 // The same for a route whose reply shows a secret once (IdempotentSecret): its reply is never
 // kept; a retry with the same Idempotency-Key gets a 409 with `secret_detail`.
 Handler StaffSecretHandler(const AppRouteDeps& deps, Handler inner, std::string secret_detail);
+// The same for a route whose reply is too large to keep (IdempotentRunAgain): a retry with the
+// same Idempotency-Key runs `inner` again, which answers from the work already done.
+Handler StaffRunAgainHandler(const AppRouteDeps& deps, Handler inner);
 
 CommandActor StaffActor(const RouteContext& context);
 // The request's Idempotency-Key header, or "".

@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <charconv>
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <deque>
 #include <fstream>
@@ -45,7 +46,8 @@ std::uint32_t Checksum(std::string_view payload) {
 }
 
 std::string Encode(const Record& record) {
-  const std::string status = std::to_string(record.reply.status);
+  char status[4];  // three digits: "000" (StoredReply::kRunAgain) or an HTTP status
+  std::snprintf(status, sizeof status, "%03u", record.reply.status % 1000);
   std::string payload;
   for (std::string_view field : {std::string_view(record.key), std::string_view(record.fingerprint),
                                  std::string_view(status), std::string_view(record.reply.content_type),

@@ -9,13 +9,13 @@
 // command twice (422 instead of the first reply).
 //
 // Record: u32 payload size, u32 checksum (first 4 bytes of BLAKE2b of the payload), payload =
-// the five fields, each a u32 size then its bytes (status as 3 ASCII digits). Open() stops at
-// the first torn or damaged record and truncates the file there; so that only a crash can
-// leave one (at the end), a write that fails midway (a full disk) is cut off at once, and if
-// that fails too no more records are appended. It keeps the newest
-// `capacity` replies and rewrites the file (temporary file, fsync, rename) when it holds more
-// than twice that many records. Between starts the file grows by one record per completed
-// request.
+// the five fields, each a u32 size then its bytes (status as 3 ASCII digits, "000" for
+// StoredReply::kRunAgain). Open() stops at the first torn or damaged record and truncates the
+// file there; so that only a crash can leave one (at the end), a write that fails midway (a
+// full disk) is cut off at once, and if that fails too no more records are appended. It keeps
+// the newest `capacity` replies and rewrites the file (temporary file, fsync, rename) when it
+// holds more than twice that many records. Between starts the file grows by one record per
+// completed request.
 //
 // Thread-safe.
 #pragma once

@@ -127,6 +127,11 @@ boost::asio::awaitable<Response> WithIdempotency(IdempotencyStore& store, Reques
   auto claim = store.Begin(key, RequestFingerprint(request, context.actor));
   switch (claim.state) {
     case IdempotencyStore::State::kReplay: {
+      if (claim.reply->status == StoredReply::kRunAgain) {
+        Response again = co_await handler(request, context);
+        again.set("Idempotent-Replayed", "true");
+        co_return again;
+      }
       Response replay = TextResponse(static_cast<HttpStatus>(claim.reply->status),
                                      claim.reply->content_type, claim.reply->body);
       replay.set("Idempotent-Replayed", "true");
@@ -153,9 +158,13 @@ boost::asio::awaitable<Response> WithIdempotency(IdempotencyStore& store, Reques
   } guard{store, key};
   Response response = co_await handler(request, context);
   if (response.result_int() / 100 == 2) {
-    store.Complete(key, retention == ReplyRetention::kSecret
-                            ? ToStored(ProblemResponse(SecretAlreadyIssued(secret_detail)))
-                            : ToStored(response));
+    switch (retention) {
+      case ReplyRetention::kStore: store.Complete(key, ToStored(response)); break;
+      case ReplyRetention::kSecret:
+        store.Complete(key, ToStored(ProblemResponse(SecretAlreadyIssued(secret_detail))));
+        break;
+      case ReplyRetention::kRunAgain: store.Complete(key, StoredReply{StoredReply::kRunAgain, {}, {}}); break;
+    }
     guard.completed = true;
   }
   co_return response;
@@ -172,6 +181,13 @@ Handler IdempotentSecret(IdempotencyStore& store, Handler handler, std::string s
   return [&store, handler = std::move(handler), detail = std::move(secret_detail)](
              Request& request, RouteContext& context) -> boost::asio::awaitable<Response> {
     co_return co_await WithIdempotency(store, request, context, handler, ReplyRetention::kSecret, detail);
+  };
+}
+
+Handler IdempotentRunAgain(IdempotencyStore& store, Handler handler) {
+  return [&store, handler = std::move(handler)](
+             Request& request, RouteContext& context) -> boost::asio::awaitable<Response> {
+    co_return co_await WithIdempotency(store, request, context, handler, ReplyRetention::kRunAgain);
   };
 }
 

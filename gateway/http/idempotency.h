@@ -16,7 +16,9 @@
 // Only successful (2xx) replies are stored: a rejected command may be retried with the same
 // key once the caller has fixed what was wrong. A reply that carries a secret (a registration
 // code) is never stored: its route uses IdempotentSecret, which stores in its place a 409
-// problem saying the secret was already issued (see there).
+// problem saying the secret was already issued (see there). A reply too large to keep (an
+// import's) is not stored either: its route uses IdempotentRunAgain, and answers a retry
+// itself.
 //
 // Surviving restarts: InMemoryIdempotencyStore forgets everything on restart (and evicts the
 // oldest completed entries beyond its capacity). That is safe for appends, because the key is
@@ -48,6 +50,10 @@
 namespace portico::gateway {
 
 struct StoredReply {
+  // The status kRunAgain marks a request done whose reply was not kept
+  // (ReplyRetention::kRunAgain): a retry runs its handler again.
+  static constexpr unsigned kRunAgain = 0;
+
   unsigned status = 200;
   std::string content_type;
   std::string body;
@@ -103,6 +109,11 @@ enum class ReplyRetention {
   // request gets a 409 problem (type urn:portico:problem:secret-already-issued) with
   // `secret_detail` as its detail, and appends nothing.
   kSecret,
+  // Not the reply, which can be large (an import lists every row): a retry with the same key
+  // and request runs the handler again, which must find the work already done and answer
+  // from it (the import route answers from the recorded import, with "replayed": true). A
+  // retry with another request is still a 422 and one in flight still a 409.
+  kRunAgain,
 };
 
 boost::asio::awaitable<Response> WithIdempotency(IdempotencyStore& store, Request& request,
@@ -114,5 +125,7 @@ boost::asio::awaitable<Response> WithIdempotency(IdempotencyStore& store, Reques
 Handler Idempotent(IdempotencyStore& store, Handler handler);
 // `handler` wrapped in WithIdempotency with ReplyRetention::kSecret.
 Handler IdempotentSecret(IdempotencyStore& store, Handler handler, std::string secret_detail);
+// `handler` wrapped in WithIdempotency with ReplyRetention::kRunAgain.
+Handler IdempotentRunAgain(IdempotencyStore& store, Handler handler);
 
 }  // namespace portico::gateway

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <boost/json.hpp>
+#include <filesystem>
 #include <future>
 #include <map>
 #include <string>
@@ -82,6 +83,8 @@ TEST_F(ImportTest, ThousandRowsWithFiftyBrokenGiveExactly950UsersAndTheRightReas
   std::map<unsigned, std::string> broken;
   const std::string csv = ThousandRows(broken);
   ASSERT_EQ(broken.size(), 50u);
+  const auto idempotency_log = sys_->data_dir() / "idempotency.log";
+  const auto log_size_before = std::filesystem::file_size(idempotency_log);
   const auto reply = PostCsv("/v1/imports?org_id=imp-acme&file_name=contacts.csv", csv, "import-1000");
   ASSERT_EQ(reply.status, 200u) << reply.body.substr(0, 2000);
   const auto body = reply.json().as_object();
@@ -122,6 +125,14 @@ TEST_F(ImportTest, ThousandRowsWithFiftyBrokenGiveExactly950UsersAndTheRightReas
   ASSERT_EQ(again.status, 200u);
   EXPECT_EQ(again.json().at("import_id").as_string(), id);
   EXPECT_EQ(sys_->Head(), head);
+  // It is answered from the recorded import: the same rows, marked as a replay; the first
+  // reply (every row) was not kept in the idempotency store, whose file grew by one small record.
+  EXPECT_TRUE(again.json().at("replayed").as_bool());
+  EXPECT_FALSE(body.at("replayed").as_bool());
+  EXPECT_EQ(again.json().at("users"), body.at("users"));
+  EXPECT_EQ(again.json().at("rejected_rows"), body.at("rejected_rows"));
+  EXPECT_LT(std::filesystem::file_size(idempotency_log) - log_size_before, 1024u)
+      << "the reply was " << reply.body.size() << " bytes";
   // The key with another file is refused.
   EXPECT_EQ(PostCsv("/v1/imports?org_id=imp-acme", csv + "late@example.com,late@example.com,Late,client-base,,\n",
                     "import-1000")

@@ -139,6 +139,45 @@ TEST_F(WithIdempotencyTest, ASecretIsNeverKept) {
   std::filesystem::remove(path);
 }
 
+// A reply too large to keep (an import's) is not stored: a retry runs the handler again,
+// also after the store is reopened; another request with the key is still a 422.
+TEST_F(WithIdempotencyTest, ARunAgainReplyIsNotKeptAndItsRetryRunsTheHandler) {
+  const auto path = std::filesystem::temp_directory_path() /
+                    ("portico-idem-run-again-" + std::to_string(::getpid()) + ".log");
+  std::filesystem::remove(path);
+  const std::string large(64 * 1024, 'r');
+  auto handler_on = [&](IdempotencyStore& store) {
+    return IdempotentRunAgain(store, [this, &large](Request&, RouteContext&) -> boost::asio::awaitable<Response> {
+      ++runs_;
+      co_return TextResponse(HttpStatus::ok, "text/plain", large + std::to_string(runs_));
+    });
+  };
+  {
+    auto opened = FileIdempotencyStore::Open(path.string());
+    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+    const Handler handler = handler_on(**opened);
+    Response first = Send("key-r", "rows", "admin", CallerKind::kStaff, &handler);
+    EXPECT_EQ(first.body(), large + "1");
+    EXPECT_EQ(first["Idempotent-Replayed"], "");
+    Response again = Send("key-r", "rows", "admin", CallerKind::kStaff, &handler);
+    EXPECT_EQ(again.body(), large + "2") << "the handler answers the retry";
+    EXPECT_EQ(again["Idempotent-Replayed"], "true");
+    EXPECT_EQ(Send("key-r", "other rows", "admin", CallerKind::kStaff, &handler).result(),
+              HttpStatus::unprocessable_entity);
+    EXPECT_EQ(runs_, 2);
+  }
+  EXPECT_LT(std::filesystem::file_size(path), 1024u) << "the reply reached the file";
+  auto reopened = FileIdempotencyStore::Open(path.string());
+  ASSERT_TRUE(reopened.ok()) << reopened.status().ToString();
+  EXPECT_EQ((*reopened)->loaded(), 1u);
+  const Handler handler = handler_on(**reopened);
+  Response after_restart = Send("key-r", "rows", "admin", CallerKind::kStaff, &handler);
+  EXPECT_EQ(after_restart.body(), large + "3");
+  EXPECT_EQ(after_restart["Idempotent-Replayed"], "true");
+  reopened->reset();
+  std::filesystem::remove(path);
+}
+
 TEST_F(WithIdempotencyTest, NoKeyRunsEveryTimeAndFailuresAreNotStored) {
   Send("", "{}");
   Send("", "{}");
