@@ -36,13 +36,7 @@ Events One(const UserId& user, T body) {
 
 Result<Events> DecideOne(const AccessState& s, const CreateUser& c, std::int64_t) {
   RETURN_IF_ERROR(ValidateId("user id", c.user_id.value()));
-  if (IsUserIdTaken(s, c.user_id.value())) {
-    return Status::AlreadyExists("user " + Quoted(c.user_id.value()) + " already exists");
-  }
   ASSIGN_OR_RETURN(std::string username, NormaliseUsername(c.username));
-  if (IsUsernameTaken(s, username)) {
-    return Status::AlreadyExists("username " + Quoted(username) + " is taken");
-  }
   ASSIGN_OR_RETURN(const Org* org, RequireOrg(s, c.org_id));
   RETURN_IF_ERROR(ValidateText("display name", c.display_name, kMaxNameLength, true));
   RETURN_IF_ERROR(ValidateEmail(c.email));
@@ -50,6 +44,15 @@ Result<Events> DecideOne(const AccessState& s, const CreateUser& c, std::int64_t
   RETURN_IF_ERROR(CheckTypeFitsOrg(c.user_id, c.user_type, *org));
   RETURN_IF_ERROR(RequireAssignableLevel(s, *org, c.level));
   if (c.password) RETURN_IF_ERROR(CheckNewPassword(s, *c.password));
+  // Ids and user names are unique across all organisations, so "taken" tells a portal manager
+  // of one organisation that a name exists elsewhere. Checked last, only a request valid in
+  // every other way learns it, and a probe that misses creates a user (in the audit history).
+  if (IsUserIdTaken(s, c.user_id.value())) {
+    return Status::AlreadyExists("user " + Quoted(c.user_id.value()) + " already exists");
+  }
+  if (IsUsernameTaken(s, username)) {
+    return Status::AlreadyExists("username " + Quoted(username) + " is taken");
+  }
 
   schema::UserCreatedT created;
   created.user_id = c.user_id.value();

@@ -66,6 +66,21 @@ TEST_F(Users, UserNamesAreUniqueCaseInsensitiveTrimmedAndAcrossArchivedUsers) {
   EXPECT_EQ(IsUsernameAvailable(w.state(), "bob smith").status().code(), StatusCode::kInvalidArgument);
 }
 
+// Whether an id or user name is taken (anywhere, in any organisation) is told only to a
+// request that is valid in every other way.
+TEST_F(Users, TakenIsToldOnlyToAnOtherwiseValidRequest) {
+  CreateUser bad_email = NewUser("bob", "bob");
+  bad_email.email = "not-an-email";
+  EXPECT_EQ(w.Try(bad_email).code(), StatusCode::kInvalidArgument);
+  CreateUser bad_level = NewUser("bob", "bob");
+  bad_level.level = LevelId("no-such-level");
+  EXPECT_NE(w.Try(bad_level).code(), StatusCode::kAlreadyExists);
+  CreateUser no_org = NewUser("x", "bob");
+  no_org.org_id = OrgId("nope");
+  EXPECT_EQ(w.Try(no_org).code(), StatusCode::kNotFound);
+  EXPECT_REJECTED(w.Try(NewUser("x", "bob")), kAlreadyExists, "username 'bob' is taken");
+}
+
 TEST_F(Users, CreateRejections) {
   EXPECT_REJECTED(w.Try(NewUser("bob", "another")), kAlreadyExists, "user 'bob' already exists");
   EXPECT_REJECTED(w.Try(NewUser("", "x")), kInvalidArgument, "user id is empty");
