@@ -54,7 +54,7 @@ bool IsAncestorOrSelf(const domain::AccessState& state, std::string_view org_id,
   return !org_id.empty() && state.InTree(descendant, org_id);
 }
 
-std::string ModeName(schema::AccessMode mode) { return SnakeCase(schema::EnumNameAccessMode(mode)); }
+std::string ModeName(schema::AccessMode mode) { return schemas::SnakeCaseName(schema::EnumNameAccessMode(mode)); }
 
 json::array CapabilityList(const std::vector<std::pair<domain::Capability, domain::Scope>>& entries) {
   json::array out;

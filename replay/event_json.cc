@@ -2,6 +2,7 @@
 
 #include <boost/json/serialize.hpp>
 
+#include "projections/event_fields.h"
 #include "replay/time_format.h"
 
 namespace portico::replay {
@@ -27,191 +28,48 @@ std::string Hex(const schema::Hash256* h) {
 
 std::string Quote(std::string_view s) { return "'" + std::string(s) + "'"; }
 
-json::object Body(const schema::ProviderSettingsChanged& e) {
-  return {{"portal_enabled", e.portal_enabled()},
-          {"self_registration", SnakeCase(schema::EnumNameSelfRegistration(e.self_registration()))},
-          {"password_min_length", e.password_min_length()},
-          {"session_idle_minutes", e.session_idle_minutes()},
-          {"session_absolute_hours", e.session_absolute_hours()},
-          {"lockout_threshold", e.lockout_threshold()},
-          {"lockout_minutes", e.lockout_minutes()}};
-}
-json::object Body(const schema::OrgRegistered& e) {
-  return {{"org_id", Str(e.org_id())},
-          {"name", Str(e.name())},
-          {"kind", SnakeCase(schema::EnumNameOrgKind(e.kind()))},
-          {"parent_org_id", Str(e.parent_org_id())}};
-}
-json::object Body(const schema::OrgAccessChanged& e) {
-  return {{"org_id", Str(e.org_id())}, {"mode", SnakeCase(schema::EnumNameAccessMode(e.mode()))}};
-}
-json::object Body(const schema::OrgAllowedLevelsSet& e) {
-  return {{"org_id", Str(e.org_id())}, {"levels", Strings(e.levels())}};
-}
-json::object Body(const schema::LevelDefined& e) {
-  json::array caps;
-  if (e.capabilities() != nullptr) {
-    for (const auto* c : *e.capabilities()) {
-      caps.emplace_back(json::object{{"capability", Str(c->capability())}, {"scope", Str(c->scope())}});
-    }
-  }
-  return {{"level_id", Str(e.level_id())}, {"name", Str(e.name())}, {"capabilities", std::move(caps)}};
-}
-json::object Body(const schema::UserCreated& e) {
-  return {{"user_id", Str(e.user_id())},
-          {"org_id", Str(e.org_id())},
-          {"username", Str(e.username())},
-          {"display_name", Str(e.display_name())},
-          {"email", Str(e.email())},
-          {"user_type", SnakeCase(schema::EnumNameUserType(e.user_type()))},
-          {"level", Str(e.level())},
-          {"password_set", e.password_hash() != nullptr && e.password_hash()->size() > 0},
-          {"must_reset_password", e.must_reset_password()}};
-}
-json::object Body(const schema::UserLevelChanged& e) {
-  return {{"user_id", Str(e.user_id())}, {"level", Str(e.level())}};
-}
-json::object Body(const schema::PermissionGranted& e) {
-  json::object out{{"user_id", Str(e.user_id())}, {"capability", Str(e.capability())}, {"scope", Str(e.scope())},
-                   {"expires_at_us", e.expires_at_us()}};
-  if (e.expires_at_us() != 0) out["expires_at"] = FormatTime(e.expires_at_us());
-  return out;
-}
-json::object Body(const schema::PermissionRevoked& e) {
-  return {{"user_id", Str(e.user_id())}, {"capability", Str(e.capability())}};
-}
-json::object Body(const schema::PasswordChanged& e) {
-  return {{"user_id", Str(e.user_id())},
-          {"password_set", e.password_hash() != nullptr && e.password_hash()->size() > 0},
-          {"must_reset_password", e.must_reset_password()}};
-}
-json::object Body(const schema::PasswordResetForced& e) { return {{"user_id", Str(e.user_id())}}; }
-json::object Body(const schema::LoginEnabledChanged& e) {
-  return {{"user_id", Str(e.user_id())}, {"enabled", e.enabled()}};
-}
-json::object Body(const schema::UserArchived& e) { return {{"user_id", Str(e.user_id())}}; }
-json::object Body(const schema::SessionStarted& e) {
-  return {{"session_id", Str(e.session_id())},
-          {"user_id", Str(e.user_id())},
-          {"impersonated_by", Str(e.impersonated_by())},
-          {"idle_timeout_us", e.idle_timeout_us()},
-          {"absolute_expires_at_us", e.absolute_expires_at_us()},
-          {"absolute_expires_at", FormatTime(e.absolute_expires_at_us())}};
-}
-json::object Body(const schema::LoginFailed& e) {
-  json::object out{{"user_id", Str(e.user_id())},
-                   {"reason", SnakeCase(schema::EnumNameLoginFailureReason(e.reason()))},
-                   {"consecutive_failures", e.consecutive_failures()}};
-  if (e.reason() == schema::LoginFailureReason::UnknownUser) out["username"] = Str(e.username());
-  return out;
-}
-json::object Body(const schema::UserLockedOut& e) {
-  return {{"user_id", Str(e.user_id())}, {"until_us", e.until_us()}, {"until", FormatTime(e.until_us())}};
-}
-json::object Body(const schema::SessionEnded& e) {
-  return {{"session_id", Str(e.session_id())},
-          {"user_id", Str(e.user_id())},
-          {"reason", SnakeCase(schema::EnumNameSessionEndReason(e.reason()))}};
-}
-json::object Body(const schema::ResourceUpserted& e) {
-  return {{"resource_id", Str(e.resource_id())},
-          {"type", SnakeCase(schema::EnumNameResourceType(e.type()))},
-          {"org_id", Str(e.org_id())},
-          {"title", Str(e.title())},
-          {"status", SnakeCase(schema::EnumNameResourceStatus(e.status()))},
-          {"contact_user_id", Str(e.contact_user_id())},
-          {"assigned_user_ids", Strings(e.assigned_user_ids())},
-          {"assigned_org_id", Str(e.assigned_org_id())}};
-}
-json::object Body(const schema::NoteShared& e) {
-  return {{"note_id", Str(e.note_id())},
-          {"resource_id", Str(e.resource_id())},
-          {"body", Str(e.body())},
-          {"visibility", SnakeCase(schema::EnumNameNoteVisibility(e.visibility()))},
-          {"author_user_id", Str(e.author_user_id())}};
-}
-json::object Body(const schema::NoteVisibilityChanged& e) {
-  return {{"note_id", Str(e.note_id())}, {"visibility", SnakeCase(schema::EnumNameNoteVisibility(e.visibility()))}};
-}
+// Builds the body's object: a sink for projections::WalkBodyFields (event_fields.h). Times
+// also get their RFC 3339 twin ("until_us" -> "until"), and a password hash shows only as
+// "password_set".
+class BodyFields {
+ public:
+  explicit BodyFields(json::object& out) : out_(out) {}
 
-// -- Portal workflows (workflow_events.fbs) --
-json::object Body(const schema::RegistrationCodeSet& e) {  // the code hash is a secret's hash: only whether set
-  return {{"org_id", Str(e.org_id())}, {"code_set", e.code_hash() != nullptr && e.code_hash()->size() > 0},
-          {"level", Str(e.level())}};
-}
-json::object Body(const schema::RegistrationRequested& e) {
-  return {{"user_id", Str(e.user_id())},         {"org_id", Str(e.org_id())},
-          {"username", Str(e.username())},       {"display_name", Str(e.display_name())},
-          {"email", Str(e.email())},             {"level", Str(e.level())},
-          {"password_set", e.password_hash() != nullptr && e.password_hash()->size() > 0}};
-}
-json::object Body(const schema::RegistrationDecided& e) {
-  return {{"user_id", Str(e.user_id())}, {"approved", e.approved()}, {"reason", Str(e.reason())}};
-}
-json::object Body(const schema::ImportRowsRecorded& e) {
-  json::array accepted, rejected;
-  if (e.accepted() != nullptr) {
-    for (const auto* r : *e.accepted()) accepted.push_back(json::object{{"row", r->row()}, {"user_id", Str(r->user_id())}});
+  void Str(std::string_view key, std::string_view value) { out_[key] = value; }
+  void Int(std::string_view key, std::int64_t value) { out_[key] = value; }
+  void Time(std::string_view key, std::int64_t us) {
+    out_[key] = us;
+    if (us != 0 && key.ends_with("_us")) out_[key.substr(0, key.size() - 3)] = FormatTime(us);
   }
-  if (e.rejected() != nullptr) {
-    for (const auto* r : *e.rejected()) {
-      rejected.push_back(json::object{{"row", r->row()}, {"reason", Str(r->reason())}, {"detail", Str(r->detail())}});
+  void Bool(std::string_view key, bool value) { out_[key] = value; }
+  // By its snake_case name, or its number when this build does not know it.
+  void Enum(std::string_view key, std::int64_t number, const char* name) {
+    if (name == nullptr || *name == '\0') {
+      out_[key] = number;
+    } else {
+      out_[key] = schemas::SnakeCaseName(name);
     }
   }
-  return {{"import_id", Str(e.import_id())}, {"accepted", std::move(accepted)}, {"rejected", std::move(rejected)}};
-}
-json::object Body(const schema::UsersImported& e) {
-  return {{"import_id", Str(e.import_id())}, {"org_id", Str(e.org_id())},   {"file_name", Str(e.file_name())},
-          {"rows_total", e.rows_total()},     {"created", e.created()},       {"rejected", e.rejected()},
-          {"without_password", e.without_password()}, {"file_hash", Str(e.file_hash())}};
-}
-json::object Body(const schema::PortalRequestSubmitted& e) {
-  return {{"request_id", Str(e.request_id())}, {"kind", SnakeCase(schema::EnumNamePortalRequestKind(e.kind()))},
-          {"user_id", Str(e.user_id())},       {"org_id", Str(e.org_id())},
-          {"title", Str(e.title())},           {"description", Str(e.description())}};
-}
-json::object Body(const schema::EstimateApproved& e) {
-  return {{"resource_id", Str(e.resource_id())}, {"user_id", Str(e.user_id())}, {"comment", Str(e.comment())}};
-}
-json::object Body(const schema::PaymentIntentRecorded& e) {
-  return {{"intent_id", Str(e.intent_id())}, {"resource_id", Str(e.resource_id())}, {"user_id", Str(e.user_id())},
-          {"amount_cents", e.amount_cents()}, {"currency", Str(e.currency())},       {"method", Str(e.method())}};
-}
-json::object Body(const schema::ContactDetailsUpdated& e) {
-  return {{"user_id", Str(e.user_id())}, {"display_name", Str(e.display_name())}, {"email", Str(e.email())},
-          {"phone", Str(e.phone())}, {"previous_email", Str(e.previous_email())}};
-}
+  void StrList(std::string_view key, const flatbuffers::Vector<flatbuffers::Offset<flatbuffers::String>>* list) {
+    out_[key] = Strings(list);
+  }
+  void Secret(std::string_view what, bool set) { out_[std::string(what) + "_set"] = set; }
+  template <typename Item>
+  void Objects(std::string_view key, std::size_t n, const Item& item) {
+    json::array list;
+    list.reserve(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      json::object entry;
+      BodyFields fields(entry);
+      item(i, fields);
+      list.emplace_back(std::move(entry));
+    }
+    out_[key] = std::move(list);
+  }
 
-// Issue 6 (schemas/alert_events.fbs); reset token hashes are left out.
-json::array Subscriptions(const flatbuffers::Vector<flatbuffers::Offset<schema::AlertSubscription>>* v) {
-  json::array out;
-  if (v != nullptr) {
-    for (const auto* s : *v) {
-      out.emplace_back(json::object{{"kind", Str(s->kind())}, {"in_portal", s->in_portal()}, {"email", s->email()}});
-    }
-  }
-  return out;
-}
-json::object Body(const schema::AlertSetDefined& e) {
-  return {{"alert_set_id", Str(e.alert_set_id())}, {"name", Str(e.name())},
-          {"subscriptions", Subscriptions(e.subscriptions())}};
-}
-json::object Body(const schema::UserAlertSetsAssigned& e) {
-  return {{"user_id", Str(e.user_id())}, {"alert_set_ids", Strings(e.alert_set_ids())}};
-}
-json::object Body(const schema::AlertSubscriptionsSet& e) {
-  return {{"user_id", Str(e.user_id())}, {"subscriptions", Subscriptions(e.subscriptions())}};
-}
-json::object Body(const schema::AlertsMarkedRead& e) {
-  return {{"user_id", Str(e.user_id())}, {"alert_ids", Strings(e.alert_ids())}};
-}
-json::object Body(const schema::PasswordResetRequested& e) {
-  return {{"user_id", Str(e.user_id())}, {"expires_at_us", e.expires_at_us()}};
-}
-json::object Body(const schema::PasswordResetCompleted& e) { return {{"user_id", Str(e.user_id())}}; }
-json::object Body(const schema::LoginDetailsSent& e) {
-  return {{"user_id", Str(e.user_id())}, {"email", Str(e.email())}};
-}
+ private:
+  json::object& out_;
+};
 
 // Calls f(body) with the typed body of the envelope; returns f's result, or `otherwise`.
 template <typename R, typename F>
@@ -262,13 +120,13 @@ std::string Describe(const schema::ProviderSettingsChanged& e) {
          " for everyone";
 }
 std::string Describe(const schema::OrgRegistered& e) {
-  std::string out = SnakeCase(schema::EnumNameOrgKind(e.kind())) + " organisation " + Quote(Str(e.org_id())) +
+  std::string out = schemas::SnakeCaseName(schema::EnumNameOrgKind(e.kind())) + " organisation " + Quote(Str(e.org_id())) +
                     " registered (access disabled)";
   if (e.parent_org_id() != nullptr && e.parent_org_id()->size() > 0) out += " under " + Quote(Str(e.parent_org_id()));
   return out;
 }
 std::string Describe(const schema::OrgAccessChanged& e) {
-  return "organisation " + Quote(Str(e.org_id())) + " access " + SnakeCase(schema::EnumNameAccessMode(e.mode()));
+  return "organisation " + Quote(Str(e.org_id())) + " access " + schemas::SnakeCaseName(schema::EnumNameAccessMode(e.mode()));
 }
 std::string Describe(const schema::OrgAllowedLevelsSet& e) {
   std::string levels;
@@ -314,26 +172,26 @@ std::string Describe(const schema::LoginFailed& e) {
     return "login failed for unknown user name " + Quote(Str(e.username()));
   }
   return "user " + Quote(Str(e.user_id())) + " login failed (" +
-         SnakeCase(schema::EnumNameLoginFailureReason(e.reason())) + ")";
+         schemas::SnakeCaseName(schema::EnumNameLoginFailureReason(e.reason())) + ")";
 }
 std::string Describe(const schema::UserLockedOut& e) {
   return "user " + Quote(Str(e.user_id())) + " locked out until " + FormatTime(e.until_us());
 }
 std::string Describe(const schema::SessionEnded& e) {
   return "user " + Quote(Str(e.user_id())) + " session " + Quote(Str(e.session_id())) + " ended (" +
-         SnakeCase(schema::EnumNameSessionEndReason(e.reason())) + ")";
+         schemas::SnakeCaseName(schema::EnumNameSessionEndReason(e.reason())) + ")";
 }
 std::string Describe(const schema::ResourceUpserted& e) {
-  return SnakeCase(schema::EnumNameResourceType(e.type())) + " " + Quote(Str(e.resource_id())) +
+  return schemas::SnakeCaseName(schema::EnumNameResourceType(e.type())) + " " + Quote(Str(e.resource_id())) +
          " of organisation " + Quote(Str(e.org_id())) + " recorded (" +
-         SnakeCase(schema::EnumNameResourceStatus(e.status())) + ")";
+         schemas::SnakeCaseName(schema::EnumNameResourceStatus(e.status())) + ")";
 }
 std::string Describe(const schema::NoteShared& e) {
   return "note " + Quote(Str(e.note_id())) + " shared on " + Quote(Str(e.resource_id())) + " (" +
-         SnakeCase(schema::EnumNameNoteVisibility(e.visibility())) + ")";
+         schemas::SnakeCaseName(schema::EnumNameNoteVisibility(e.visibility())) + ")";
 }
 std::string Describe(const schema::NoteVisibilityChanged& e) {
-  return "note " + Quote(Str(e.note_id())) + " visibility " + SnakeCase(schema::EnumNameNoteVisibility(e.visibility()));
+  return "note " + Quote(Str(e.note_id())) + " visibility " + schemas::SnakeCaseName(schema::EnumNameNoteVisibility(e.visibility()));
 }
 std::string Describe(const schema::AlertSetDefined& e) { return "alert set " + Quote(Str(e.alert_set_id())) + " defined"; }
 std::string Describe(const schema::UserAlertSetsAssigned& e) {
@@ -375,7 +233,7 @@ std::string Describe(const schema::UsersImported& e) {
          std::to_string(e.created()) + " users created, " + std::to_string(e.rejected()) + " rows rejected";
 }
 std::string Describe(const schema::PortalRequestSubmitted& e) {
-  return "user " + Quote(Str(e.user_id())) + " submitted " + SnakeCase(schema::EnumNamePortalRequestKind(e.kind())) +
+  return "user " + Quote(Str(e.user_id())) + " submitted " + schemas::SnakeCaseName(schema::EnumNamePortalRequestKind(e.kind())) +
          " " + Quote(Str(e.request_id()));
 }
 std::string Describe(const schema::EstimateApproved& e) {
@@ -415,28 +273,17 @@ constexpr std::string_view kCsvColumns[] = {
 
 }  // namespace
 
-std::string SnakeCase(std::string_view camel) {
-  std::string out;
-  for (std::size_t i = 0; i < camel.size(); ++i) {
-    const char c = camel[i];
-    if (c >= 'A' && c <= 'Z') {
-      if (i > 0) out += '_';
-      out += static_cast<char>(c - 'A' + 'a');
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
 boost::json::object BodyJson(const schema::Envelope& envelope) {
-  return VisitBody<json::object>(envelope, [](const auto& body) { return Body(body); }, json::object{});
+  json::object out;
+  BodyFields fields(out);
+  projections::WalkBodyFields(envelope, projections::FieldDetail::kFull, fields);
+  return out;
 }
 
 boost::json::object EventJson(const schema::Envelope& e) {
   const auto* event_id = e.event_id();
   json::object actor;
-  actor["kind"] = e.actor() != nullptr ? SnakeCase(schema::EnumNameActorKind(e.actor()->kind())) : "system";
+  actor["kind"] = e.actor() != nullptr ? schemas::SnakeCaseName(schema::EnumNameActorKind(e.actor()->kind())) : "system";
   actor["id"] = e.actor() != nullptr ? Str(e.actor()->id()) : "";
   json::object out;
   out["position"] = e.position();

@@ -1,9 +1,10 @@
 // Events as readable records, for export, timeline and people: every envelope field and the
-// body's fields by name, enums as snake_case names ("portal_disabled"), times both as RFC 3339
-// and as microseconds, hashes and ids as lower-case hex.
+// body's fields by name (projections/event_fields.h, which GET /v1/audit walks too), enums as
+// snake_case names ("portal_disabled", schemas::SnakeCaseName), times both as RFC 3339 and as
+// microseconds, an import's recorded rows in full, hashes and ids as lower-case hex.
 //
-// Secrets never appear: a password hash (UserCreated, PasswordChanged) shows only as
-// "password_set": true/false, and a session's token hash not at all.
+// Secrets never appear: a password hash shows only as "password_set": true/false, a
+// registration code as "code_set", and session and reset token hashes not at all.
 //
 // All functions are pure; the envelope must have been verified.
 #pragma once
@@ -17,9 +18,6 @@
 #include "schemas/envelope.h"
 
 namespace portico::replay {
-
-// "AccessDisabled" -> "access_disabled".
-std::string SnakeCase(std::string_view camel);
 
 // The body's fields: {"user_id": "u1", "level": "client-base"}.
 boost::json::object BodyJson(const schema::Envelope& envelope);

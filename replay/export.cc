@@ -28,7 +28,7 @@ Result<std::vector<bool>> ParseTypes(const std::vector<std::string>& names) {
       bool found = false;
       for (std::size_t t = 1; t <= kMax; ++t) {
         const std::string_view type = schemas::EventTypeName(static_cast<schema::EventBody>(t));
-        if (name == type || name == SnakeCase(type)) wanted[t] = found = true;
+        if (name == type || name == schemas::SnakeCaseName(type)) wanted[t] = found = true;
       }
       if (!found) {
         std::string known;

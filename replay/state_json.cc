@@ -19,7 +19,7 @@ void WriteCapabilities(JsonWriter& w, const domain::CapabilitySet& set) {
 }
 
 void WriteMode(JsonWriter& w, std::string_view key, schema::AccessMode mode) {
-  w.Field(key, SnakeCase(schema::EnumNameAccessMode(mode)));
+  w.Field(key, schemas::SnakeCaseName(schema::EnumNameAccessMode(mode)));
 }
 
 void WriteLevel(JsonWriter& w, const domain::Level& level) {
@@ -50,7 +50,7 @@ void WriteNote(JsonWriter& w, const domain::Note& n) {
   w.BeginObject();
   w.Field("id", n.id.value());
   w.Field("resource", n.resource.value());
-  w.Field("visibility", SnakeCase(schema::EnumNameNoteVisibility(n.visibility)));
+  w.Field("visibility", schemas::SnakeCaseName(schema::EnumNameNoteVisibility(n.visibility)));
   w.Field("author", n.author.value());
   w.EndObject();
 }
@@ -69,7 +69,7 @@ void WriteSorted(JsonWriter& w, std::string_view key, const Map& map, Write writ
 void WriteSettings(JsonWriter& w, const domain::Settings& s) {
   w.BeginObject();
   w.Field("portal_enabled", s.portal_enabled);
-  w.Field("self_registration", SnakeCase(schema::EnumNameSelfRegistration(s.self_registration)));
+  w.Field("self_registration", schemas::SnakeCaseName(schema::EnumNameSelfRegistration(s.self_registration)));
   w.Field("password_min_length", s.password_min_length);
   w.Field("session_idle_minutes", s.session_idle_minutes);
   w.Field("session_absolute_hours", s.session_absolute_hours);
@@ -84,7 +84,7 @@ void WriteOrg(JsonWriter& w, const domain::AccessState& state, const domain::Org
   w.BeginObject();
   w.Field("id", org.id.value());
   w.Field("name", org.name);
-  w.Field("kind", SnakeCase(schema::EnumNameOrgKind(org.kind)));
+  w.Field("kind", schemas::SnakeCaseName(schema::EnumNameOrgKind(org.kind)));
   w.Key("parent");
   if (org.parent.value().empty()) {
     w.Value(nullptr);
@@ -108,7 +108,7 @@ void WriteUser(JsonWriter& w, const domain::AccessState& state, const domain::Us
   w.Field("org", user.org.value());
   w.Field("username", user.username);
   w.Field("display_name", user.display_name);
-  w.Field("type", SnakeCase(schema::EnumNameUserType(user.type)));
+  w.Field("type", schemas::SnakeCaseName(schema::EnumNameUserType(user.type)));
   w.Field("level", user.level.value());
   w.Field("login_enabled", user.login_enabled);
   w.Field("archived", user.archived);

@@ -33,7 +33,7 @@ class TimelinePrinter final : public FoldObserver {
         {"type", std::string(schemas::EventTypeName(e.body_type()))},
         {"stream", e.stream_id()->str()},
         {"actor", boost::json::object{
-                      {"kind", e.actor() ? SnakeCase(schema::EnumNameActorKind(e.actor()->kind())) : "system"},
+                      {"kind", e.actor() ? schemas::SnakeCaseName(schema::EnumNameActorKind(e.actor()->kind())) : "system"},
                       {"id", e.actor() && e.actor()->id() ? e.actor()->id()->str() : ""}}},
         {"on_behalf_of", e.on_behalf_of() ? e.on_behalf_of()->str() : ""},
         {"summary", DescribeEvent(e)},

@@ -123,4 +123,18 @@ std::string_view EventTypeName(schema::EventBody type) {
   return schema::EnumNameEventBody(type);
 }
 
+std::string SnakeCaseName(std::string_view camel) {
+  std::string out;
+  out.reserve(camel.size() + 4);
+  for (const char c : camel) {
+    if (c >= 'A' && c <= 'Z') {
+      if (!out.empty()) out += '_';
+      out += static_cast<char>(c - 'A' + 'a');
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 }  // namespace portico::schemas

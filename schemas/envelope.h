@@ -72,6 +72,10 @@ Hash ToHash(const schema::Hash256* h);
 // "UserCreated"; "Unknown" for a type this build does not know.
 std::string_view EventTypeName(schema::EventBody type);
 
+// A generated name as the JSON and the exports show it: "UserCreated" -> "user_created",
+// "WorkOrder" -> "work_order".
+std::string SnakeCaseName(std::string_view camel);
+
 // Lower-case hex (common/hex.h, which takes a Hash too), for logs, audit output and `verify`.
 using ::portico::HexEncode;
 

@@ -1,34 +1,23 @@
 #include "gateway/app/json_views.h"
 
-#include <cctype>
-
 #include "domain/catalogue.h"
 #include "domain/check.h"
 #include "domain/level.h"
 #include "gateway/http/freshness.h"
 #include "gateway/http/response.h"
+#include "schemas/envelope.h"
 
 namespace portico::gateway {
 
-std::string LowerName(const char* name) {
-  std::string out;
-  for (const char* p = name; *p != '\0'; ++p) {
-    const auto c = static_cast<unsigned char>(*p);
-    if (std::isupper(c) && !out.empty()) out.push_back('_');
-    out.push_back(static_cast<char>(std::tolower(c)));
-  }
-  return out;
-}
-
-std::string OrgKindName(schema::OrgKind kind) { return LowerName(schema::EnumNameOrgKind(kind)); }
+std::string OrgKindName(schema::OrgKind kind) { return schemas::SnakeCaseName(schema::EnumNameOrgKind(kind)); }
 std::string AccessModeName(schema::AccessMode mode) {
-  return LowerName(schema::EnumNameAccessMode(mode));
+  return schemas::SnakeCaseName(schema::EnumNameAccessMode(mode));
 }
 std::string UserTypeName(schema::UserType type) {
-  return LowerName(schema::EnumNameUserType(type));
+  return schemas::SnakeCaseName(schema::EnumNameUserType(type));
 }
 std::string VisibilityName(schema::NoteVisibility visibility) {
-  return LowerName(schema::EnumNameNoteVisibility(visibility));
+  return schemas::SnakeCaseName(schema::EnumNameNoteVisibility(visibility));
 }
 
 namespace {

@@ -18,8 +18,7 @@
 
 namespace portico::gateway {
 
-// Lower-case FlatBuffers enum names: "client", "enabled", "contractor"...
-std::string LowerName(const char* name);
+// Enum values by their snake_case names (schemas::SnakeCaseName): "client", "enabled"...
 std::string OrgKindName(schema::OrgKind kind);
 std::string AccessModeName(schema::AccessMode mode);
 std::string UserTypeName(schema::UserType type);

@@ -58,7 +58,7 @@ boost::json::object EventJson(const eventstore::StoredEvent& stored) {
   const auto& env = stored.envelope();
   boost::json::object out;
   out["position"] = stored.position.value();
-  out["type"] = LowerName(schema::EnumNameEventBody(env.body_type()));
+  out["type"] = schemas::SnakeCaseName(schema::EnumNameEventBody(env.body_type()));
   out["recorded_at"] = env.recorded_at_us();
   out["actor"] = env.actor() && env.actor()->id() ? env.actor()->id()->str() : "";
   out["on_behalf_of"] = env.on_behalf_of() ? env.on_behalf_of()->str() : "";

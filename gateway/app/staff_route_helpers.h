@@ -17,6 +17,7 @@
 #include "domain/level.h"
 #include "eventstore/event_store.h"
 #include "gateway/app/json_views.h"
+#include "schemas/envelope.h"
 #include "gateway/app/staff_routes.h"
 #include "gateway/http/async.h"
 #include "gateway/http/auth.h"
@@ -48,7 +49,7 @@ template <typename E>
 std::optional<E> ParseEnum(std::string_view name, const E* values, std::size_t count,
                            const char* (*enum_name)(E)) {
   for (std::size_t i = 0; i < count; ++i) {
-    if (LowerName(enum_name(values[i])) == name) return values[i];
+    if (schemas::SnakeCaseName(enum_name(values[i])) == name) return values[i];
   }
   return std::nullopt;
 }

@@ -25,7 +25,7 @@ void AddStaffSettingsRoutes(Router& router, const AppRouteDeps& deps) {
                co_return JsonResponse(
                    HttpStatus::ok,
                    {{"portal_enabled", settings.portal_enabled},
-                    {"self_registration", LowerName(schema::EnumNameSelfRegistration(settings.self_registration))},
+                    {"self_registration", schemas::SnakeCaseName(schema::EnumNameSelfRegistration(settings.self_registration))},
                     {"password_min_length", settings.password_min_length},
                     {"session_idle_minutes", settings.session_idle_minutes},
                     {"session_absolute_hours", settings.session_absolute_hours},
