@@ -6,7 +6,6 @@
 #include <atomic>
 #include <charconv>
 #include <condition_variable>
-#include <deque>
 #include <filesystem>
 #include <functional>
 #include <optional>
@@ -21,6 +20,7 @@
 #include <librdkafka/rdkafka.h>
 
 #include "common/log.h"
+#include "projections/ordered_threads.h"
 #include "projections/snapshot_file.h"
 #include "schemas/envelope.h"
 
@@ -531,9 +531,9 @@ class ProjectionRunner::Impl {
     };
     std::uint64_t next = from;
     LogBatchResult batch = read(next);
-    std::optional<ReadAhead> ahead;            // started at the first full batch
-    std::vector<std::unique_ptr<Lane>> lanes;  // joined when the fill ends
-    std::vector<Slot*> here;                   // the projections applied on this thread
+    std::optional<ReadAhead<LogBatchResult>> ahead;  // started at the first full batch
+    std::vector<std::unique_ptr<Lane>> lanes;        // finished when the fill ends
+    std::vector<Slot*> here;                         // the projections applied on this thread
     if (batch.ok() && (*batch)->run.size() == options_.log_batch) {
       AnnounceCatchUp(to);
       SplitIntoLanes(lanes, here);
@@ -560,7 +560,7 @@ class ProjectionRunner::Impl {
       }
       // The read-ahead, once started, reads exactly the batches this would ask for.
       const std::optional<std::uint64_t> ahead_at = read_next(batch);
-      if (ahead_at && !ahead) ahead.emplace(read, read_next, *ahead_at);
+      if (ahead_at && !ahead) ahead.emplace(read, read_next, *ahead_at, kReadAheadDepth, "portico-readahd");
       // Counted before any waiter can see them applied. With lanes, every event is dispatched
       // (and only this thread may read the slots it applies).
       n_from_log_ += lanes.empty() ? CountWanted(current) : current.events.size();
@@ -647,135 +647,16 @@ class ProjectionRunner::Impl {
     }
   }
 
-  // Reads log batches ahead of the runner thread, in order, on one thread that lives as long
-  // as the fill (a thread per batch would also start the allocator on a fresh heap for every
-  // batch). It starts at a position and goes on while `next` names where the following batch
-  // starts, up to kDepth batches ahead; Take() hands them over in order. Several batches, not
-  // one: the reader shares a core with the lanes, and a reader that had to stop at one batch
+  // Log batches are read and verified ahead of the runner thread (ordered_threads.h), up to
+  // three: the reader shares a core with the lanes, and a reader that had to stop at one batch
   // ahead left the runner thread waiting whenever the scheduler ran a lane instead (README,
-  // Benchmarks). Destroying it drops what was not taken.
-  class ReadAhead {
-   public:
-    using Read = std::function<LogBatchResult(std::uint64_t)>;
-    using Next = std::function<std::optional<std::uint64_t>(const LogBatchResult&)>;
-
-    ReadAhead(Read read, Next next, std::uint64_t from)
-        : read_(std::move(read)), next_(std::move(next)), from_(from), thread_([this] {
-            pthread_setname_np(pthread_self(), "portico-readahd");
-            Run();
-          }) {}
-    ~ReadAhead() {
-      {
-        std::lock_guard lock(mu_);
-        closed_ = true;
-      }
-      cv_.notify_all();
-      thread_.join();
-    }
-    ReadAhead(const ReadAhead&) = delete;
-    ReadAhead& operator=(const ReadAhead&) = delete;
-
-    // The next batch in order; waits for it. Only as many times as there are batches to read.
-    LogBatchResult Take() {
-      std::unique_lock lock(mu_);
-      cv_.wait(lock, [&] { return !ready_.empty(); });
-      LogBatchResult out = std::move(ready_.front());
-      ready_.pop_front();
-      lock.unlock();
-      cv_.notify_all();
-      return out;
-    }
-
-   private:
-    static constexpr std::size_t kDepth = 3;  // at 4,096 events, about 2 MiB each
-
-    void Run() {
-      for (std::optional<std::uint64_t> at = from_; at;) {
-        {
-          std::unique_lock lock(mu_);
-          cv_.wait(lock, [&] { return ready_.size() < kDepth || closed_; });
-          if (closed_) return;
-        }
-        LogBatchResult read = read_(*at);
-        at = next_(read);
-        {
-          std::lock_guard lock(mu_);
-          ready_.push_back(std::move(read));
-        }
-        cv_.notify_all();
-      }
-    }
-
-    const Read read_;
-    const Next next_;
-    const std::uint64_t from_;
-    std::mutex mu_;
-    std::condition_variable cv_;
-    std::deque<LogBatchResult> ready_;  // GUARDED_BY(mu_)
-    bool closed_ = false;               // GUARDED_BY(mu_)
-    std::thread thread_;                // last: starts once the members above exist
-  };
-
-  // Applies log batches, in order, to one self-contained projection on a thread of its own.
-  class Lane {
-   public:
-    Lane(Impl& impl, Slot& slot) : impl_(impl), slot_(slot), thread_([this] {
-      pthread_setname_np(pthread_self(), "portico-lane");
-      Run();
-    }) {}
-    ~Lane() { Finish(); }
-    Lane(const Lane&) = delete;
-    Lane& operator=(const Lane&) = delete;
-
-    // Queues a batch; waits while kMaxQueued are queued (memory stays bounded).
-    void Push(std::shared_ptr<const LogBatch> batch) {
-      {
-        std::unique_lock lock(mu_);
-        cv_.wait(lock, [&] { return queue_.size() < kMaxQueued; });
-        queue_.push_back(std::move(batch));
-      }
-      cv_.notify_all();
-    }
-
-    // Applies what is queued, then ends the thread.
-    void Finish() {
-      {
-        std::lock_guard lock(mu_);
-        closed_ = true;
-      }
-      cv_.notify_all();
-      if (thread_.joinable()) thread_.join();
-    }
-
-   private:
-    // Batches shared with the runner thread, so little memory; enough that a lane the
-    // scheduler set aside for a moment does not hold up the runner thread at once.
-    static constexpr std::size_t kMaxQueued = 8;
-
-    void Run() {
-      Slot* const slots[] = {&slot_};
-      for (;;) {
-        std::shared_ptr<const LogBatch> batch;
-        {
-          std::unique_lock lock(mu_);
-          cv_.wait(lock, [&] { return !queue_.empty() || closed_; });
-          if (queue_.empty()) return;
-          batch = std::move(queue_.front());
-          queue_.pop_front();
-        }
-        cv_.notify_all();
-        impl_.ApplyBatch(*batch, slots);
-      }
-    }
-
-    Impl& impl_;
-    Slot& slot_;
-    std::mutex mu_;
-    std::condition_variable cv_;
-    std::deque<std::shared_ptr<const LogBatch>> queue_;  // GUARDED_BY(mu_)
-    bool closed_ = false;                                // GUARDED_BY(mu_)
-    std::thread thread_;  // last: starts once the members above exist
-  };
+  // Benchmarks). At 4,096 events a batch is about 2 MiB.
+  static constexpr std::size_t kReadAheadDepth = 3;
+  // A lane applies log batches, in order, to one self-contained projection on a thread of its
+  // own. Its queue holds batches shared with the runner thread, so little memory; enough that a
+  // lane the scheduler set aside for a moment does not hold up the runner thread at once.
+  using Lane = OrderedWorker<std::shared_ptr<const LogBatch>>;
+  static constexpr std::size_t kLaneQueue = 8;
 
   // A lane for each active self-contained projection, the others in `here`; no lanes when
   // fewer than two threads would have work. Only the lane's thread touches its slot until the
@@ -790,7 +671,13 @@ class ProjectionRunner::Impl {
       here.clear();
       return;
     }
-    for (Slot* slot : apart) lanes.push_back(std::make_unique<Lane>(*this, *slot));
+    for (Slot* slot : apart) {
+      const auto apply = [this, slot](std::shared_ptr<const LogBatch>& batch) {
+        Slot* const slots[] = {slot};
+        ApplyBatch(*batch, slots);
+      };
+      lanes.push_back(std::make_unique<Lane>(apply, kLaneQueue, "portico-lane"));
+    }
   }
 
   // Applies `event` at `position` to every active projection that is at position - 1, and
