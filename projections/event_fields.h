@@ -22,13 +22,14 @@
 // "rejected_rows"; the rows themselves are at GET /v1/imports/{id}), kFull the rows.
 //
 // The envelope must have been verified (schemas::VerifyEnvelope). A body type this build does
-// not know walks no fields.
+// not know walks no fields (schemas::VisitBody).
 #pragma once
 
 #include <cstdint>
 #include <string_view>
 
 #include "schemas/events_generated.h"
+#include "schemas/visit_body.h"
 
 namespace portico::projections {
 
@@ -320,50 +321,7 @@ void Walk(F& f, const schema::LoginDetailsSent& b, FieldDetail) {
 
 template <typename Fields>
 void WalkBodyFields(const schema::Envelope& e, FieldDetail detail, Fields& fields) {
-  if (e.body() == nullptr) return;
-  using schema::EventBody;
-  switch (e.body_type()) {
-#define PORTICO_WALK(T) \
-  case EventBody::T: event_fields_internal::Walk(fields, *e.body_as_##T(), detail); break;
-    PORTICO_WALK(ProviderSettingsChanged)
-    PORTICO_WALK(OrgRegistered)
-    PORTICO_WALK(OrgAccessChanged)
-    PORTICO_WALK(OrgAllowedLevelsSet)
-    PORTICO_WALK(LevelDefined)
-    PORTICO_WALK(UserCreated)
-    PORTICO_WALK(UserLevelChanged)
-    PORTICO_WALK(PermissionGranted)
-    PORTICO_WALK(PermissionRevoked)
-    PORTICO_WALK(PasswordChanged)
-    PORTICO_WALK(PasswordResetForced)
-    PORTICO_WALK(LoginEnabledChanged)
-    PORTICO_WALK(UserArchived)
-    PORTICO_WALK(SessionStarted)
-    PORTICO_WALK(LoginFailed)
-    PORTICO_WALK(UserLockedOut)
-    PORTICO_WALK(SessionEnded)
-    PORTICO_WALK(ResourceUpserted)
-    PORTICO_WALK(NoteShared)
-    PORTICO_WALK(NoteVisibilityChanged)
-    PORTICO_WALK(RegistrationCodeSet)
-    PORTICO_WALK(RegistrationRequested)
-    PORTICO_WALK(RegistrationDecided)
-    PORTICO_WALK(ImportRowsRecorded)
-    PORTICO_WALK(UsersImported)
-    PORTICO_WALK(PortalRequestSubmitted)
-    PORTICO_WALK(EstimateApproved)
-    PORTICO_WALK(PaymentIntentRecorded)
-    PORTICO_WALK(ContactDetailsUpdated)
-    PORTICO_WALK(AlertSetDefined)
-    PORTICO_WALK(UserAlertSetsAssigned)
-    PORTICO_WALK(AlertSubscriptionsSet)
-    PORTICO_WALK(AlertsMarkedRead)
-    PORTICO_WALK(PasswordResetRequested)
-    PORTICO_WALK(PasswordResetCompleted)
-    PORTICO_WALK(LoginDetailsSent)
-#undef PORTICO_WALK
-    default: break;  // NONE or newer than this build
-  }
+  schemas::VisitBody(e, [&](const auto& body) { event_fields_internal::Walk(fields, body, detail); });
 }
 
 }  // namespace portico::projections

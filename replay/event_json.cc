@@ -4,12 +4,12 @@
 
 #include "projections/event_fields.h"
 #include "replay/time_format.h"
+#include "schemas/visit_body.h"
 
 namespace portico::replay {
 namespace {
 
 namespace json = boost::json;
-using schema::EventBody;
 
 std::string Str(const flatbuffers::String* s) { return s == nullptr ? std::string() : s->str(); }
 
@@ -70,50 +70,6 @@ class BodyFields {
  private:
   json::object& out_;
 };
-
-// Calls f(body) with the typed body of the envelope; returns f's result, or `otherwise`.
-template <typename R, typename F>
-R VisitBody(const schema::Envelope& e, F&& f, R otherwise) {
-  switch (e.body_type()) {
-    case EventBody::ProviderSettingsChanged: return f(*e.body_as_ProviderSettingsChanged());
-    case EventBody::OrgRegistered: return f(*e.body_as_OrgRegistered());
-    case EventBody::OrgAccessChanged: return f(*e.body_as_OrgAccessChanged());
-    case EventBody::OrgAllowedLevelsSet: return f(*e.body_as_OrgAllowedLevelsSet());
-    case EventBody::LevelDefined: return f(*e.body_as_LevelDefined());
-    case EventBody::UserCreated: return f(*e.body_as_UserCreated());
-    case EventBody::UserLevelChanged: return f(*e.body_as_UserLevelChanged());
-    case EventBody::PermissionGranted: return f(*e.body_as_PermissionGranted());
-    case EventBody::PermissionRevoked: return f(*e.body_as_PermissionRevoked());
-    case EventBody::PasswordChanged: return f(*e.body_as_PasswordChanged());
-    case EventBody::PasswordResetForced: return f(*e.body_as_PasswordResetForced());
-    case EventBody::LoginEnabledChanged: return f(*e.body_as_LoginEnabledChanged());
-    case EventBody::UserArchived: return f(*e.body_as_UserArchived());
-    case EventBody::SessionStarted: return f(*e.body_as_SessionStarted());
-    case EventBody::LoginFailed: return f(*e.body_as_LoginFailed());
-    case EventBody::UserLockedOut: return f(*e.body_as_UserLockedOut());
-    case EventBody::SessionEnded: return f(*e.body_as_SessionEnded());
-    case EventBody::ResourceUpserted: return f(*e.body_as_ResourceUpserted());
-    case EventBody::NoteShared: return f(*e.body_as_NoteShared());
-    case EventBody::NoteVisibilityChanged: return f(*e.body_as_NoteVisibilityChanged());
-    case EventBody::RegistrationCodeSet: return f(*e.body_as_RegistrationCodeSet());
-    case EventBody::RegistrationRequested: return f(*e.body_as_RegistrationRequested());
-    case EventBody::RegistrationDecided: return f(*e.body_as_RegistrationDecided());
-    case EventBody::ImportRowsRecorded: return f(*e.body_as_ImportRowsRecorded());
-    case EventBody::UsersImported: return f(*e.body_as_UsersImported());
-    case EventBody::PortalRequestSubmitted: return f(*e.body_as_PortalRequestSubmitted());
-    case EventBody::EstimateApproved: return f(*e.body_as_EstimateApproved());
-    case EventBody::PaymentIntentRecorded: return f(*e.body_as_PaymentIntentRecorded());
-    case EventBody::ContactDetailsUpdated: return f(*e.body_as_ContactDetailsUpdated());
-    case EventBody::AlertSetDefined: return f(*e.body_as_AlertSetDefined());
-    case EventBody::UserAlertSetsAssigned: return f(*e.body_as_UserAlertSetsAssigned());
-    case EventBody::AlertSubscriptionsSet: return f(*e.body_as_AlertSubscriptionsSet());
-    case EventBody::AlertsMarkedRead: return f(*e.body_as_AlertsMarkedRead());
-    case EventBody::PasswordResetRequested: return f(*e.body_as_PasswordResetRequested());
-    case EventBody::PasswordResetCompleted: return f(*e.body_as_PasswordResetCompleted());
-    case EventBody::LoginDetailsSent: return f(*e.body_as_LoginDetailsSent());
-    default: return otherwise;
-  }
-}
 
 std::string Describe(const schema::ProviderSettingsChanged& e) {
   return std::string("provider settings changed: portal ") + (e.portal_enabled() ? "enabled" : "disabled") +
@@ -306,8 +262,11 @@ boost::json::object EventJson(const schema::Envelope& e) {
 }
 
 std::string DescribeEvent(const schema::Envelope& envelope) {
-  return VisitBody<std::string>(envelope, [](const auto& body) { return Describe(body); },
-                                std::string(schemas::EventTypeName(envelope.body_type())));
+  std::string out;
+  if (!schemas::VisitBody(envelope, [&out](const auto& body) { out = Describe(body); })) {
+    out = std::string(schemas::EventTypeName(envelope.body_type()));
+  }
+  return out;
 }
 
 std::string CsvHeader() {

@@ -17,7 +17,6 @@
 #include "domain/level.h"
 #include "eventstore/event_store.h"
 #include "gateway/app/json_views.h"
-#include "schemas/envelope.h"
 #include "gateway/app/staff_routes.h"
 #include "gateway/http/async.h"
 #include "gateway/http/auth.h"
@@ -25,6 +24,7 @@
 #include "gateway/http/query.h"
 #include "gateway/http/response.h"
 #include "gateway/http/router.h"
+#include "schemas/envelope.h"
 
 namespace portico::gateway {
 

@@ -17,14 +17,19 @@ std::optional<std::uint64_t> NextOfTen(const std::uint64_t& first) {
   return first + 10;
 }
 
-TEST(ReadAheadTest, HandsOverEveryItemInOrderAndStopsWhereNextSays) {
-  std::atomic<int> reads{0};
-  ReadAhead<std::uint64_t> ahead(
-      [&](std::uint64_t at) {
+// A read-ahead of those from position 1, three ahead, counting its reads.
+ReadAhead<std::uint64_t> CountingReadAhead(std::atomic<int>& reads) {
+  return ReadAhead<std::uint64_t>(
+      [&reads](std::uint64_t at) {
         ++reads;
         return at;
       },
       NextOfTen, 1, 3, "test-readahead");
+}
+
+TEST(ReadAheadTest, HandsOverEveryItemInOrderAndStopsWhereNextSays) {
+  std::atomic<int> reads{0};
+  ReadAhead<std::uint64_t> ahead = CountingReadAhead(reads);
   for (std::uint64_t expected = 1; expected <= 91; expected += 10) EXPECT_EQ(ahead.Take(), expected);
   EXPECT_EQ(reads.load(), 10) << "nothing is read beyond what next() names";
 }
@@ -32,12 +37,7 @@ TEST(ReadAheadTest, HandsOverEveryItemInOrderAndStopsWhereNextSays) {
 TEST(ReadAheadTest, ReadsNoMoreThanItsDepthAheadAndStopsWhenDestroyed) {
   std::atomic<int> reads{0};
   {
-    ReadAhead<std::uint64_t> ahead(
-        [&](std::uint64_t at) {
-          ++reads;
-          return at;
-        },
-        NextOfTen, 1, 3, "test-readahead");
+    ReadAhead<std::uint64_t> ahead = CountingReadAhead(reads);
     EXPECT_EQ(ahead.Take(), 1u);
     // The reader fills up to three waiting items, then waits for a Take.
     for (int i = 0; i < 200 && reads.load() < 4; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
