@@ -3,6 +3,7 @@
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
 
+#include "common/kafka_client.h"
 #include "common/log.h"
 
 namespace portico::eventstore {
@@ -13,16 +14,8 @@ std::shared_ptr<spdlog::logger> Logger() {
   return logger;
 }
 
-// librdkafka syslog levels (0 emerg .. 7 debug) to spdlog.
-spdlog::level::level_enum ToSpdlog(int level) {
-  if (level <= 3) return spdlog::level::err;
-  if (level == 4) return spdlog::level::warn;
-  if (level <= 6) return spdlog::level::info;
-  return spdlog::level::debug;
-}
-
 void OnLog(const rd_kafka_t* /*rk*/, int level, const char* fac, const char* buf) {
-  Logger()->log(ToSpdlog(level), "embedded broker: [{}] {}", fac, buf);
+  Logger()->log(KafkaLogLevel(level), "embedded broker: [{}] {}", fac, buf);
 }
 
 }  // namespace
@@ -49,23 +42,21 @@ EmbeddedKafka::Options EmbeddedKafka::OptionsFor(const KafkaConfig& config) {
 Result<std::unique_ptr<EmbeddedKafka>> EmbeddedKafka::Start(const Options& options) {
   if (options.brokers < 1) return Status::InvalidArgument("the embedded broker needs >= 1 broker");
   auto impl = std::make_unique<Impl>();
-  char err[512];
-  rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  rd_kafka_conf_set_log_cb(conf, &OnLog);
-  // The hosting handle never connects anywhere; keep it quiet about that.
-  rd_kafka_conf_set(conf, "log_level", "3", err, sizeof err);
-  rd_kafka_conf_set(conf, "client.id", "portico-embedded-broker", err, sizeof err);
-  // The mock brokers take their request size limit from this handle (librdkafka 2.0.2 checks
-  // each request's announced size against its receive.message.max.bytes, default 100 MB,
-  // before reading the request in): without a bound, any local process could make them
-  // reserve 100 MB per request. Our producers send batches of at most message.max.bytes (librdkafka's
-  // default, 1,000,000), and a partition keeps only about 5 MiB anyway.
-  rd_kafka_conf_set(conf, "receive.message.max.bytes", std::to_string(kMaxRequestBytes).c_str(), err, sizeof err);
-  impl->rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
-  if (impl->rk == nullptr) {
-    rd_kafka_conf_destroy(conf);
-    return Status::Unavailable(std::string("embedded broker: cannot create a Kafka handle: ") + err);
-  }
+  const KafkaSettings settings = {
+      // The hosting handle never connects anywhere; keep it quiet about that.
+      {"log_level", "3"},
+      {"client.id", "portico-embedded-broker"},
+      // The mock brokers take their request size limit from this handle (librdkafka 2.0.2
+      // checks each request's announced size against its receive.message.max.bytes, default
+      // 100 MB, before reading the request in): without a bound, any local process could make
+      // them reserve 100 MB per request. Our producers send batches of at most
+      // message.max.bytes (librdkafka's default, 1,000,000), and a partition keeps only about
+      // 5 MiB anyway.
+      {"receive.message.max.bytes", std::to_string(kMaxRequestBytes)},
+  };
+  ASSIGN_OR_RETURN(KafkaConfPtr conf, NewKafkaConf("embedded broker", settings));
+  rd_kafka_conf_set_log_cb(conf.get(), &OnLog);
+  ASSIGN_OR_RETURN(impl->rk, NewKafkaHandle("embedded broker", RD_KAFKA_PRODUCER, std::move(conf)));
   impl->cluster = rd_kafka_mock_cluster_new(impl->rk, options.brokers);
   if (impl->cluster == nullptr) {
     return Status::Unavailable("embedded broker: rd_kafka_mock_cluster_new failed");

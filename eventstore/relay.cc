@@ -14,7 +14,9 @@
 #include <librdkafka/rdkafka.h>
 
 #include "common/durable_file.h"
+#include "common/kafka_client.h"
 #include "common/log.h"
+#include "common/throttle.h"
 #include "schemas/envelope.h"
 
 namespace portico::eventstore {
@@ -28,15 +30,6 @@ std::shared_ptr<spdlog::logger> Logger() {
 }
 
 constexpr std::string_view kCheckpointPrefix = "portico-relay-checkpoint v1 position=";
-
-// True at most once per `interval` for the same `last`, so a flapping broker does not flood
-// the log.
-bool Every(Clock::time_point& last, std::chrono::milliseconds interval) {
-  const auto now = Clock::now();
-  if (last != Clock::time_point{} && now - last < interval) return false;
-  last = now;
-  return true;
-}
 
 }  // namespace
 
@@ -80,11 +73,9 @@ class Relay::Impl {
   ~Impl() { Stop(); }
 
   Status CreateProducer() {
-    char err[512];
-    rd_kafka_conf_t* conf = rd_kafka_conf_new();
     const std::string queue_max =
         std::to_string(std::min<std::size_t>(options_.max_in_flight + 1024, 10'000'000));
-    const std::vector<std::pair<std::string, std::string>> settings = {
+    const KafkaSettings settings = {
         {"bootstrap.servers", options_.bootstrap_servers},
         {"client.id", options_.client_id},
         {"enable.idempotence", "true"},
@@ -101,34 +92,12 @@ class Relay::Impl {
         {"socket.nagle.disable", "true"},
         {"log.connection.close", "false"},
     };
-    auto set = [&](const std::string& name, const std::string& value) -> Status {
-      if (rd_kafka_conf_set(conf, name.c_str(), value.c_str(), err, sizeof err) !=
-          RD_KAFKA_CONF_OK) {
-        return Status::InvalidArgument("relay: Kafka property " + name + ": " + err);
-      }
-      return Status::Ok();
-    };
-    Status status;
-    for (const auto& [name, value] : settings) {
-      if (status = set(name, value); !status.ok()) break;
-    }
-    for (const auto& [name, value] : options_.kafka_properties) {
-      if (!status.ok()) break;
-      status = set(name, value);
-    }
-    if (!status.ok()) {
-      rd_kafka_conf_destroy(conf);
-      return status;
-    }
-    rd_kafka_conf_set_opaque(conf, this);
-    rd_kafka_conf_set_dr_msg_cb(conf, &Impl::OnDelivery);
-    rd_kafka_conf_set_error_cb(conf, &Impl::OnError);
-    rd_kafka_conf_set_log_cb(conf, &Impl::OnLog);
-    rk_ = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
-    if (rk_ == nullptr) {
-      rd_kafka_conf_destroy(conf);
-      return Status::Unavailable(std::string("relay: cannot create the Kafka producer: ") + err);
-    }
+    ASSIGN_OR_RETURN(KafkaConfPtr conf, NewKafkaConf("relay", settings, options_.kafka_properties));
+    rd_kafka_conf_set_opaque(conf.get(), this);
+    rd_kafka_conf_set_dr_msg_cb(conf.get(), &Impl::OnDelivery);
+    rd_kafka_conf_set_error_cb(conf.get(), &Impl::OnError);
+    rd_kafka_conf_set_log_cb(conf.get(), &Impl::OnLog);
+    ASSIGN_OR_RETURN(rk_, NewKafkaHandle("relay", RD_KAFKA_PRODUCER, std::move(conf)));
     rkt_ = rd_kafka_topic_new(rk_, options_.topic.c_str(), nullptr);
     if (rkt_ == nullptr) {
       const std::string why = rd_kafka_err2str(rd_kafka_last_error());
@@ -347,10 +316,7 @@ class Relay::Impl {
   }
 
   static void OnLog(const rd_kafka_t* /*rk*/, int level, const char* fac, const char* buf) {
-    const auto spd = level <= 4 ? spdlog::level::warn
-                     : level <= 6 ? spdlog::level::info
-                                  : spdlog::level::debug;
-    Logger()->log(spd, "librdkafka [{}] {}", fac, buf);
+    Logger()->log(KafkaLogLevel(level), "librdkafka [{}] {}", fac, buf);
   }
 
   void Rewind() {

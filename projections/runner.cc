@@ -4,12 +4,11 @@
 
 #include <algorithm>
 #include <atomic>
-#include <charconv>
 #include <condition_variable>
 #include <filesystem>
 #include <functional>
-#include <optional>
 #include <limits>
+#include <optional>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -20,6 +19,8 @@
 #include <librdkafka/rdkafka.h>
 
 #include "common/log.h"
+#include "common/throttle.h"
+#include "projections/kafka_follower.h"
 #include "projections/ordered_threads.h"
 #include "projections/snapshot_file.h"
 #include "schemas/envelope.h"
@@ -33,70 +34,6 @@ constexpr std::uint64_t kUnbounded = std::numeric_limits<std::uint64_t>::max();
 std::shared_ptr<spdlog::logger> Logger() {
   static auto logger = NamedLogger("projections");
   return logger;
-}
-
-bool Every(Clock::time_point& last, std::chrono::milliseconds interval) {
-  const auto now = Clock::now();
-  if (last != Clock::time_point{} && now - last < interval) return false;
-  last = now;
-  return true;
-}
-
-// Verifies envelope bytes from Kafka: FlatBuffers structure, a committed position and the
-// envelope's own hash. (Events from the log reader come checked by the store: VerifyFromLog.)
-Result<const schema::Envelope*> VerifyEvent(std::string_view bytes) {
-  ASSIGN_OR_RETURN(const schema::Envelope* env, schemas::VerifyEnvelope(bytes));
-  if (env->position() == 0) {
-    return Status::Corruption("envelope has no position (it was never committed)");
-  }
-  if (schemas::ComputeEnvelopeHash(bytes, *env) != schemas::ToHash(env->hash())) {
-    return Status::Corruption("envelope hash does not match its bytes");
-  }
-  return env;
-}
-
-std::optional<std::string_view> Header(rd_kafka_headers_t* headers, const char* name) {
-  const void* value = nullptr;
-  std::size_t size = 0;
-  if (headers == nullptr ||
-      rd_kafka_header_get_last(headers, name, &value, &size) != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    return std::nullopt;
-  }
-  if (value == nullptr) return std::string_view();
-  return std::string_view(static_cast<const char*>(value), size);
-}
-
-// Everything a Kafka message must satisfy before its envelope is used (see runner.h).
-Result<const schema::Envelope*> VerifyMessage(const rd_kafka_message_t& m) {
-  if (m.payload == nullptr || m.len == 0) return Status::Corruption("empty value");
-  const std::string_view value(static_cast<const char*>(m.payload), m.len);
-  ASSIGN_OR_RETURN(const schema::Envelope* env, VerifyEvent(value));
-  rd_kafka_headers_t* headers = nullptr;
-  if (rd_kafka_message_headers(&m, &headers) != RD_KAFKA_RESP_ERR_NO_ERROR) headers = nullptr;
-  const auto position = Header(headers, "position");
-  if (!position) return Status::Corruption("no position header: not a portico event");
-  std::uint64_t header_position = 0;
-  const auto [end, ec] =
-      std::from_chars(position->data(), position->data() + position->size(), header_position);
-  if (ec != std::errc() || end != position->data() + position->size()) {
-    return Status::Corruption("bad position header '" + std::string(*position) + "'");
-  }
-  if (header_position != env->position()) {
-    return Status::Corruption("position header says " + std::to_string(header_position) +
-                              " but the envelope says " + std::to_string(env->position()));
-  }
-  const std::string_view stream = env->stream_id()->string_view();
-  if (const auto header_stream = Header(headers, "stream");
-      header_stream && *header_stream != stream) {
-    return Status::Corruption("stream header '" + std::string(*header_stream) +
-                              "' differs from the envelope's '" + std::string(stream) + "'");
-  }
-  if (m.key != nullptr &&
-      std::string_view(static_cast<const char*>(m.key), m.key_len) != stream) {
-    return Status::Corruption("key differs from the envelope's stream '" + std::string(stream) +
-                              "'");
-  }
-  return env;
 }
 
 }  // namespace
@@ -153,49 +90,7 @@ class ProjectionRunner::Impl {
   }
 
   Status CreateConsumer() {
-    char err[512];
-    rd_kafka_conf_t* conf = rd_kafka_conf_new();
-    const std::vector<std::pair<std::string, std::string>> settings = {
-        {"bootstrap.servers", options_.bootstrap_servers},
-        {"client.id", options_.client_id},
-        {"group.id", options_.group_id},
-        {"enable.auto.commit", "false"},
-        {"enable.auto.offset.store", "false"},
-        {"auto.offset.reset", "earliest"},
-        {"enable.partition.eof", "false"},
-        {"fetch.wait.max.ms", "10"},
-        {"fetch.error.backoff.ms", "50"},
-        {"reconnect.backoff.ms", "20"},
-        {"reconnect.backoff.max.ms", "1000"},
-        {"socket.nagle.disable", "true"},
-        {"log.connection.close", "false"},
-    };
-    Status status;
-    auto set = [&](const std::string& name, const std::string& value) {
-      if (rd_kafka_conf_set(conf, name.c_str(), value.c_str(), err, sizeof err) !=
-          RD_KAFKA_CONF_OK) {
-        status = Status::InvalidArgument("projections: Kafka property " + name + ": " + err);
-      }
-    };
-    for (const auto& [name, value] : settings) {
-      if (status.ok()) set(name, value);
-    }
-    for (const auto& [name, value] : options_.kafka_properties) {
-      if (status.ok()) set(name, value);
-    }
-    if (!status.ok()) {
-      rd_kafka_conf_destroy(conf);
-      return status;
-    }
-    rd_kafka_conf_set_opaque(conf, this);
-    rd_kafka_conf_set_error_cb(conf, &Impl::OnError);
-    rd_kafka_conf_set_log_cb(conf, &Impl::OnLog);
-    rk_ = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
-    if (rk_ == nullptr) {
-      rd_kafka_conf_destroy(conf);
-      return Status::Unavailable(std::string("projections: cannot create the consumer: ") + err);
-    }
-    rd_kafka_poll_set_consumer(rk_);
+    ASSIGN_OR_RETURN(follower_, KafkaFollower::Create(options_, stop_));
     return Status::Ok();
   }
 
@@ -209,11 +104,7 @@ class ProjectionRunner::Impl {
   void Stop() {
     stop_ = true;
     if (thread_.joinable()) thread_.join();
-    if (rk_ != nullptr) {
-      rd_kafka_consumer_close(rk_);
-      rd_kafka_destroy(rk_);
-      rk_ = nullptr;
-    }
+    follower_.reset();  // closes the consumer
   }
 
   Position applied(std::string_view projection) const {
@@ -299,93 +190,14 @@ class ProjectionRunner::Impl {
     }
     last_progress_ = Clock::now();
     while (!stop_.load()) {
-      MaybeAssign();
-      rd_kafka_message_t* message =
-          rd_kafka_consumer_poll(rk_, static_cast<int>(options_.poll_timeout.count()));
-      if (message != nullptr) {
+      if (const KafkaFollower::Message message = follower_->Poll(options_.poll_timeout)) {
         Handle(*message);
-        rd_kafka_message_destroy(message);
       } else {
         MaybeFallBackToLog();
       }
       MaybeSnapshot(/*force=*/false);
     }
     MaybeSnapshot(/*force=*/true);
-  }
-
-  // Assigns every partition of the topic once its metadata is known. Until then (the broker
-  // is down, the topic does not exist yet) nothing is consumed from Kafka and the lookup is
-  // retried, each time after a longer pause (up to kMaxAssignBackoff), from the runner's loop,
-  // which meanwhile still serves the log fallback and snapshots. Guessing partition 0 instead
-  // would miss, for good, every event on the other partitions.
-  void MaybeAssign() {
-    if (assigned_ || Clock::now() < next_assign_attempt_) return;
-    Result<std::vector<std::int32_t>> partitions = TopicPartitions();
-    if (partitions.ok() && Assign(*partitions)) {
-      assigned_ = true;
-      return;
-    }
-    if (!partitions.ok()) {
-      Logger()->warn("projections: no partitions known yet for topic {} ({}); retrying in {} ms",
-                     options_.topic, partitions.status().message(), assign_backoff_.count());
-    }
-    next_assign_attempt_ = Clock::now() + assign_backoff_;
-    assign_backoff_ = std::min(assign_backoff_ * 2, kMaxAssignBackoff);
-  }
-
-  static constexpr std::chrono::milliseconds kFirstAssignBackoff{100};
-  static constexpr std::chrono::milliseconds kMaxAssignBackoff{5000};
-  // Short, so that Stop() is not held up for long while the broker is unreachable.
-  static constexpr int kMetadataTimeoutMs = 500;
-
-  // The topic's partition ids, sorted; Unavailable naming the reason when the broker does not
-  // say (yet).
-  Result<std::vector<std::int32_t>> TopicPartitions() {
-    rd_kafka_topic_t* rkt = rd_kafka_topic_new(rk_, options_.topic.c_str(), nullptr);
-    if (rkt == nullptr) {
-      return Status::Unavailable(std::string("cannot create the topic handle: ") +
-                                 rd_kafka_err2str(rd_kafka_last_error()));
-    }
-    const rd_kafka_metadata_t* metadata = nullptr;
-    rd_kafka_resp_err_t err = rd_kafka_metadata(rk_, 0, rkt, &metadata, kMetadataTimeoutMs);
-    std::vector<std::int32_t> partitions;
-    if (err == RD_KAFKA_RESP_ERR_NO_ERROR && metadata->topic_cnt == 1) {
-      err = metadata->topics[0].err;
-      for (int i = 0; err == RD_KAFKA_RESP_ERR_NO_ERROR && i < metadata->topics[0].partition_cnt;
-           ++i) {
-        partitions.push_back(metadata->topics[0].partitions[i].id);
-      }
-    }
-    if (metadata != nullptr) rd_kafka_metadata_destroy(metadata);
-    rd_kafka_topic_destroy(rkt);
-    if (partitions.empty()) {
-      return Status::Unavailable(err == RD_KAFKA_RESP_ERR_NO_ERROR
-                                     ? std::string("the topic has no partitions")
-                                     : std::string(rd_kafka_err2str(err)));
-    }
-    std::sort(partitions.begin(), partitions.end());
-    return partitions;
-  }
-
-  // Assigns `partitions` from `start_offset`; false, logged, when librdkafka refuses.
-  bool Assign(const std::vector<std::int32_t>& partitions) {
-    rd_kafka_topic_partition_list_t* list =
-        rd_kafka_topic_partition_list_new(static_cast<int>(partitions.size()));
-    for (const std::int32_t p : partitions) {
-      rd_kafka_topic_partition_list_add(list, options_.topic.c_str(), p)->offset =
-          options_.start_offset;
-    }
-    const rd_kafka_resp_err_t assign_err = rd_kafka_assign(rk_, list);
-    rd_kafka_topic_partition_list_destroy(list);
-    if (assign_err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      Logger()->error("projections: assigning {} failed: {}", options_.topic,
-                      rd_kafka_err2str(assign_err));
-      return false;
-    }
-    Logger()->info("projections following {} ({} partition(s)) at {} from offset {}",
-                   options_.topic, partitions.size(), options_.bootstrap_servers,
-                   options_.start_offset);
-    return true;
   }
 
   void Handle(const rd_kafka_message_t& m) {
@@ -400,7 +212,7 @@ class ProjectionRunner::Impl {
     }
     ++n_messages_;
     if (m.partition == 0) next_offset_ = m.offset + 1;
-    auto env = VerifyMessage(m);
+    auto env = VerifyKafkaMessage(m);
     if (!env.ok()) {
       ++n_rejected_;
       Logger()->warn("projections: skipping message at {} [{}] offset {}: {}",
@@ -787,22 +599,6 @@ class ProjectionRunner::Impl {
     }
   }
 
-  static void OnError(rd_kafka_t* /*rk*/, int err, const char* reason, void* opaque) {
-    auto* self = static_cast<Impl*>(opaque);
-    if (self->stop_.load()) return;
-    if (Every(self->last_error_cb_log_, std::chrono::seconds(5))) {
-      Logger()->warn("projections: Kafka error {}: {}",
-                     rd_kafka_err2name(static_cast<rd_kafka_resp_err_t>(err)), reason);
-    }
-  }
-
-  static void OnLog(const rd_kafka_t* /*rk*/, int level, const char* fac, const char* buf) {
-    const auto spd = level <= 4 ? spdlog::level::warn
-                     : level <= 6 ? spdlog::level::info
-                                  : spdlog::level::debug;
-    Logger()->log(spd, "librdkafka [{}] {}", fac, buf);
-  }
-
   // ---- Helpers ----------------------------------------------------------------------------
 
   // The lowest position among projections that are not halted; kUnbounded when all are.
@@ -838,19 +634,16 @@ class ProjectionRunner::Impl {
   const RunnerOptions options_;
   const LogReader log_;
   std::vector<std::unique_ptr<Slot>> slots_;
-  rd_kafka_t* rk_ = nullptr;
-  std::thread thread_;
   std::atomic<bool> stop_{false};
+  std::unique_ptr<KafkaFollower> follower_;  // reset by Stop(), after the thread has ended
+  std::thread thread_;
 
   // Runner thread only.
   // The log's events last read to check Kafka messages against (HeldByTheLog).
   std::shared_ptr<const LogBatch> kafka_check_batch_;
-  bool assigned_ = false;  // the topic's partitions are known and assigned (MaybeAssign)
-  Clock::time_point next_assign_attempt_{};
-  std::chrono::milliseconds assign_backoff_ = kFirstAssignBackoff;
   Clock::time_point last_progress_{};
   Clock::time_point last_snapshot_{Clock::now()};
-  Clock::time_point last_consumer_error_log_{}, last_log_error_log_{}, last_error_cb_log_{};
+  Clock::time_point last_consumer_error_log_{}, last_log_error_log_{};
 
   mutable std::mutex mu_;
   mutable std::condition_variable cv_;

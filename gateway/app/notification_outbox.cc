@@ -10,6 +10,7 @@
 #include <iterator>
 
 #include "common/durable_file.h"
+#include "common/kafka_client.h"
 #include "common/log.h"
 
 namespace portico::gateway {
@@ -72,11 +73,7 @@ struct NotificationOutbox::Kafka {
   }
   // librdkafka's own log lines, into this module's logger rather than stderr.
   static void OnLog(const rd_kafka_t*, int level, const char* facility, const char* message) {
-    if (level <= 3) {
-      Log()->warn("kafka {}: {}", facility, message);
-    } else {
-      Log()->debug("kafka {}: {}", facility, message);
-    }
+    Log()->log(KafkaLogLevel(level), "librdkafka [{}] {}", facility, message);
   }
 };
 
@@ -106,9 +103,7 @@ NotificationOutbox::~NotificationOutbox() { Stop(); }
 
 Status NotificationOutbox::CreateProducer() {
   kafka_ = std::make_unique<Kafka>();
-  char err[512];
-  rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  std::vector<std::pair<std::string, std::string>> settings = {
+  const KafkaSettings settings = {
       {"bootstrap.servers", options_.bootstrap_servers},
       {"client.id", options_.client_id},
       {"enable.idempotence", "true"},
@@ -117,21 +112,11 @@ Status NotificationOutbox::CreateProducer() {
       {"message.timeout.ms", "0"},  // a down broker means retry, not loss
       {"log.connection.close", "false"},
   };
-  settings.insert(settings.end(), options_.kafka_properties.begin(), options_.kafka_properties.end());
-  for (const auto& [name, value] : settings) {
-    if (rd_kafka_conf_set(conf, name.c_str(), value.c_str(), err, sizeof err) != RD_KAFKA_CONF_OK) {
-      rd_kafka_conf_destroy(conf);
-      return Status::InvalidArgument("notifications: Kafka property " + name + ": " + err);
-    }
-  }
-  rd_kafka_conf_set_opaque(conf, kafka_.get());
-  rd_kafka_conf_set_dr_msg_cb(conf, &Kafka::OnDelivery);
-  rd_kafka_conf_set_log_cb(conf, &Kafka::OnLog);
-  kafka_->rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
-  if (kafka_->rk == nullptr) {
-    rd_kafka_conf_destroy(conf);
-    return Status::Unavailable(std::string("notifications: cannot create the Kafka producer: ") + err);
-  }
+  ASSIGN_OR_RETURN(KafkaConfPtr conf, NewKafkaConf("notifications", settings, options_.kafka_properties));
+  rd_kafka_conf_set_opaque(conf.get(), kafka_.get());
+  rd_kafka_conf_set_dr_msg_cb(conf.get(), &Kafka::OnDelivery);
+  rd_kafka_conf_set_log_cb(conf.get(), &Kafka::OnLog);
+  ASSIGN_OR_RETURN(kafka_->rk, NewKafkaHandle("notifications", RD_KAFKA_PRODUCER, std::move(conf)));
   kafka_->rkt = rd_kafka_topic_new(kafka_->rk, options_.topic.c_str(), nullptr);
   if (kafka_->rkt == nullptr) return Status::Unavailable("notifications: cannot open topic " + options_.topic);
   return Status::Ok();
