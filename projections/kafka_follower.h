@@ -3,8 +3,8 @@
 // - assigns itself every partition of the topic from RunnerOptions::start_offset, once the
 //   broker names them: until then (the broker is down, the topic does not exist yet) Poll
 //   consumes nothing and asks again, after a pause that doubles from 100 ms up to 5 s;
-// - puts librdkafka's own log lines and errors into the "projections" logger (errors at most
-//   one a kind every 5 s, and none once `quiet` is set, while the runner stops).
+// - puts librdkafka's own log lines and errors into the "projections" logger (at most one
+//   error line every 5 s, and none once `quiet` is set, while the runner stops).
 // VerifyKafkaMessage checks a message before anything reads its envelope.
 //
 // Internal to the runner: one thread polls it; it is destroyed (the consumer closed) after

@@ -8,9 +8,9 @@
 #include <filesystem>
 #include <functional>
 #include <limits>
-#include <optional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <span>
 #include <thread>
