@@ -30,6 +30,77 @@
 
 namespace portico::projections {
 
+namespace ordered_threads_internal {
+
+// The queue both hand their items over through: at most `capacity` items, and Close() to wake
+// and release everyone who waits.
+template <typename T>
+class BoundedQueue {
+ public:
+  explicit BoundedQueue(std::size_t capacity) : capacity_(capacity) {}
+
+  // Waits until fewer than `capacity` items are queued; false once closed.
+  bool WaitForRoom() {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return queue_.size() < capacity_ || closed_; });
+    return !closed_;
+  }
+
+  // Waits for room, then queues `item`; false (the item dropped) once closed.
+  bool Push(T item) {
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [&] { return queue_.size() < capacity_ || closed_; });
+      if (closed_) return false;
+      queue_.push_back(std::move(item));
+    }
+    cv_.notify_all();
+    return true;
+  }
+
+  // The oldest item; waits for one. Nothing once closed and empty: what was queued before
+  // Close() is still handed out.
+  std::optional<T> Pop() {
+    std::optional<T> item;
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [&] { return !queue_.empty() || closed_; });
+      if (queue_.empty()) return std::nullopt;
+      item.emplace(std::move(queue_.front()));
+      queue_.pop_front();
+    }
+    cv_.notify_all();
+    return item;
+  }
+
+  void Close() {
+    {
+      std::lock_guard lock(mu_);
+      closed_ = true;
+    }
+    cv_.notify_all();
+  }
+
+ private:
+  const std::size_t capacity_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<T> queue_;  // GUARDED_BY(mu_)
+  bool closed_ = false;  // GUARDED_BY(mu_)
+};
+
+// A thread running `run`, named `name` (at most 15 characters, the kernel's limit) for top,
+// perf and gdb.
+template <typename F>
+std::thread NamedThread(std::string name, F run) {
+  return std::thread([name = std::move(name), run = std::move(run)]() mutable {
+    pthread_setname_np(pthread_self(), name.c_str());
+    run();
+  });
+}
+
+}  // namespace ordered_threads_internal
+
 template <typename T>
 class ReadAhead {
  public:
@@ -38,59 +109,34 @@ class ReadAhead {
 
   // `thread_name`: at most 15 characters (the kernel's limit), shown by top and perf.
   ReadAhead(Read read, Next next, std::uint64_t from, std::size_t depth, std::string thread_name)
-      : read_(std::move(read)), next_(std::move(next)), from_(from), depth_(depth), thread_([this, thread_name] {
-          pthread_setname_np(pthread_self(), thread_name.c_str());
-          Run();
-        }) {}
+      : read_(std::move(read)),
+        next_(std::move(next)),
+        ready_(depth),
+        thread_(ordered_threads_internal::NamedThread(std::move(thread_name), [this, from] { Run(from); })) {}
   ~ReadAhead() {
-    {
-      std::lock_guard lock(mu_);
-      closed_ = true;
-    }
-    cv_.notify_all();
+    ready_.Close();
     thread_.join();
   }
   ReadAhead(const ReadAhead&) = delete;
   ReadAhead& operator=(const ReadAhead&) = delete;
 
   // The next item in order; waits for it. Only as many times as there are items to make.
-  T Take() {
-    std::unique_lock lock(mu_);
-    cv_.wait(lock, [&] { return !ready_.empty(); });
-    T out = std::move(ready_.front());
-    ready_.pop_front();
-    lock.unlock();
-    cv_.notify_all();
-    return out;
-  }
+  T Take() { return std::move(*ready_.Pop()); }
 
  private:
-  void Run() {
-    for (std::optional<std::uint64_t> at = from_; at;) {
-      {
-        std::unique_lock lock(mu_);
-        cv_.wait(lock, [&] { return ready_.size() < depth_ || closed_; });
-        if (closed_) return;
-      }
+  void Run(std::uint64_t from) {
+    // Room is awaited before reading, so that no more than `depth` items are ever read ahead.
+    for (std::optional<std::uint64_t> at = from; at && ready_.WaitForRoom();) {
       T item = read_(*at);
       at = next_(item);
-      {
-        std::lock_guard lock(mu_);
-        ready_.push_back(std::move(item));
-      }
-      cv_.notify_all();
+      if (!ready_.Push(std::move(item))) return;
     }
   }
 
   const Read read_;
   const Next next_;
-  const std::uint64_t from_;
-  const std::size_t depth_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<T> ready_;  // GUARDED_BY(mu_)
-  bool closed_ = false;  // GUARDED_BY(mu_)
-  std::thread thread_;   // last: starts once the members above exist
+  ordered_threads_internal::BoundedQueue<T> ready_;
+  std::thread thread_;  // last: starts once the members above exist
 };
 
 template <typename T>
@@ -100,57 +146,30 @@ class OrderedWorker {
 
   // `thread_name`: at most 15 characters (the kernel's limit), shown by top and perf.
   OrderedWorker(Work work, std::size_t max_queued, std::string thread_name)
-      : work_(std::move(work)), max_queued_(max_queued), thread_([this, thread_name] {
-          pthread_setname_np(pthread_self(), thread_name.c_str());
-          Run();
-        }) {}
+      : work_(std::move(work)),
+        queue_(max_queued),
+        thread_(ordered_threads_internal::NamedThread(std::move(thread_name), [this] { Run(); })) {}
   ~OrderedWorker() { Finish(); }
   OrderedWorker(const OrderedWorker&) = delete;
   OrderedWorker& operator=(const OrderedWorker&) = delete;
 
   // Queues an item; waits while `max_queued` are queued.
-  void Push(T item) {
-    {
-      std::unique_lock lock(mu_);
-      cv_.wait(lock, [&] { return queue_.size() < max_queued_; });
-      queue_.push_back(std::move(item));
-    }
-    cv_.notify_all();
-  }
+  void Push(T item) { queue_.Push(std::move(item)); }
 
   // Works off what is queued, then ends the thread. Push() must not be called after it.
   void Finish() {
-    {
-      std::lock_guard lock(mu_);
-      closed_ = true;
-    }
-    cv_.notify_all();
+    queue_.Close();
     if (thread_.joinable()) thread_.join();
   }
 
  private:
   void Run() {
-    for (;;) {
-      std::optional<T> item;
-      {
-        std::unique_lock lock(mu_);
-        cv_.wait(lock, [&] { return !queue_.empty() || closed_; });
-        if (queue_.empty()) return;
-        item.emplace(std::move(queue_.front()));
-        queue_.pop_front();
-      }
-      cv_.notify_all();
-      work_(*item);
-    }
+    while (std::optional<T> item = queue_.Pop()) work_(*item);
   }
 
   const Work work_;
-  const std::size_t max_queued_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<T> queue_;  // GUARDED_BY(mu_)
-  bool closed_ = false;  // GUARDED_BY(mu_)
-  std::thread thread_;   // last: starts once the members above exist
+  ordered_threads_internal::BoundedQueue<T> queue_;
+  std::thread thread_;  // last: starts once the members above exist
 };
 
 }  // namespace portico::projections

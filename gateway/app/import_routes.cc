@@ -206,7 +206,8 @@ void AddImportRoutes(Router& router, const AppRouteDeps& deps) {
   // An import's reply lists every row, so it is not kept for Idempotency-Key retries: a retry
   // runs PostImport again, which answers from the recorded import.
   router.Add(Verb::post, "/v1/imports",
-             StaffRunAgainHandler(deps, [d](Request& request, RouteContext& context) { return PostImport(d, request, context); }),
+             StaffHandler(deps, [d](Request& request, RouteContext& context) { return PostImport(d, request, context); },
+                          ReplyRetention::kRunAgain),
              RouteOptions{.body_limit = kImportBodyLimit});
 
   router.Add(Verb::get, "/v1/imports",

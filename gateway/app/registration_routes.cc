@@ -77,9 +77,9 @@ void AddRegistrationRoutes(Router& router, const AppRouteDeps& deps) {
   auto limiter = std::make_shared<RateLimiter>(RateLimiter::Options{.rate_per_second = 0.2, .burst = 20.0});
 
   // The code is shown once and never stored (only its hash, in the log): with an
-  // Idempotency-Key, a retry gets a 409 saying so instead of the reply (IdempotentSecret).
+  // Idempotency-Key, a retry gets a 409 saying so instead of the reply (ReplyRetention::kSecret).
   router.Add(Verb::put, "/v1/orgs/{org_id}/registration-code",
-             StaffSecretHandler(deps, [d](Request& request, RouteContext& context) -> awaitable<Response> {
+             StaffHandler(deps, [d](Request& request, RouteContext& context) -> awaitable<Response> {
                auto body = ParseJsonObject(request);
                if (!body.ok()) co_return ProblemResponse(body.problem());
                ObjectReader r(*body);
@@ -93,7 +93,7 @@ void AddRegistrationRoutes(Router& router, const AppRouteDeps& deps) {
                auto out = co_await d->processor->SubmitAsync(std::move(cmd), StaffActor(context),
                                                             IdempotencyKey(request));
                co_return CommandReply(out, {{"org_id", org}, {"organisation_code", code}, {"level", level}});
-             }, "the registration code for this Idempotency-Key was already issued and is shown only "
+             }, ReplyRetention::kSecret, "the registration code for this Idempotency-Key was already issued and is shown only "
                 "once (it is never stored); to get a code again, issue a new one: the same request "
                 "without this Idempotency-Key (or with a new one) replaces the code"));
 

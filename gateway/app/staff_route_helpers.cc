@@ -9,20 +9,11 @@ namespace portico::gateway {
 
 using boost::asio::awaitable;
 
-Handler StaffHandler(const AppRouteDeps& deps, Handler inner) {
-  if (deps.idempotency != nullptr) inner = Idempotent(*deps.idempotency, std::move(inner));
-  return RequireStaff(*deps.keys, std::move(inner));
-}
-
-Handler StaffSecretHandler(const AppRouteDeps& deps, Handler inner, std::string secret_detail) {
+Handler StaffHandler(const AppRouteDeps& deps, Handler inner, ReplyRetention retention,
+                     std::string secret_detail) {
   if (deps.idempotency != nullptr) {
-    inner = IdempotentSecret(*deps.idempotency, std::move(inner), std::move(secret_detail));
+    inner = Idempotent(*deps.idempotency, std::move(inner), retention, std::move(secret_detail));
   }
-  return RequireStaff(*deps.keys, std::move(inner));
-}
-
-Handler StaffRunAgainHandler(const AppRouteDeps& deps, Handler inner) {
-  if (deps.idempotency != nullptr) inner = IdempotentRunAgain(*deps.idempotency, std::move(inner));
   return RequireStaff(*deps.keys, std::move(inner));
 }
 

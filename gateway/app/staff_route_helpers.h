@@ -20,6 +20,7 @@
 #include "gateway/app/staff_routes.h"
 #include "gateway/http/async.h"
 #include "gateway/http/auth.h"
+#include "gateway/http/idempotency.h"
 #include "gateway/http/json_body.h"
 #include "gateway/http/query.h"
 #include "gateway/http/response.h"
@@ -31,14 +32,13 @@ namespace portico::gateway {
 // Ids in paths, bodies and queries: 1 to 128 characters.
 inline constexpr StringRule kId{.min_length = 1, .max_length = 128};
 
-// RequireStaff(keys, Idempotent(store, inner)) (Idempotent only when the deps have a store).
-Handler StaffHandler(const AppRouteDeps& deps, Handler inner);
-// The same for a route whose reply shows a secret once (IdempotentSecret): its reply is never
-// kept; a retry with the same Idempotency-Key gets a 409 with `secret_detail`.
-Handler StaffSecretHandler(const AppRouteDeps& deps, Handler inner, std::string secret_detail);
-// The same for a route whose reply is too large to keep (IdempotentRunAgain): a retry with the
-// same Idempotency-Key runs `inner` again, which answers from the work already done.
-Handler StaffRunAgainHandler(const AppRouteDeps& deps, Handler inner);
+// RequireStaff(keys, Idempotent(store, inner, retention, secret_detail)) (Idempotent only when
+// the deps have a store). ReplyRetention::kSecret for a route whose reply shows a secret once
+// (a retry with the same Idempotency-Key gets a 409 with `secret_detail`), kRunAgain for one
+// whose reply is too large to keep (a retry runs `inner` again, which answers from the work
+// already done).
+Handler StaffHandler(const AppRouteDeps& deps, Handler inner,
+                     ReplyRetention retention = ReplyRetention::kStore, std::string secret_detail = {});
 
 CommandActor StaffActor(const RouteContext& context);
 // The request's Idempotency-Key header, or "".

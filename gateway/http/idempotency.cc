@@ -170,24 +170,11 @@ boost::asio::awaitable<Response> WithIdempotency(IdempotencyStore& store, Reques
   co_return response;
 }
 
-Handler Idempotent(IdempotencyStore& store, Handler handler) {
-  return [&store, handler = std::move(handler)](
+Handler Idempotent(IdempotencyStore& store, Handler handler, ReplyRetention retention,
+                   std::string secret_detail) {
+  return [&store, handler = std::move(handler), retention, detail = std::move(secret_detail)](
              Request& request, RouteContext& context) -> boost::asio::awaitable<Response> {
-    co_return co_await WithIdempotency(store, request, context, handler);
-  };
-}
-
-Handler IdempotentSecret(IdempotencyStore& store, Handler handler, std::string secret_detail) {
-  return [&store, handler = std::move(handler), detail = std::move(secret_detail)](
-             Request& request, RouteContext& context) -> boost::asio::awaitable<Response> {
-    co_return co_await WithIdempotency(store, request, context, handler, ReplyRetention::kSecret, detail);
-  };
-}
-
-Handler IdempotentRunAgain(IdempotencyStore& store, Handler handler) {
-  return [&store, handler = std::move(handler)](
-             Request& request, RouteContext& context) -> boost::asio::awaitable<Response> {
-    co_return co_await WithIdempotency(store, request, context, handler, ReplyRetention::kRunAgain);
+    co_return co_await WithIdempotency(store, request, context, handler, retention, detail);
   };
 }
 

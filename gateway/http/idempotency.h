@@ -15,9 +15,9 @@
 //   Complete(key, r) stores the reply of a kNew claim; Abandon(key) forgets the claim.
 // Only successful (2xx) replies are stored: a rejected command may be retried with the same
 // key once the caller has fixed what was wrong. A reply that carries a secret (a registration
-// code) is never stored: its route uses IdempotentSecret, which stores in its place a 409
+// code) is never stored: its route uses ReplyRetention::kSecret, which stores in its place a 409
 // problem saying the secret was already issued (see there). A reply too large to keep (an
-// import's) is not stored either: its route uses IdempotentRunAgain, and answers a retry
+// import's) is not stored either: its route uses ReplyRetention::kRunAgain, and answers a retry
 // itself.
 //
 // Surviving restarts: InMemoryIdempotencyStore forgets everything on restart (and evicts the
@@ -121,11 +121,8 @@ boost::asio::awaitable<Response> WithIdempotency(IdempotencyStore& store, Reques
                                                  ReplyRetention retention = ReplyRetention::kStore,
                                                  std::string_view secret_detail = {});
 
-// `handler` wrapped in WithIdempotency.
-Handler Idempotent(IdempotencyStore& store, Handler handler);
-// `handler` wrapped in WithIdempotency with ReplyRetention::kSecret.
-Handler IdempotentSecret(IdempotencyStore& store, Handler handler, std::string secret_detail);
-// `handler` wrapped in WithIdempotency with ReplyRetention::kRunAgain.
-Handler IdempotentRunAgain(IdempotencyStore& store, Handler handler);
+// `handler` wrapped in WithIdempotency with `retention` (and, for kSecret, `secret_detail`).
+Handler Idempotent(IdempotencyStore& store, Handler handler,
+                   ReplyRetention retention = ReplyRetention::kStore, std::string secret_detail = {});
 
 }  // namespace portico::gateway

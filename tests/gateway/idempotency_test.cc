@@ -115,13 +115,13 @@ TEST_F(WithIdempotencyTest, ASecretIsNeverKept) {
   std::filesystem::remove(path);
   auto opened = FileIdempotencyStore::Open(path.string());
   ASSERT_TRUE(opened.ok()) << opened.status().ToString();
-  const Handler secret = IdempotentSecret(
+  const Handler secret = Idempotent(
       **opened,
       [this](Request&, RouteContext&) -> boost::asio::awaitable<Response> {
         ++runs_;
         co_return JsonResponse(HttpStatus::ok, {{"code", "reg_TOPSECRET"}});
       },
-      "already issued");
+      ReplyRetention::kSecret, "already issued");
   Response first = Send("key-s", "{}", "admin", CallerKind::kStaff, &secret);
   EXPECT_EQ(first.result(), HttpStatus::ok);
   EXPECT_NE(first.body().find("reg_TOPSECRET"), std::string::npos);
@@ -147,10 +147,13 @@ TEST_F(WithIdempotencyTest, ARunAgainReplyIsNotKeptAndItsRetryRunsTheHandler) {
   std::filesystem::remove(path);
   const std::string large(64 * 1024, 'r');
   auto handler_on = [&](IdempotencyStore& store) {
-    return IdempotentRunAgain(store, [this, &large](Request&, RouteContext&) -> boost::asio::awaitable<Response> {
-      ++runs_;
-      co_return TextResponse(HttpStatus::ok, "text/plain", large + std::to_string(runs_));
-    });
+    return Idempotent(
+        store,
+        [this, &large](Request&, RouteContext&) -> boost::asio::awaitable<Response> {
+          ++runs_;
+          co_return TextResponse(HttpStatus::ok, "text/plain", large + std::to_string(runs_));
+        },
+        ReplyRetention::kRunAgain);
   };
   {
     auto opened = FileIdempotencyStore::Open(path.string());
